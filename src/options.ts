@@ -1,0 +1,77 @@
+// SessionManager options: the public type, the defaults, and validation that names the bad option.
+import type { Codec } from './codec.js';
+import { msgpackCodec } from './codec.js';
+import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from './cookie.js';
+import { optionError, type SessionkitError } from './errors.js';
+import { MemoryStore } from './memory-store.js';
+import { assertStore, type Store } from './store.js';
+
+/** Options of `new SessionManager(options)`. Every field is optional. */
+export interface SessionOptions {
+  /** Where sessions live; default `new MemoryStore()`. */
+  store?: Store;
+  /** Absolute lifetime from creation, ms; default 24 h. */
+  lifetime?: number;
+  /** Idle timeout, ms; 0 (default) is off. Each request slides the expiry by this, capped at the deadline. */
+  idleTimeout?: number;
+  /** Session cookie attributes. */
+  cookie?: CookieOptions;
+  /** Encoding of the stored record; default `msgpackCodec`. */
+  codec?: Codec;
+  /** Store sha256(token) instead of the token, so a leaked store dump holds no usable token; default false. */
+  hashTokenInStore?: boolean;
+  /**
+   * Called with problems sessionkit recovered from on its own, such as stored bytes that could not
+   * be decoded (the request got a fresh session). Default: `console.error` of the message, which
+   * never contains a token.
+   */
+  onError?: (error: SessionkitError) => void;
+}
+
+/** Options with defaults applied. */
+export interface ResolvedOptions {
+  store: Store;
+  lifetime: number;
+  idleTimeout: number;
+  cookie: ResolvedCookieOptions;
+  codec: Codec;
+  hashTokenInStore: boolean;
+  onError: (error: SessionkitError) => void;
+}
+
+export const DEFAULT_LIFETIME = 24 * 60 * 60 * 1000;
+
+function logError(error: SessionkitError): void {
+  console.error(error.cause === undefined ? error.message : `${error.message} (${String(error.cause)})`);
+}
+
+function duration(name: string, value: unknown, fallback: number, allowZero: boolean): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw optionError(name, allowZero ? 'must be a finite number of ms, 0 or more' : 'must be a finite number of ms above 0', value);
+  }
+  return value;
+}
+
+export function resolveOptions(options: SessionOptions = {}): ResolvedOptions {
+  if (options === null || typeof options !== 'object') throw optionError('options', 'must be an object', options);
+  const store = options.store ?? new MemoryStore();
+  assertStore(store);
+  const codec = options.codec ?? msgpackCodec;
+  if (codec === null || typeof codec !== 'object' || typeof codec.encode !== 'function' || typeof codec.decode !== 'function') {
+    throw optionError('codec', 'must be a Codec with encode() and decode() methods');
+  }
+  const hashTokenInStore = options.hashTokenInStore ?? false;
+  if (typeof hashTokenInStore !== 'boolean') throw optionError('hashTokenInStore', 'must be a boolean', hashTokenInStore);
+  const onError = options.onError ?? logError;
+  if (typeof onError !== 'function') throw optionError('onError', 'must be a function', onError);
+  return {
+    store,
+    lifetime: duration('lifetime', options.lifetime, DEFAULT_LIFETIME, false),
+    idleTimeout: duration('idleTimeout', options.idleTimeout, 0, true),
+    cookie: resolveCookieOptions(options.cookie),
+    codec,
+    hashTokenInStore,
+    onError,
+  };
+}

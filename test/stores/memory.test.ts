@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../src/index.js';
+import { storeConformance } from '../../src/testing/index.js';
+
+storeConformance('MemoryStore', () => new MemoryStore());
+
+describe('MemoryStore', () => {
+  it('evicts the least recently used entry past maxEntries', () => {
+    const store = new MemoryStore({ maxEntries: 2, sweepInterval: 0 });
+    const later = Date.now() + 60_000;
+    store.commit('a', Uint8Array.of(1), later);
+    store.commit('b', Uint8Array.of(2), later);
+    store.find('a'); // a is now the most recently used
+    store.commit('c', Uint8Array.of(3), later);
+    expect(store.find('b')).toBeUndefined();
+    expect(store.find('a')).toEqual(Uint8Array.of(1));
+    expect(store.find('c')).toEqual(Uint8Array.of(3));
+    expect(store.size).toBe(2);
+  });
+
+  it('sweeps expired entries on its timer', async () => {
+    const store = new MemoryStore({ sweepInterval: 20 });
+    store.commit('short', Uint8Array.of(1), Date.now() + 10);
+    store.commit('long', Uint8Array.of(2), Date.now() + 60_000);
+    expect(store.size).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(store.size).toBe(1);
+    store.close();
+  });
+
+  it('returns the same bytes object until the entry changes (stableBytes)', () => {
+    const store = new MemoryStore({ sweepInterval: 0 });
+    store.commit('a', Uint8Array.of(1), Date.now() + 60_000);
+    const first = store.find('a');
+    expect(store.find('a')).toBe(first);
+    store.commit('a', Uint8Array.of(1), Date.now() + 60_000);
+    expect(store.find('a')).not.toBe(first);
+  });
+
+  it('rejects nonsense options with a TypeError naming the option', () => {
+    expect(() => new MemoryStore({ maxEntries: 0 })).toThrow(/option maxEntries/);
+    expect(() => new MemoryStore({ maxEntries: 1.5 })).toThrow(TypeError);
+    expect(() => new MemoryStore({ sweepInterval: -1 })).toThrow(/option sweepInterval/);
+    expect(() => new MemoryStore({ sweepInterval: Number.NaN })).toThrow(/option sweepInterval/);
+  });
+});

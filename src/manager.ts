@@ -28,7 +28,7 @@ export type SaveAction = (typeof SaveAction)[keyof typeof SaveAction];
  * session.put('userId', 7);
  * const { token, expiresAt } = await sessions.commit(session);
  */
-export class SessionManager<Data extends SessionData = SessionData> implements SessionHost {
+export class SessionManager<Data extends object = SessionData> implements SessionHost {
   readonly store: Store;
   readonly lifetime: number;
   readonly idleTimeout: number;

@@ -29,7 +29,7 @@ export interface SessionHost {
  * One request's view of a session. Values returned by `get` may be shared with the manager's
  * decode cache: treat them as read-only and `put` a new value to change one.
  */
-export class Session<Data extends SessionData = SessionData> {
+export class Session<Data extends object = SessionData> {
   /** @internal */ _host: SessionHost;
   /** @internal The token the client holds; '' for a new session until its first commit. */
   _token: string;
@@ -206,6 +206,7 @@ export class Session<Data extends SessionData = SessionData> {
   async destroy(): Promise<void> {
     const oldKey = this.storeKey();
     this._status = 'destroyed';
+    this._deadline = Date.now() + this._host.lifetime;
     this._token = '';
     this._key = '';
     this._values = new Map();

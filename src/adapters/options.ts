@@ -1,0 +1,86 @@
+// Options shared by the uWS and node:http adapters: validation, token lookup, and token-free error logging.
+import { optionError } from '../errors.js';
+import type { SessionManager } from '../manager.js';
+import type { SessionData } from '../session.js';
+import { isToken } from '../token.js';
+
+/** Options of `uwsSessions` and `nodeSessions`. */
+export interface AdapterOptions<Req, Res> {
+  /**
+   * Called when loading or saving the session fails (a store error) or the handler throws.
+   * Default: log the error (never the token) and answer 500 when nothing has been sent yet.
+   */
+  onError?: (error: unknown, req: Req, res: Res) => void;
+  /**
+   * Read the token from this request header instead of the cookie, and send a new or renewed
+   * token back in the same response header (no cookie). For API clients. Default: off.
+   */
+  tokenHeader?: string;
+}
+
+/** Adapter options with defaults applied. @internal */
+export interface ResolvedAdapterOptions<Req, Res> {
+  onError: (error: unknown, req: Req, res: Res) => void;
+  /** Lower-cased header name, or undefined in cookie mode. */
+  tokenHeader: string | undefined;
+  /** The request header that carries the token: `cookie` or `tokenHeader`. */
+  requestHeader: string;
+  /** The value of `Vary` on every response. */
+  vary: string;
+  /** The value of `Cache-Control` on a response that sets or clears the token. */
+  cacheControl: string;
+}
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const FORBIDDEN = new Set(['cookie', 'set-cookie', 'vary', 'cache-control', 'content-length', 'transfer-encoding', 'connection', 'host']);
+
+/** Validates adapter options (TypeError naming the option) and applies defaults. @internal */
+export function resolveAdapterOptions<Req, Res>(
+  options: AdapterOptions<Req, Res> | undefined,
+  defaultOnError: (error: unknown, req: Req, res: Res) => void,
+): ResolvedAdapterOptions<Req, Res> {
+  if (options === undefined) options = {};
+  if (options === null || typeof options !== 'object') throw optionError('options', 'must be an object', options);
+  const { onError = defaultOnError, tokenHeader } = options;
+  if (typeof onError !== 'function') throw optionError('onError', 'must be a function', onError);
+  if (tokenHeader !== undefined) {
+    if (typeof tokenHeader !== 'string' || !HEADER_NAME.test(tokenHeader)) {
+      throw optionError('tokenHeader', 'must be an HTTP header name such as "X-Session-Token"', tokenHeader);
+    }
+    if (FORBIDDEN.has(tokenHeader.toLowerCase())) throw optionError('tokenHeader', 'must not be a header HTTP or sessionkit already uses', tokenHeader);
+  }
+  const name = tokenHeader?.toLowerCase();
+  return {
+    onError,
+    tokenHeader: name,
+    requestHeader: name ?? 'cookie',
+    vary: tokenHeader ?? 'Cookie',
+    cacheControl: `no-cache="${tokenHeader ?? 'Set-Cookie'}"`,
+  };
+}
+
+/** The token a request carries in `value` (a Cookie header, or the token header), if token-shaped. @internal */
+export function tokenFromHeader<Data extends SessionData>(
+  manager: SessionManager<Data>,
+  tokenHeader: string | undefined,
+  value: string | undefined,
+): string | undefined {
+  if (tokenHeader === undefined) return manager.tokenFromCookie(value);
+  return isToken(value) ? value : undefined;
+}
+
+// A 43-character base64url run: the shape of a token. Store drivers may echo keys in their errors.
+const TOKEN_LIKE = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g;
+
+/** An error's message (and its cause's), with anything token-shaped replaced by `[token]`. @internal */
+export function describeError(error: unknown): string {
+  let text = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (cause !== undefined) text += ` (cause: ${cause instanceof Error ? cause.message : String(cause)})`;
+  return text.replace(TOKEN_LIKE, '[token]');
+}
+
+/** Logs a request failure without any token in it. @internal */
+export function logRequestError(adapter: string, error: unknown): void {
+  console.error(`sessionkit: ${adapter}: request failed: ${describeError(error)}`);
+}

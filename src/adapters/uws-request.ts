@@ -1,0 +1,72 @@
+// A copy of a uWS HttpRequest, taken while it is valid, for handlers that run after the session loaded asynchronously.
+import type { HttpRequest } from 'uWebSockets.js';
+
+const MAX_PARAMETERS = 16;
+
+/**
+ * A plain-object HttpRequest: uWS requests are stack-allocated and die when the route callback
+ * returns, so when the store answers with a promise the handler gets this copy instead.
+ */
+export class CopiedRequest implements HttpRequest {
+  private readonly headers: Map<string, string>;
+  private readonly parameters: string[];
+  private readonly url: string;
+  private readonly method: string;
+  private readonly caseSensitiveMethod: string;
+  private readonly query: string;
+
+  constructor(req: HttpRequest) {
+    const headers = new Map<string, string>();
+    req.forEach((key, value) => {
+      if (!headers.has(key)) headers.set(key, value);
+    });
+    const parameters: string[] = [];
+    for (let i = 0; i < MAX_PARAMETERS; i++) {
+      const value = req.getParameter(i);
+      if (value === '' || value === undefined) break;
+      parameters.push(value);
+    }
+    this.headers = headers;
+    this.parameters = parameters;
+    this.url = req.getUrl();
+    this.method = req.getMethod();
+    this.caseSensitiveMethod = req.getCaseSensitiveMethod();
+    this.query = req.getQuery() ?? '';
+  }
+
+  getHeader(lowerCaseKey: string | ArrayBuffer | ArrayBufferView): string {
+    const key = typeof lowerCaseKey === 'string' ? lowerCaseKey : Buffer.from(lowerCaseKey as ArrayBuffer).toString('latin1');
+    return this.headers.get(key) ?? '';
+  }
+
+  getParameter(index: number): string {
+    return this.parameters[index] ?? '';
+  }
+
+  getUrl(): string {
+    return this.url;
+  }
+
+  getMethod(): string {
+    return this.method;
+  }
+
+  getCaseSensitiveMethod(): string {
+    return this.caseSensitiveMethod;
+  }
+
+  getQuery(): string;
+  getQuery(key: string): string;
+  getQuery(key?: string): string {
+    if (key === undefined) return this.query;
+    return new URLSearchParams(this.query).get(key) ?? '';
+  }
+
+  forEach(cb: (key: string, value: string) => void): void {
+    for (const [key, value] of this.headers) cb(key, value);
+  }
+
+  setYield(): HttpRequest {
+    throw new Error('sessionkit: uws: setYield() cannot be used after the session loaded asynchronously');
+  }
+}

@@ -1,0 +1,219 @@
+// sessionkit/mysql: MySqlStore, sessions in a MySQL or MariaDB table with the SCS schema, through the user's mysql2 pool.
+import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { SessionkitError, optionError } from '../errors.js';
+import type { Store } from '../store.js';
+import { checkCleanupInterval, parseTableName, startCleanup, warnCleanupError, type TableName } from './sql-options.js';
+
+export interface MySqlStoreOptions {
+  /** A `mysql2/promise` pool the user built and owns; `close()` never ends it. */
+  pool: Pool;
+  /** Table name, optionally `database.table`; letters, digits and `_` only, used verbatim (quoted). Default `sessions`. */
+  table?: string;
+  /** ms between deletions of expired rows; 0 turns it off (expired rows are still never returned). Default 300 000 (5 min). */
+  cleanupInterval?: number;
+  /** Called when a background cleanup fails; default: `console.warn`. */
+  onCleanupError?: (error: unknown) => void;
+}
+
+const COMPONENT = 'mysql store';
+const PAGE = 100;
+/** A TIMESTAMP(6) from the ms since epoch passed as a parameter, exact to the ms (integer division is DECIMAL, not double). */
+const AT = 'FROM_UNIXTIME(CAST(? AS SIGNED) / 1000)';
+
+function quoted({ schema, name }: TableName): string {
+  return schema === undefined ? `\`${name}\`` : `\`${schema}\`.\`${name}\``;
+}
+
+function fail(operation: string, cause: unknown): SessionkitError {
+  return new SessionkitError(COMPONENT, `${operation} failed`, cause);
+}
+
+interface DataRow extends RowDataPacket {
+  data: Buffer;
+}
+interface PageRow extends DataRow {
+  token: string;
+}
+interface ColumnRow extends RowDataPacket {
+  cap: number | string | null;
+  type: string;
+}
+
+/**
+ * Sessions in MySQL or MariaDB: every commit is one upsert (`INSERT ... ON DUPLICATE KEY UPDATE`),
+ * durable once InnoDB has committed it, shared by every process that uses the table, and
+ * readable by SCS. Each operation is one round trip over a pooled connection (a prepared
+ * statement): expect thousands, not millions, of operations a second. Expired rows are never
+ * returned and are deleted on an unref'd timer.
+ *
+ * Schema (see {@link MySqlStore.schemaSql}; {@link MySqlStore.createTable} runs it):
+ * `token CHAR(43) PRIMARY KEY, data MEDIUMBLOB NOT NULL, expiry TIMESTAMP(6) NOT NULL` and an
+ * index on `expiry`. A table made by SCS (`data BLOB`, 64 KiB) keeps working; a bigger session
+ * there is rejected with a clear error, never truncated.
+ *
+ * @example
+ * const pool = mysql.createPool({ host, user, database, connectTimeout: 5000 });
+ * const store = new MySqlStore({ pool });
+ * await store.createTable();
+ */
+export class MySqlStore implements Store {
+  /** The quoted table name used in every statement. */
+  readonly table: string;
+  private readonly pool: Pool;
+  private readonly name: TableName;
+  private readonly sql: ReturnType<typeof buildStatements>;
+  private readonly ddl: string;
+  /** Size cap of the `data` column in bytes, read from information_schema on the first commit. */
+  private cap: number | undefined;
+  private columnType = '';
+  private stopCleanup: () => void;
+
+  constructor(options: MySqlStoreOptions) {
+    const { pool, table = 'sessions', cleanupInterval = 300_000, onCleanupError = warnCleanupError } = options ?? ({} as MySqlStoreOptions);
+    if (pool === null || typeof pool !== 'object' || typeof pool.execute !== 'function') throw optionError('pool', 'must be a mysql2/promise pool', pool);
+    if (typeof onCleanupError !== 'function') throw optionError('onCleanupError', 'must be a function', onCleanupError);
+    this.name = parseTableName(table);
+    const interval = checkCleanupInterval(cleanupInterval);
+    this.pool = pool;
+    this.table = quoted(this.name);
+    this.sql = buildStatements(this.table);
+    this.ddl = MySqlStore.schemaSql(table);
+    this.stopCleanup = startCleanup(interval, () => this.cleanup(), onCleanupError);
+  }
+
+  /**
+   * The DDL for a session table (default `sessions`): SCS's schema with `MEDIUMBLOB` (16 MiB) for
+   * data, and tokens compared byte for byte (`ascii_bin`). Idempotent (`IF NOT EXISTS`).
+   */
+  static schemaSql(table = 'sessions'): string {
+    const name = parseTableName(table);
+    return (
+      `CREATE TABLE IF NOT EXISTS ${quoted(name)} (` +
+      'token CHAR(43) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY, ' +
+      'data MEDIUMBLOB NOT NULL, ' +
+      'expiry TIMESTAMP(6) NOT NULL, ' +
+      `INDEX \`${`${name.name}_expiry_idx`.slice(0, 64)}\` (expiry))`
+    );
+  }
+
+  /** Creates the table with its expiry index when it does not exist. */
+  async createTable(): Promise<void> {
+    try {
+      await this.pool.query(this.ddl);
+    } catch (error) {
+      throw fail('createTable', error);
+    }
+  }
+
+  async find(token: string): Promise<Uint8Array | undefined> {
+    try {
+      const [rows] = await this.pool.execute<DataRow[]>(this.sql.find, [token, Date.now()]);
+      return rows[0]?.data;
+    } catch (error) {
+      throw fail('find', error);
+    }
+  }
+
+  async commit(token: string, data: Uint8Array, expiresAt: number): Promise<void> {
+    if (!(expiresAt > Date.now())) return this.delete(token);
+    if (this.cap === undefined) await this.readCap();
+    if (this.cap !== undefined && data.byteLength > this.cap) throw this.tooBig(data.byteLength);
+    try {
+      await this.pool.execute(this.sql.commit, [token, Buffer.from(data.buffer, data.byteOffset, data.byteLength), expiresAt]);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ER_DATA_TOO_LONG') throw this.tooBig(data.byteLength, error);
+      throw fail('commit', error);
+    }
+  }
+
+  async delete(token: string): Promise<void> {
+    try {
+      await this.pool.execute(this.sql.delete, [token]);
+    } catch (error) {
+      throw fail('delete', error);
+    }
+  }
+
+  async touch(token: string, expiresAt: number): Promise<void> {
+    if (!(expiresAt > Date.now())) return this.delete(token);
+    try {
+      await this.pool.execute(this.sql.touch, [expiresAt, token, Date.now()]);
+    } catch (error) {
+      throw fail('touch', error);
+    }
+  }
+
+  /** Live sessions, read in pages of 100 ordered by token (keyset pagination: no long-lived cursor). */
+  async *all(): AsyncIterable<[token: string, data: Uint8Array]> {
+    let after = '';
+    for (;;) {
+      let rows: PageRow[];
+      try {
+        [rows] = await this.pool.execute<PageRow[]>(this.sql.page, [after, Date.now()]);
+      } catch (error) {
+        throw fail('all', error);
+      }
+      for (const row of rows) yield [row.token, row.data];
+      if (rows.length < PAGE) return;
+      after = rows[rows.length - 1]!.token;
+    }
+  }
+
+  /** Deletes expired rows now; resolves to how many. The cleanup timer calls this. */
+  async cleanup(): Promise<number> {
+    try {
+      const [result] = await this.pool.execute<ResultSetHeader>(this.sql.cleanup, [Date.now()]);
+      return result.affectedRows;
+    } catch (error) {
+      throw fail('cleanup', error);
+    }
+  }
+
+  /** Stops the cleanup timer. The pool stays open: it is the caller's. */
+  close(): void {
+    this.stopCleanup();
+    this.stopCleanup = () => {};
+  }
+
+  /**
+   * Reads the byte cap of the `data` column once, so that an oversized session is refused here
+   * even on a server whose sql_mode would truncate it. If it cannot be read (no table yet, no
+   * privilege, server down), the next commit tries again and the server's strict mode decides.
+   */
+  private async readCap(): Promise<void> {
+    try {
+      const [rows] = await this.pool.execute<ColumnRow[]>(
+        'SELECT CHARACTER_OCTET_LENGTH AS cap, COLUMN_TYPE AS type FROM information_schema.COLUMNS ' +
+          "WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = 'data'",
+        [this.name.schema ?? null, this.name.name],
+      );
+      const row = rows[0];
+      if (row === undefined) return;
+      this.columnType = String(row.type);
+      this.cap = row.cap === null ? Number.POSITIVE_INFINITY : Number(row.cap);
+    } catch {
+      // Not fatal: the commit itself reports a lost connection; strict mode reports ER_DATA_TOO_LONG.
+    }
+  }
+
+  private tooBig(length: number, cause?: unknown): SessionkitError {
+    const cap = this.cap === undefined ? '' : ` of ${this.cap} bytes (${this.columnType})`;
+    return new SessionkitError(
+      COMPONENT,
+      `commit failed: the session is ${length} bytes, over the cap${cap} of ${this.table}.data; ` +
+        `widen the column with ALTER TABLE ${this.table} MODIFY data MEDIUMBLOB NOT NULL`,
+      cause,
+    );
+  }
+}
+
+function buildStatements(t: string) {
+  return {
+    find: `SELECT data FROM ${t} WHERE token = ? AND expiry > ${AT}`,
+    commit: `INSERT INTO ${t} (token, data, expiry) VALUES (?, ?, ${AT}) ON DUPLICATE KEY UPDATE data = VALUES(data), expiry = VALUES(expiry)`,
+    delete: `DELETE FROM ${t} WHERE token = ?`,
+    touch: `UPDATE ${t} SET expiry = ${AT} WHERE token = ? AND expiry > ${AT}`,
+    page: `SELECT token, data FROM ${t} WHERE token > ? AND expiry > ${AT} ORDER BY token LIMIT ${PAGE}`,
+    cleanup: `DELETE FROM ${t} WHERE expiry <= ${AT}`,
+  };
+}

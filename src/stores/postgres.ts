@@ -1,0 +1,156 @@
+// sessionkit/postgres: PostgresStore, sessions in a PostgreSQL table with the SCS schema, through the user's pg Pool.
+import { createHash } from 'node:crypto';
+import type { Pool, QueryResultRow } from 'pg';
+import { SessionkitError, optionError } from '../errors.js';
+import type { Store } from '../store.js';
+import { checkCleanupInterval, parseTableName, startCleanup, warnCleanupError, type TableName } from './sql-options.js';
+
+export interface PostgresStoreOptions {
+  /** A `pg` Pool the user built and owns; `close()` never ends it. */
+  pool: Pool;
+  /** Table name, optionally `schema.table`; letters, digits and `_` only, used verbatim (quoted). Default `sessions`. */
+  table?: string;
+  /** ms between deletions of expired rows; 0 turns it off (expired rows are still never returned). Default 300 000 (5 min). */
+  cleanupInterval?: number;
+  /** Called when a background cleanup fails; default: `console.warn`. */
+  onCleanupError?: (error: unknown) => void;
+}
+
+const COMPONENT = 'postgres store';
+const PAGE = 100;
+/** A timestamptz from the ms since epoch passed as a parameter: the client's clock decides expiry, to the ms. */
+const at = (param: string) => `to_timestamp(${param}::float8 / 1000)`;
+
+function quoted({ schema, name }: TableName): string {
+  return schema === undefined ? `"${name}"` : `"${schema}"."${name}"`;
+}
+
+/** A named (prepared once per connection) statement; the name is derived from the text, so stores on one table share it. */
+function statement(text: string): { name: string; text: string } {
+  return { name: `sessionkit_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`, text };
+}
+
+function fail(operation: string, cause: unknown): SessionkitError {
+  return new SessionkitError(COMPONENT, `${operation} failed`, cause);
+}
+
+/**
+ * Sessions in PostgreSQL: every commit is one upsert, durable once PostgreSQL has committed it
+ * (as durable as the server's `synchronous_commit` makes it), shared by every process that uses
+ * the table, and readable by SCS. Each operation is one round trip over a pooled connection, so
+ * it costs a network hop and a transaction: expect thousands, not millions, of operations a
+ * second. Expired rows are never returned and are deleted on an unref'd timer.
+ *
+ * Schema (see {@link PostgresStore.schemaSql}; {@link PostgresStore.createTable} runs it):
+ * `token TEXT PRIMARY KEY, data BYTEA NOT NULL, expiry TIMESTAMPTZ NOT NULL` and an index on `expiry`.
+ *
+ * @example
+ * const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: 5000 });
+ * pool.on('error', (err) => console.error(err)); // idle clients that lose the server must not crash the app
+ * const store = new PostgresStore({ pool });
+ * await store.createTable();
+ */
+export class PostgresStore implements Store {
+  /** The quoted table name used in every statement. */
+  readonly table: string;
+  private readonly pool: Pool;
+  private readonly sql: ReturnType<typeof buildStatements>;
+  private readonly ddl: string;
+  private stopCleanup: () => void;
+
+  constructor(options: PostgresStoreOptions) {
+    const { pool, table = 'sessions', cleanupInterval = 300_000, onCleanupError = warnCleanupError } = options ?? ({} as PostgresStoreOptions);
+    if (pool === null || typeof pool !== 'object' || typeof pool.query !== 'function') throw optionError('pool', 'must be a pg Pool', pool);
+    if (typeof onCleanupError !== 'function') throw optionError('onCleanupError', 'must be a function', onCleanupError);
+    const name = parseTableName(table);
+    const interval = checkCleanupInterval(cleanupInterval);
+    this.pool = pool;
+    this.table = quoted(name);
+    this.sql = buildStatements(this.table);
+    this.ddl = PostgresStore.schemaSql(table);
+    this.stopCleanup = startCleanup(interval, () => this.cleanup(), onCleanupError);
+  }
+
+  /**
+   * The DDL for a session table (default `sessions`), SCS's schema: run it yourself, or call
+   * {@link PostgresStore.createTable}. Idempotent (`IF NOT EXISTS`).
+   */
+  static schemaSql(table = 'sessions'): string {
+    const name = parseTableName(table);
+    const t = quoted(name);
+    return (
+      `CREATE TABLE IF NOT EXISTS ${t} (token TEXT PRIMARY KEY, data BYTEA NOT NULL, expiry TIMESTAMPTZ NOT NULL);\n` +
+      `CREATE INDEX IF NOT EXISTS "${name.name}_expiry_idx" ON ${t} (expiry);`
+    );
+  }
+
+  /** Creates the table and its expiry index when they do not exist. */
+  async createTable(): Promise<void> {
+    await this.run('createTable', { text: this.ddl });
+  }
+
+  async find(token: string): Promise<Uint8Array | undefined> {
+    const result = await this.run<{ data: Buffer }>('find', { ...this.sql.find, values: [token, Date.now()] });
+    return result.rows[0]?.data;
+  }
+
+  async commit(token: string, data: Uint8Array, expiresAt: number): Promise<void> {
+    if (!(expiresAt > Date.now())) return this.delete(token);
+    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    await this.run('commit', { ...this.sql.commit, values: [token, bytes, expiresAt] });
+  }
+
+  async delete(token: string): Promise<void> {
+    await this.run('delete', { ...this.sql.delete, values: [token] });
+  }
+
+  async touch(token: string, expiresAt: number): Promise<void> {
+    if (!(expiresAt > Date.now())) return this.delete(token);
+    await this.run('touch', { ...this.sql.touch, values: [token, expiresAt, Date.now()] });
+  }
+
+  /** Live sessions, read in pages of 100 ordered by token (keyset pagination: no long-lived cursor). */
+  async *all(): AsyncIterable<[token: string, data: Uint8Array]> {
+    let after = '';
+    for (;;) {
+      const { rows } = await this.run<{ token: string; data: Buffer }>('all', { ...this.sql.page, values: [after, Date.now(), PAGE] });
+      for (const row of rows) yield [row.token, row.data];
+      if (rows.length < PAGE) return;
+      after = rows[rows.length - 1]!.token;
+    }
+  }
+
+  /** Deletes expired rows now; resolves to how many. The cleanup timer calls this. */
+  async cleanup(): Promise<number> {
+    const result = await this.run('cleanup', { ...this.sql.cleanup, values: [Date.now()] });
+    return result.rowCount ?? 0;
+  }
+
+  /** Stops the cleanup timer. The pool stays open: it is the caller's. */
+  close(): void {
+    this.stopCleanup();
+    this.stopCleanup = () => {};
+  }
+
+  private async run<R extends QueryResultRow>(operation: string, query: { name?: string; text: string; values?: unknown[] }) {
+    try {
+      return await this.pool.query<R>(query);
+    } catch (error) {
+      throw fail(operation, error);
+    }
+  }
+}
+
+function buildStatements(t: string) {
+  return {
+    find: statement(`SELECT data FROM ${t} WHERE token = $1 AND expiry > ${at('$2')}`),
+    commit: statement(
+      `INSERT INTO ${t} (token, data, expiry) VALUES ($1, $2, ${at('$3')}) ` +
+        `ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry`,
+    ),
+    delete: statement(`DELETE FROM ${t} WHERE token = $1`),
+    touch: statement(`UPDATE ${t} SET expiry = ${at('$2')} WHERE token = $1 AND expiry > ${at('$3')}`),
+    page: statement(`SELECT token, data FROM ${t} WHERE token > $1 AND expiry > ${at('$2')} ORDER BY token LIMIT $3`),
+    cleanup: statement(`DELETE FROM ${t} WHERE expiry <= ${at('$1')}`),
+  };
+}

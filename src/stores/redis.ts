@@ -1,0 +1,152 @@
+// sessionkit/redis: RedisStore, sessions as Redis strings with a TTL (SCS's key layout), through the user's ioredis client or Cluster.
+import type { Cluster, Redis } from 'ioredis';
+import { SessionkitError, optionError } from '../errors.js';
+import type { Store } from '../store.js';
+
+export interface RedisStoreOptions {
+  /** An ioredis `Redis` or `Cluster` the user built and owns; `close()` never quits it. It must not set `keyPrefix`. */
+  client: Redis | Cluster;
+  /** Prepended to every token to make its key. Default `scs:session:` (SCS's layout). */
+  prefix?: string;
+}
+
+const COMPONENT = 'redis store';
+const SCAN_COUNT = 100;
+
+function fail(command: string, cause: unknown): SessionkitError {
+  return new SessionkitError(COMPONENT, `${command} failed`, cause);
+}
+
+/** Escapes the glob characters of SCAN's MATCH, so a prefix matches literally. */
+function globLiteral(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+function clientKeyPrefix(client: Redis | Cluster): unknown {
+  const options = client.options as { keyPrefix?: unknown; redisOptions?: { keyPrefix?: unknown } } | undefined;
+  return options?.keyPrefix ?? options?.redisOptions?.keyPrefix;
+}
+
+/**
+ * Sessions in Redis: each is one string key `<prefix><token>` whose TTL Redis enforces, so there is
+ * no cleanup timer. A commit is one `SET ... PXAT`, a load one `GET`: one round trip each, and
+ * every process that uses the server sees the same sessions. Durability is the server's: with
+ * Redis's defaults a crash loses the writes since the last RDB snapshot (use `appendonly yes` for
+ * more). Works with a Redis Cluster: each operation touches one key, and `all()` scans every master.
+ *
+ * @example
+ * const client = new Redis({ maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2000 });
+ * const store = new RedisStore({ client });
+ */
+export class RedisStore implements Store {
+  /** The key prefix. */
+  readonly prefix: string;
+  private readonly client: Redis | Cluster;
+
+  constructor(options: RedisStoreOptions) {
+    const { client, prefix = 'scs:session:' } = options ?? ({} as RedisStoreOptions);
+    if (client === null || typeof client !== 'object' || typeof client.getBuffer !== 'function') {
+      throw optionError('client', 'must be an ioredis Redis or Cluster', client);
+    }
+    const keyPrefix = clientKeyPrefix(client);
+    if (keyPrefix !== undefined && keyPrefix !== '') {
+      throw optionError('client', "must not set ioredis's keyPrefix (SCAN does not apply it); use the store's prefix option instead", keyPrefix);
+    }
+    if (typeof prefix !== 'string' || prefix === '') throw optionError('prefix', 'must be a non-empty string', prefix);
+    this.client = client;
+    this.prefix = prefix;
+  }
+
+  async find(token: string): Promise<Uint8Array | undefined> {
+    try {
+      return (await this.client.getBuffer(this.prefix + token)) ?? undefined;
+    } catch (error) {
+      throw fail('GET', error);
+    }
+  }
+
+  async commit(token: string, data: Uint8Array, expiresAt: number): Promise<void> {
+    // A key is live while Redis's clock is <= its PXAT, an entry while Date.now() < expiresAt: hence the - 1.
+    const at = Math.ceil(expiresAt) - 1;
+    if (!(at >= Date.now())) return this.delete(token); // SET rejects PXAT <= 0; a past entry is never kept
+    const value = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    try {
+      await this.client.set(this.prefix + token, value, 'PXAT', at);
+    } catch (error) {
+      throw fail('SET', error);
+    }
+  }
+
+  async delete(token: string): Promise<void> {
+    try {
+      await this.client.del(this.prefix + token);
+    } catch (error) {
+      throw fail('DEL', error);
+    }
+  }
+
+  async touch(token: string, expiresAt: number): Promise<void> {
+    const at = Math.ceil(expiresAt) - 1;
+    if (!(at >= Date.now())) return this.delete(token);
+    try {
+      await this.client.pexpireat(this.prefix + token, at); // a missing key stays missing
+    } catch (error) {
+      throw fail('PEXPIREAT', error);
+    }
+  }
+
+  /**
+   * Live sessions: SCAN with MATCH `<prefix>*` (on every master of a Cluster), and the values of
+   * each batch fetched in one pipeline to the node that holds them. Each token is listed once.
+   */
+  async *all(): AsyncIterable<[token: string, data: Uint8Array]> {
+    const nodes = this.client.isCluster ? (this.client as Cluster).nodes('master') : [this.client as Redis];
+    const pattern = `${globLiteral(this.prefix)}*`;
+    for (const node of nodes) {
+      const seen = new Set<string>(); // SCAN may return a key twice while Redis resizes its table
+      let cursor = '0';
+      do {
+        let keys: string[];
+        try {
+          [cursor, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
+        } catch (error) {
+          throw fail('SCAN', error);
+        }
+        keys = keys.filter((key) => !seen.has(key) && seen.add(key));
+        if (keys.length === 0) continue;
+        const values = await this.fetch(node, keys);
+        for (let i = 0; i < keys.length; i++) {
+          const value = values[i];
+          if (value) yield [keys[i]!.slice(this.prefix.length), value];
+        }
+      } while (cursor !== '0');
+    }
+  }
+
+  /** The values of `keys` from `node` in one pipeline; a key that moved away (cluster resharding) is read through the client. */
+  private async fetch(node: Redis, keys: string[]): Promise<(Buffer | null)[]> {
+    const pipeline = node.pipeline();
+    for (const key of keys) pipeline.getBuffer(key);
+    let results: [Error | null, unknown][] | null;
+    try {
+      results = await pipeline.exec();
+    } catch (error) {
+      throw fail('GET', error);
+    }
+    if (results === null) throw fail('GET', new Error('pipeline was discarded'));
+    return Promise.all(
+      results.map(async ([error, value], i) => {
+        if (error === null) return value as Buffer | null;
+        if (!this.client.isCluster) throw fail('GET', error);
+        try {
+          return await this.client.getBuffer(keys[i]!);
+        } catch (retryError) {
+          throw fail('GET', retryError);
+        }
+      }),
+    );
+  }
+
+  /** Nothing to release: the client is the caller's, and Redis expires keys itself. */
+  close(): void {}
+}

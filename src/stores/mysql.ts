@@ -2,6 +2,7 @@
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { SessionkitError, optionError } from '../errors.js';
 import type { Store } from '../store.js';
+import { asBuffer, asBytes } from './bytes.js';
 import { checkCleanupInterval, parseTableName, startCleanup, warnCleanupError, type TableName } from './sql-options.js';
 
 export interface MySqlStoreOptions {
@@ -65,8 +66,9 @@ export class MySqlStore implements Store {
   private readonly ddl: string;
   /** Size cap of the `data` column in bytes, read from information_schema on the first commit. */
   private cap: number | undefined;
+  private capRead: Promise<void> | undefined;
   private columnType = '';
-  private stopCleanup: () => void;
+  private stopCleanup: () => Promise<void>;
 
   constructor(options: MySqlStoreOptions) {
     const { pool, table = 'sessions', cleanupInterval = 300_000, onCleanupError = warnCleanupError } = options ?? ({} as MySqlStoreOptions);
@@ -108,7 +110,8 @@ export class MySqlStore implements Store {
   async find(token: string): Promise<Uint8Array | undefined> {
     try {
       const [rows] = await this.pool.execute<DataRow[]>(this.sql.find, [token, Date.now()]);
-      return rows[0]?.data;
+      const row = rows[0];
+      return row === undefined ? undefined : asBytes(row.data);
     } catch (error) {
       throw fail('find', error);
     }
@@ -116,10 +119,10 @@ export class MySqlStore implements Store {
 
   async commit(token: string, data: Uint8Array, expiresAt: number): Promise<void> {
     if (!(expiresAt > Date.now())) return this.delete(token);
-    if (this.cap === undefined) await this.readCap();
+    if (this.cap === undefined) await (this.capRead ??= this.readCap().finally(() => (this.capRead = undefined)));
     if (this.cap !== undefined && data.byteLength > this.cap) throw this.tooBig(data.byteLength);
     try {
-      await this.pool.execute(this.sql.commit, [token, Buffer.from(data.buffer, data.byteOffset, data.byteLength), expiresAt]);
+      await this.pool.execute(this.sql.commit, [token, asBuffer(data), expiresAt]);
     } catch (error) {
       if ((error as { code?: unknown }).code === 'ER_DATA_TOO_LONG') throw this.tooBig(data.byteLength, error);
       throw fail('commit', error);
@@ -153,7 +156,7 @@ export class MySqlStore implements Store {
       } catch (error) {
         throw fail('all', error);
       }
-      for (const row of rows) yield [row.token, row.data];
+      for (const row of rows) yield [row.token, asBytes(row.data)];
       if (rows.length < PAGE) return;
       after = rows[rows.length - 1]!.token;
     }
@@ -169,10 +172,11 @@ export class MySqlStore implements Store {
     }
   }
 
-  /** Stops the cleanup timer. The pool stays open: it is the caller's. */
-  close(): void {
-    this.stopCleanup();
-    this.stopCleanup = () => {};
+  /** Stops the cleanup timer and waits for a cleanup in flight. The pool stays open: it is the caller's. */
+  async close(): Promise<void> {
+    const stop = this.stopCleanup;
+    this.stopCleanup = () => Promise.resolve();
+    await stop();
   }
 
   /**

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Pool, QueryResultRow } from 'pg';
 import { SessionkitError, optionError } from '../errors.js';
 import type { Store } from '../store.js';
+import { asBuffer, asBytes } from './bytes.js';
 import { checkCleanupInterval, parseTableName, startCleanup, warnCleanupError, type TableName } from './sql-options.js';
 
 export interface PostgresStoreOptions {
@@ -56,7 +57,7 @@ export class PostgresStore implements Store {
   private readonly pool: Pool;
   private readonly sql: ReturnType<typeof buildStatements>;
   private readonly ddl: string;
-  private stopCleanup: () => void;
+  private stopCleanup: () => Promise<void>;
 
   constructor(options: PostgresStoreOptions) {
     const { pool, table = 'sessions', cleanupInterval = 300_000, onCleanupError = warnCleanupError } = options ?? ({} as PostgresStoreOptions);
@@ -91,13 +92,13 @@ export class PostgresStore implements Store {
 
   async find(token: string): Promise<Uint8Array | undefined> {
     const result = await this.run<{ data: Buffer }>('find', { ...this.sql.find, values: [token, Date.now()] });
-    return result.rows[0]?.data;
+    const row = result.rows[0];
+    return row === undefined ? undefined : asBytes(row.data);
   }
 
   async commit(token: string, data: Uint8Array, expiresAt: number): Promise<void> {
     if (!(expiresAt > Date.now())) return this.delete(token);
-    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    await this.run('commit', { ...this.sql.commit, values: [token, bytes, expiresAt] });
+    await this.run('commit', { ...this.sql.commit, values: [token, asBuffer(data), expiresAt] });
   }
 
   async delete(token: string): Promise<void> {
@@ -114,7 +115,7 @@ export class PostgresStore implements Store {
     let after = '';
     for (;;) {
       const { rows } = await this.run<{ token: string; data: Buffer }>('all', { ...this.sql.page, values: [after, Date.now(), PAGE] });
-      for (const row of rows) yield [row.token, row.data];
+      for (const row of rows) yield [row.token, asBytes(row.data)];
       if (rows.length < PAGE) return;
       after = rows[rows.length - 1]!.token;
     }
@@ -126,10 +127,11 @@ export class PostgresStore implements Store {
     return result.rowCount ?? 0;
   }
 
-  /** Stops the cleanup timer. The pool stays open: it is the caller's. */
-  close(): void {
-    this.stopCleanup();
-    this.stopCleanup = () => {};
+  /** Stops the cleanup timer and waits for a cleanup in flight. The pool stays open: it is the caller's. */
+  async close(): Promise<void> {
+    const stop = this.stopCleanup;
+    this.stopCleanup = () => Promise.resolve();
+    await stop();
   }
 
   private async run<R extends QueryResultRow>(operation: string, query: { name?: string; text: string; values?: unknown[] }) {

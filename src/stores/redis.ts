@@ -2,6 +2,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { SessionkitError, optionError } from '../errors.js';
 import type { Store } from '../store.js';
+import { asBuffer, asBytes } from './bytes.js';
 
 export interface RedisStoreOptions {
   /** An ioredis `Redis` or `Cluster` the user built and owns; `close()` never quits it. It must not set `keyPrefix`. */
@@ -59,7 +60,8 @@ export class RedisStore implements Store {
 
   async find(token: string): Promise<Uint8Array | undefined> {
     try {
-      return (await this.client.getBuffer(this.prefix + token)) ?? undefined;
+      const value = await this.client.getBuffer(this.prefix + token);
+      return value === null ? undefined : asBytes(value);
     } catch (error) {
       throw fail('GET', error);
     }
@@ -69,9 +71,8 @@ export class RedisStore implements Store {
     // A key is live while Redis's clock is <= its PXAT, an entry while Date.now() < expiresAt: hence the - 1.
     const at = Math.ceil(expiresAt) - 1;
     if (!(at >= Date.now())) return this.delete(token); // SET rejects PXAT <= 0; a past entry is never kept
-    const value = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     try {
-      await this.client.set(this.prefix + token, value, 'PXAT', at);
+      await this.client.set(this.prefix + token, asBuffer(data), 'PXAT', at);
     } catch (error) {
       throw fail('SET', error);
     }
@@ -117,7 +118,7 @@ export class RedisStore implements Store {
         const values = await this.fetch(node, keys);
         for (let i = 0; i < keys.length; i++) {
           const value = values[i];
-          if (value) yield [keys[i]!.slice(this.prefix.length), value];
+          if (value) yield [keys[i]!.slice(this.prefix.length), asBytes(value)];
         }
       } while (cursor !== '0');
     }

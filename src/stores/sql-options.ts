@@ -34,24 +34,29 @@ export function checkCleanupInterval(interval: unknown): number {
 
 /**
  * Runs `task` every `interval` ms on an unref'd timer (0 = never), one run at a time; a failed run
- * goes to `onError`. Returns the function that stops the timer.
+ * goes to `onError`. Returns the function that stops the timer and resolves once a run in flight
+ * has finished, so nothing touches the database after `close()` has resolved.
  */
-export function startCleanup(interval: number, task: () => Promise<unknown>, onError: (error: unknown) => void): () => void {
-  if (interval === 0) return () => {};
-  let running = false;
+export function startCleanup(interval: number, task: () => Promise<unknown>, onError: (error: unknown) => void): () => Promise<void> {
+  if (interval === 0) return () => Promise.resolve();
+  let running: Promise<void> | undefined;
   const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    task().then(
-      () => (running = false),
+    if (running !== undefined) return;
+    running = task().then(
+      () => {
+        running = undefined;
+      },
       (error: unknown) => {
-        running = false;
+        running = undefined;
         onError(error);
       },
     );
   }, interval);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
 
 /** The default cleanup error handler: a warning on stderr, so a failing cleanup is seen but never crashes the app. */

@@ -1,0 +1,168 @@
+import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MySqlStore } from '../../src/stores/mysql.js';
+import { storeConformance } from '../../src/testing/index.js';
+import { generateToken } from '../../src/token.js';
+import { randomSuffix } from './support/processes.js';
+import { MARIADB, requireMariaDb } from './support/shared-servers.js';
+
+const table = `sessionkit_test_${randomSuffix()}`;
+const scsTable = `${table}_scs`; // made with SCS's own DDL: data BLOB, capped at 64 KiB
+let pool: Pool;
+const later = () => Date.now() + 60_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+  await requireMariaDb();
+  pool = mysql.createPool({ ...MARIADB, connectionLimit: 10, connectTimeout: 5000 });
+  await new MySqlStore({ pool, table, cleanupInterval: 0 }).createTable();
+  await pool.query(`CREATE TABLE \`${scsTable}\` (token CHAR(43) PRIMARY KEY, data BLOB NOT NULL, expiry TIMESTAMP(6) NOT NULL)`);
+  await pool.query(`CREATE INDEX \`${scsTable}_expiry_idx\` ON \`${scsTable}\` (expiry)`);
+});
+
+afterAll(async () => {
+  await pool?.query(`DROP TABLE IF EXISTS \`${table}\`, \`${scsTable}\``);
+  await pool?.end();
+});
+
+async function rowCount(token: string, on = table): Promise<number> {
+  const [rows] = await pool.execute<RowDataPacket[]>(`SELECT 1 FROM \`${on}\` WHERE token = ?`, [token]);
+  return rows.length;
+}
+
+storeConformance('MySqlStore', () => new MySqlStore({ pool, table }));
+
+describe('MySqlStore', () => {
+  it('creates the SCS schema with MEDIUMBLOB data and an index on expiry', async () => {
+    const [columns] = await pool.query<RowDataPacket[]>(
+      'SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_KEY AS `key` FROM information_schema.COLUMNS ' +
+        'WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+      [table],
+    );
+    expect(columns.map((c) => ({ ...c }))).toEqual([
+      { name: 'token', type: 'char(43)', nullable: 'NO', key: 'PRI' },
+      { name: 'data', type: 'mediumblob', nullable: 'NO', key: '' },
+      { name: 'expiry', type: 'timestamp(6)', nullable: 'NO', key: 'MUL' },
+    ]);
+    await new MySqlStore({ pool, table, cleanupInterval: 0 }).createTable(); // idempotent
+  });
+
+  it('stores the expiry to the millisecond, and reads rows written by SCS', async () => {
+    const store = new MySqlStore({ pool, table, cleanupInterval: 0 });
+    const token = generateToken();
+    const expiresAt = Date.now() + 12_345;
+    await store.commit(token, Uint8Array.of(1), expiresAt);
+    const [rows] = await pool.execute<RowDataPacket[]>(`SELECT CAST(UNIX_TIMESTAMP(expiry) * 1000 AS SIGNED) AS ms FROM \`${table}\` WHERE token = ?`, [token]);
+    expect(Number(rows[0]!.ms)).toBe(expiresAt);
+    const scs = generateToken();
+    await pool.execute(`INSERT INTO \`${scsTable}\` (token, data, expiry) VALUES (?, ?, NOW(6) + INTERVAL 1 MINUTE)`, [scs, Buffer.from('scs')]);
+    const onScs = new MySqlStore({ pool, table: scsTable, cleanupInterval: 0 });
+    expect(Buffer.from((await onScs.find(scs))!).toString()).toBe('scs');
+  });
+
+  it('keeps tokens that differ only in case apart', async () => {
+    const store = new MySqlStore({ pool, table, cleanupInterval: 0 });
+    const lower = `a${generateToken().slice(1)}`;
+    const upper = `A${lower.slice(1)}`;
+    await store.commit(lower, Uint8Array.of(1), later());
+    expect(await store.find(upper)).toBeUndefined();
+    await store.commit(upper, Uint8Array.of(2), later());
+    expect(await store.find(lower)).toEqual(Uint8Array.of(1));
+    expect(await store.find(upper)).toEqual(Uint8Array.of(2));
+  });
+
+  it('refuses a session over the cap of a BLOB column made by SCS with a clear error, and never truncates', async () => {
+    const store = new MySqlStore({ pool, table: scsTable, cleanupInterval: 0 });
+    const fits = generateToken();
+    const fitting = new Uint8Array(65_535).fill(7);
+    await store.commit(fits, fitting, later());
+    expect((await store.find(fits))?.length).toBe(65_535);
+    const token = generateToken();
+    await expect(store.commit(token, new Uint8Array(65_536), later())).rejects.toThrow(
+      /^sessionkit: mysql store: commit failed: the session is 65536 bytes, over the cap of 65535 bytes \(blob\)/,
+    );
+    expect(await rowCount(token, scsTable)).toBe(0);
+  });
+
+  it('refuses an oversized session even when the connection is not in strict mode', async () => {
+    const lax = mysql.createPool({ ...MARIADB, connectionLimit: 1 });
+    try {
+      await lax.query("SET SESSION sql_mode = ''"); // one connection: the setting sticks; the server would now truncate
+      const store = new MySqlStore({ pool: lax, table: scsTable, cleanupInterval: 0 });
+      const token = generateToken();
+      await expect(store.commit(token, new Uint8Array(70_000), later())).rejects.toThrow(/over the cap of 65535 bytes/);
+      expect(await rowCount(token, scsTable)).toBe(0);
+    } finally {
+      await lax.end();
+    }
+  });
+
+  it('deletes the row instead of writing one whose expiry is past', async () => {
+    const store = new MySqlStore({ pool, table, cleanupInterval: 0 });
+    const token = generateToken();
+    await store.commit(token, Uint8Array.of(1), later());
+    await store.commit(token, Uint8Array.of(2), Date.now() - 1);
+    expect(await rowCount(token)).toBe(0);
+  });
+
+  it('does not bring an expired session back with touch()', async () => {
+    const store = new MySqlStore({ pool, table, cleanupInterval: 0 });
+    const token = generateToken();
+    await store.commit(token, Uint8Array.of(1), Date.now() + 30);
+    await sleep(50);
+    await store.touch(token, later());
+    expect(await store.find(token)).toBeUndefined();
+  });
+
+  it('lists more than one page of sessions from all()', async () => {
+    const store = new MySqlStore({ pool, table, cleanupInterval: 0 });
+    const tokens = new Set(Array.from({ length: 250 }, () => generateToken()));
+    await Promise.all([...tokens].map((token) => store.commit(token, Uint8Array.of(1), later())));
+    let seen = 0;
+    for await (const [token] of store.all()) if (tokens.has(token)) seen++;
+    expect(seen).toBe(250);
+  });
+
+  it('deletes expired rows on its cleanup timer, and stops when closed', async () => {
+    const expired = generateToken();
+    const live = generateToken();
+    const insert = (token: string, seconds: number) =>
+      pool.execute(`INSERT INTO \`${table}\` (token, data, expiry) VALUES (?, 'x', NOW(6) + INTERVAL ? SECOND)`, [token, seconds]);
+    await insert(expired, -1);
+    await insert(live, 60);
+    const store = new MySqlStore({ pool, table, cleanupInterval: 20 });
+    await sleep(150);
+    expect(await rowCount(expired)).toBe(0);
+    expect(await rowCount(live)).toBe(1);
+    await store.close();
+    const after = generateToken();
+    await insert(after, -1);
+    await sleep(150);
+    expect(await rowCount(after)).toBe(1);
+    expect(await new MySqlStore({ pool, table, cleanupInterval: 0 }).cleanup()).toBeGreaterThanOrEqual(1);
+    expect(await rowCount(after)).toBe(0);
+  });
+
+  it('accepts database.table', async () => {
+    const store = new MySqlStore({ pool, table: `${MARIADB.database}.${table}`, cleanupInterval: 0 });
+    const token = generateToken();
+    await store.commit(token, Uint8Array.of(9), later());
+    expect(await store.find(token)).toEqual(Uint8Array.of(9));
+  });
+
+  it('refuses a table name that could become SQL, and other bad options, with a TypeError naming the option', () => {
+    for (const bad of ['sessions; DROP TABLE x', 'a`b', '1abc', 'a.b.c', '', 'sessions--', 'a b', 42]) {
+      expect(() => new MySqlStore({ pool, table: bad as string })).toThrow(/option table/);
+      expect(() => MySqlStore.schemaSql(bad as string)).toThrow(TypeError);
+    }
+    expect(() => new MySqlStore({} as never)).toThrow(/option pool/);
+    expect(() => new MySqlStore({ pool, cleanupInterval: -1 })).toThrow(/option cleanupInterval/);
+  });
+
+  it('close() leaves the pool open: it belongs to the caller', async () => {
+    const store = new MySqlStore({ pool, table });
+    await store.close();
+    const [rows] = await pool.query<RowDataPacket[]>('SELECT 1 AS one');
+    expect(rows[0]!.one).toBe(1);
+  });
+});

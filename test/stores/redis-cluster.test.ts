@@ -1,0 +1,41 @@
+import { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisStore } from '../../src/stores/redis.js';
+import { storeConformance } from '../../src/testing/index.js';
+import { generateToken } from '../../src/token.js';
+import { startRedisCluster, type RedisCluster } from './support/redis-process.js';
+
+let cluster: RedisCluster | undefined;
+let client: Cluster;
+
+beforeAll(async () => {
+  cluster = await startRedisCluster();
+  client = new Cluster(
+    cluster.ports.map((port) => ({ host: '127.0.0.1', port })),
+    { lazyConnect: true, enableOfflineQueue: false, redisOptions: { maxRetriesPerRequest: 1, commandTimeout: 5000 } },
+  );
+  await client.connect();
+});
+
+afterAll(async () => {
+  await client?.quit();
+  await cluster?.dispose();
+});
+
+storeConformance('RedisStore on a three-master Redis Cluster', () => new RedisStore({ client }));
+
+describe('RedisStore on a Redis Cluster', () => {
+  it('spreads sessions over every master and lists them all from all()', async () => {
+    const store = new RedisStore({ client, prefix: 'spread:' });
+    const tokens = Array.from({ length: 60 }, () => generateToken());
+    await Promise.all(tokens.map((token, i) => store.commit(token, Uint8Array.of(i), Date.now() + 60_000)));
+    const masters = client.nodes('master');
+    expect(masters).toHaveLength(3);
+    const perMaster = await Promise.all(masters.map((node) => node.keys('spread:*')));
+    for (const keys of perMaster) expect(keys.length).toBeGreaterThan(0);
+    const listed = new Map<string, number>();
+    for await (const [token, data] of store.all()) listed.set(token, data[0]!);
+    expect(listed.size).toBe(60);
+    tokens.forEach((token, i) => expect(listed.get(token)).toBe(i));
+  });
+});

@@ -1,0 +1,82 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisStore } from '../../src/stores/redis.js';
+import { storeConformance } from '../../src/testing/index.js';
+import { generateToken } from '../../src/token.js';
+import { randomSuffix } from './support/processes.js';
+import { REDIS, requireRedis } from './support/shared-servers.js';
+
+const run = `sessionkit-test:${randomSuffix()}`; // every key this file writes starts with it
+const prefix = `${run}:`;
+let client: Redis;
+
+beforeAll(async () => {
+  await requireRedis();
+  client = new Redis({ ...REDIS, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5000 });
+  await client.connect(); // without the offline queue, commands sent before 'ready' fail
+});
+
+afterAll(async () => {
+  const keys = await client.keys(`${run}*`);
+  if (keys.length > 0) await client.unlink(...keys);
+  await client.quit();
+});
+
+storeConformance('RedisStore', () => new RedisStore({ client, prefix }));
+
+describe('RedisStore', () => {
+  it('uses SCS key layout by default: scs:session:<token>, value the bytes', async () => {
+    const store = new RedisStore({ client });
+    const token = generateToken();
+    await store.commit(token, Uint8Array.of(1, 2, 3), Date.now() + 60_000);
+    expect(await client.getBuffer(`scs:session:${token}`)).toEqual(Buffer.from([1, 2, 3]));
+    await store.delete(token);
+    expect(await client.exists(`scs:session:${token}`)).toBe(0);
+  });
+
+  it('sets the expiry with the write, so the key is gone from the moment expiresAt is reached', async () => {
+    const store = new RedisStore({ client, prefix });
+    const token = generateToken();
+    const expiresAt = Date.now() + 60_000;
+    await store.commit(token, Uint8Array.of(1), expiresAt);
+    // Redis keeps a key while its clock is <= PXAT; the Store contract keeps it while Date.now() < expiresAt.
+    expect(await client.pexpiretime(prefix + token)).toBe(expiresAt - 1);
+    await store.touch(token, expiresAt + 1000);
+    expect(await client.pexpiretime(prefix + token)).toBe(expiresAt + 999);
+  });
+
+  it('does not write a session whose expiry is past, and deletes the old one', async () => {
+    const store = new RedisStore({ client, prefix });
+    const token = generateToken();
+    await store.commit(token, Uint8Array.of(1), Date.now() + 60_000);
+    await store.commit(token, Uint8Array.of(2), 0); // SET ... PXAT 0 would be an error in Redis
+    expect(await client.exists(prefix + token)).toBe(0);
+  });
+
+  it('matches the prefix literally in all(), glob characters included', async () => {
+    const base = `${run}-glob`;
+    const store = new RedisStore({ client, prefix: `${base}[ab]*:` });
+    const token = generateToken();
+    await store.commit(token, Uint8Array.of(7), Date.now() + 60_000);
+    await client.set(`${base}a-not-ours:${generateToken()}`, 'x', 'PX', 60_000);
+    const listed: string[] = [];
+    for await (const [found] of store.all()) listed.push(found);
+    expect(listed).toEqual([token]);
+  });
+
+  it('close() leaves the client open: it belongs to the caller', async () => {
+    const store = new RedisStore({ client, prefix });
+    await store.close();
+    expect(await client.ping()).toBe('PONG');
+    expect(client.status).toBe('ready');
+  });
+
+  it('rejects bad options with a TypeError naming the option', () => {
+    expect(() => new RedisStore({} as never)).toThrow(/option client/);
+    expect(() => new RedisStore(undefined as never)).toThrow(TypeError);
+    expect(() => new RedisStore({ client, prefix: '' })).toThrow(/option prefix/);
+    const prefixed = new Redis({ ...REDIS, lazyConnect: true, keyPrefix: 'app:' });
+    expect(() => new RedisStore({ client: prefixed })).toThrow(/option client must not set ioredis's keyPrefix/);
+    prefixed.disconnect();
+  });
+});

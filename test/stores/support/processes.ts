@@ -1,0 +1,66 @@
+// Test support: free loopback ports, running commands, and waiting for a condition, for tests that start private servers.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+/** Runs a command and resolves to its stdout; rejects with its stderr in the message. */
+export async function run(command: string, args: string[], options: { timeout?: number } = {}): Promise<string> {
+  try {
+    const { stdout } = await execFileAsync(command, args, { timeout: options.timeout ?? 60_000 });
+    return stdout;
+  } catch (error) {
+    const e = error as Error & { stderr?: string; stdout?: string };
+    throw new Error(`${command} ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A free loopback port; with `alsoPlus`, port + alsoPlus is free too (a Redis Cluster bus port is port + 10000). */
+export async function freePort(alsoPlus?: number): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 25_000);
+    if ((await canListen(port)) && (alsoPlus === undefined || (await canListen(port + alsoPlus)))) return port;
+  }
+  throw new Error('no free loopback port found');
+}
+
+/** Polls `check` until it resolves truthy, or throws `what` after `timeout` ms. */
+export async function waitFor(what: string, check: () => Promise<unknown>, timeout = 30_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  let last: unknown;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`, { cause: last });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A new temporary directory; remove it with {@link removeDir}. */
+export function tempDir(name: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `sessionkit-${name}-`));
+}
+
+export function removeDir(dir: string): Promise<void> {
+  return rm(dir, { recursive: true, force: true });
+}
+
+/** A random lower-case suffix for table names and key prefixes, so parallel runs share a server without colliding. */
+export function randomSuffix(): string {
+  return Math.random().toString(36).slice(2, 10);
+}

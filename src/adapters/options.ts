@@ -1,7 +1,7 @@
 // Options shared by the uWS and node:http adapters: validation, token lookup, and token-free error logging.
 import { optionError } from '../errors.js';
-import type { SessionManager } from '../manager.js';
-import type { SessionData } from '../session.js';
+import type { SaveAction, SessionManager } from '../manager.js';
+import type { Session } from '../session.js';
 import { isToken } from '../token.js';
 
 /** Options of `uwsSessions` and `nodeSessions`. */
@@ -60,7 +60,7 @@ export function resolveAdapterOptions<Req, Res>(
 }
 
 /** The token a request carries in `value` (a Cookie header, or the token header), if token-shaped. @internal */
-export function tokenFromHeader<Data extends SessionData>(
+export function tokenFromHeader<Data extends object>(
   manager: SessionManager<Data>,
   tokenHeader: string | undefined,
   value: string | undefined,
@@ -83,4 +83,16 @@ export function describeError(error: unknown): string {
 /** Logs a request failure without any token in it. @internal */
 export function logRequestError(adapter: string, error: unknown): void {
   console.error(`sessionkit: ${adapter}: request failed: ${describeError(error)}`);
+}
+
+/**
+ * `manager.saveNow`, after which the session reads 'unmodified': the store write encodes the
+ * values synchronously, so a change made while the write is in flight (or while a response
+ * streams) marks the session modified again and is saved before the response ends. @internal
+ */
+export function saveSnapshot<Data extends object>(manager: SessionManager<Data>, session: Session<Data>): SaveAction | Promise<SaveAction> {
+  const modified = session._status === 'modified';
+  const action = manager.saveNow(session);
+  if (modified) session._status = 'unmodified';
+  return action;
 }

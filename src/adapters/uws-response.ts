@@ -1,9 +1,9 @@
 // The deferred uWS response a session handler writes to: it holds status, headers and body until the session is saved.
-import type { HttpRequest, HttpResponse, RecognizedString, us_socket_context_t } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse, RecognizedString } from 'uWebSockets.js';
 import { SaveAction, type SessionManager } from '../manager.js';
-import type { Session, SessionData } from '../session.js';
+import type { Session } from '../session.js';
 import { isPromiseLike } from '../store.js';
-import type { ResolvedAdapterOptions } from './options.js';
+import { saveSnapshot, type ResolvedAdapterOptions } from './options.js';
 
 /** The `res` a session handler receives: a uWS HttpResponse plus two read-only flags. */
 export interface SessionHttpResponse extends HttpResponse {
@@ -14,14 +14,14 @@ export interface SessionHttpResponse extends HttpResponse {
 }
 
 /** A handler wrapped by `withSession`. */
-export type UwsSessionHandler<Data extends SessionData> = (
+export type UwsSessionHandler<Data extends object> = (
   res: SessionHttpResponse,
   req: HttpRequest,
   session: Session<Data>,
 ) => void | Promise<void>;
 
 /** Everything a response needs from its adapter, shared by all requests of one wrapped handler. @internal */
-export interface UwsContext<Data extends SessionData> {
+export interface UwsContext<Data extends object> {
   manager: SessionManager<Data>;
   options: ResolvedAdapterOptions<HttpRequest | undefined, SessionHttpResponse>;
   handler: UwsSessionHandler<Data>;
@@ -46,7 +46,7 @@ const TRY_END = 3;
  * with a fixed shape; closures are made only when the request goes asynchronous.
  * @internal
  */
-export class SessionResponse<Data extends SessionData> implements SessionHttpResponse {
+export class SessionResponse<Data extends object> implements SessionHttpResponse {
   [key: string]: unknown;
   readonly raw: HttpResponse;
   readonly ctx: UwsContext<Data>;
@@ -174,9 +174,8 @@ export class SessionResponse<Data extends SessionData> implements SessionHttpRes
     const session = this.session;
     if (session === undefined || session._status !== 'modified') return;
     try {
-      const saved = this.ctx.manager.saveNow(session);
+      const saved = saveSnapshot(this.ctx.manager, session);
       if (isPromiseLike(saved)) saved.then(undefined, (error: unknown) => this.report(error, undefined));
-      else session._status = 'unmodified';
     } catch (error) {
       this.report(error, undefined);
     }
@@ -188,7 +187,7 @@ export class SessionResponse<Data extends SessionData> implements SessionHttpRes
     const session = this.session!;
     let action: SaveAction | Promise<SaveAction>;
     try {
-      action = this.ctx.manager.saveNow(session);
+      action = saveSnapshot(this.ctx.manager, session);
     } catch (error) {
       this.fail(error, undefined, true);
       return;
@@ -205,9 +204,6 @@ export class SessionResponse<Data extends SessionData> implements SessionHttpRes
   }
 
   saved(action: SaveAction): void {
-    const session = this.session!;
-    // Later changes (made while streaming) show up as 'modified' again and are saved before the end.
-    if (session._status === 'modified') session._status = 'unmodified';
     if (this.aborted) return;
     if (this.corked) this.flush(action);
     else this.raw.cork(() => this.flush(action));
@@ -242,8 +238,7 @@ export class SessionResponse<Data extends SessionData> implements SessionHttpRes
       return;
     }
     this.phase = DONE;
-    if (kind === END) raw.end(this.endBody, this.closeConnection);
-    else raw.endWithoutBody(this.endArg, this.closeConnection);
+    endRaw(raw, kind, this.endBody, this.endArg, this.closeConnection);
   }
 
   /** Ends a streamed response, saving first any change made to the session since the headers went out. */
@@ -256,20 +251,18 @@ export class SessionResponse<Data extends SessionData> implements SessionHttpRes
     this.phase = SAVING;
     let saved: SaveAction | Promise<SaveAction>;
     try {
-      saved = this.ctx.manager.saveNow(session);
+      saved = saveSnapshot(this.ctx.manager, session);
     } catch (error) {
       this.streamFailed(error);
       return;
     }
     if (!isPromiseLike(saved)) {
-      session._status = 'unmodified';
       this.finishStream(kind, body, arg, closeConnection);
       return;
     }
     this.watch();
     saved.then(
       () => {
-        session._status = 'unmodified';
         if (this.aborted) return;
         this.corked = false;
         this.finishStream(kind, body, arg, closeConnection);
@@ -281,15 +274,8 @@ export class SessionResponse<Data extends SessionData> implements SessionHttpRes
   finishStream(kind: number, body: RecognizedString | undefined, arg: number | undefined, closeConnection: boolean | undefined): void {
     this.phase = DONE;
     const raw = this.raw;
-    if (this.corked) {
-      if (kind === END) raw.end(body, closeConnection);
-      else raw.endWithoutBody(arg, closeConnection);
-    } else {
-      raw.cork(() => {
-        if (kind === END) raw.end(body, closeConnection);
-        else raw.endWithoutBody(arg, closeConnection);
-      });
-    }
+    if (this.corked) endRaw(raw, kind, body, arg, closeConnection);
+    else raw.cork(() => endRaw(raw, kind, body, arg, closeConnection));
   }
 
   streamFailed(error: unknown): void {
@@ -333,13 +319,14 @@ export class SessionResponse<Data extends SessionData> implements SessionHttpRes
       case SAVING:
         (this.chunks ??= []).push(chunk);
         return true;
-      case SENT:
+      case SENT: {
         if (this.corked) return this.raw.write(chunk);
         let ok = true;
         this.raw.cork(() => {
           ok = this.raw.write(chunk);
         });
         return ok;
+      }
       case FAILED:
         this.started = true;
         this.direct((raw) => raw.write(chunk));
@@ -380,7 +367,7 @@ export class SessionResponse<Data extends SessionData> implements SessionHttpRes
       case FAILED:
         this.phase = DONE;
         this.started = true;
-        this.direct((raw) => (kind === END ? raw.end(body, closeConnection) : raw.endWithoutBody(arg, closeConnection)));
+        this.direct((raw) => endRaw(raw, kind, body, arg, closeConnection));
         break;
     }
     return this;
@@ -389,10 +376,9 @@ export class SessionResponse<Data extends SessionData> implements SessionHttpRes
   tryEnd(fullBodyOrChunk: RecognizedString, totalSize: number): [boolean, boolean] {
     switch (this.phase) {
       case OPEN:
-        this.endKind = TRY_END;
         this.save();
-        if (this.phase === SENT) return this.tryEnd(fullBodyOrChunk, totalSize);
-        this.watch();
+        if ((this.phase as number) === SENT) return this.tryEnd(fullBodyOrChunk, totalSize);
+        if ((this.phase as number) === SAVING) this.endKind = TRY_END; // flush calls onWritable once headers are out
         return [false, false];
       case SENT:
       case FAILED: {
@@ -487,4 +473,13 @@ export class SessionResponse<Data extends SessionData> implements SessionHttpRes
   }
 }
 
-export type { us_socket_context_t };
+/** Ends the raw response, passing only the arguments the handler gave (uWS reads `undefined` as a value). */
+function endRaw(raw: HttpResponse, kind: number, body: RecognizedString | undefined, arg: number | undefined, closeConnection: boolean | undefined): void {
+  if (kind === END) {
+    if (closeConnection !== undefined) raw.end(body, closeConnection);
+    else if (body !== undefined) raw.end(body);
+    else raw.end();
+  } else if (closeConnection !== undefined) raw.endWithoutBody(arg, closeConnection);
+  else if (arg !== undefined) raw.endWithoutBody(arg);
+  else raw.endWithoutBody();
+}

@@ -1,0 +1,119 @@
+// sessionkit/node: Connect/Express middleware and a plain node:http handler wrapper, on public node:http APIs only.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SessionManager } from '../manager.js';
+import type { Session, SessionData } from '../session.js';
+import { isPromiseLike } from '../store.js';
+import { logRequestError, resolveAdapterOptions, tokenFromHeader, type AdapterOptions, type ResolvedAdapterOptions } from './options.js';
+import { hookResponse, report } from './node-response.js';
+
+/**
+ * Declare your session shape for `req.session` by augmenting this interface:
+ * `declare module 'sessionkit/node' { interface NodeSessionTypes { data: { userId: number } } }`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface NodeSessionTypes {}
+
+/** The data shape of `req.session`: `NodeSessionTypes['data']` when declared, else any record. */
+export type RequestSessionData = NodeSessionTypes extends { data: infer D extends object } ? D : SessionData;
+
+declare module 'http' {
+  interface IncomingMessage {
+    /** The request's session, set by `sessionkit/node`. */
+    session: Session<RequestSessionData>;
+  }
+}
+
+/** Options of `nodeSessions`. */
+export type NodeSessionOptions = AdapterOptions<IncomingMessage, ServerResponse>;
+
+/** A request whose session has the shape `Data`. */
+export type SessionRequest<Data extends object> = Omit<IncomingMessage, 'session'> & { session: Session<Data> };
+
+/** A plain node:http handler that gets the session on `req.session`. */
+export type NodeSessionHandler<Data extends object> = (req: SessionRequest<Data>, res: ServerResponse) => void | Promise<void>;
+
+/** What `nodeSessions` returns: Connect/Express middleware, with `wrap` for plain node:http handlers. */
+export interface NodeSessions<Data extends object> {
+  (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void;
+  /** Wraps a `http.createServer` handler: `http.createServer(sessions.wrap((req, res) => ...))`. */
+  wrap(handler: NodeSessionHandler<Data>): (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+function defaultOnError(error: unknown, _req: IncomingMessage, res: ServerResponse): void {
+  logRequestError('node', error);
+  if (res.headersSent) {
+    if (!res.writableEnded) res.destroy();
+    return;
+  }
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  res.statusCode = 500;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.end('Internal Server Error');
+}
+
+/**
+ * Session middleware for Connect/Express (4 and 5) and node:http. Loads the session into
+ * `req.session`; the first `writeHead`/`write`/`end`/`flushHeaders` saves it and adds
+ * `Vary: Cookie` and, when the cookie changes, `Set-Cookie` and `Cache-Control: no-cache="Set-Cookie"`
+ * before the headers go out. The response does not finish before the save succeeded; a save that
+ * fails after the headers went out destroys the connection.
+ *
+ * @param manager the SessionManager
+ * @param options `onError(err, req, res)` (default: log without the token, answer 500 or destroy
+ *   the connection when headers were sent) and `tokenHeader` (token in this header, no cookie)
+ * @example
+ * app.use(nodeSessions(sessions));
+ * app.get('/get', (req, res) => res.type('text').send(req.session.getString('message')));
+ * // or: http.createServer(nodeSessions(sessions).wrap((req, res) => res.end(req.session.getString('message'))));
+ */
+export function nodeSessions<Data extends object>(manager: SessionManager<Data>, options?: NodeSessionOptions): NodeSessions<Data> {
+  const resolved = resolveAdapterOptions(options, defaultOnError);
+  function sessionMiddleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
+    const header = req.headers[resolved.requestHeader];
+    const token = tokenFromHeader(manager, resolved.tokenHeader, Array.isArray(header) ? header[0] : header);
+    let loaded: Session<Data> | Promise<Session<Data>>;
+    try {
+      loaded = manager.loadNow(token);
+    } catch (error) {
+      report(resolved, error, req, res);
+      return;
+    }
+    if (isPromiseLike(loaded)) {
+      loaded.then(
+        (session) => attach(manager, resolved, req, res, session, next),
+        (error: unknown) => report(resolved, error, req, res),
+      );
+    } else {
+      attach(manager, resolved, req, res, loaded, next);
+    }
+  }
+  return Object.assign(sessionMiddleware, {
+    wrap(handler: NodeSessionHandler<Data>) {
+      if (typeof handler !== 'function') throw new TypeError('sessionkit: node: wrap() takes a handler function');
+      return function sessionHandler(req: IncomingMessage, res: ServerResponse): void {
+        sessionMiddleware(req, res, (error?: unknown) => {
+          if (error !== undefined) return report(resolved, error, req, res);
+          try {
+            const result = handler(req as unknown as SessionRequest<Data>, res);
+            if (isPromiseLike(result)) result.then(undefined, (failure: unknown) => report(resolved, failure, req, res));
+          } catch (failure) {
+            report(resolved, failure, req, res);
+          }
+        });
+      };
+    },
+  });
+}
+
+function attach<Data extends object>(
+  manager: SessionManager<Data>,
+  options: ResolvedAdapterOptions<IncomingMessage, ServerResponse>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  session: Session<Data>,
+  next: (error?: unknown) => void,
+): void {
+  (req as unknown as { session: Session<Data> }).session = session;
+  hookResponse(manager, options, req, res, session);
+  next();
+}

@@ -1,0 +1,290 @@
+// LmdbStore: sessions in an LMDB file via lmdb-js — synchronous reads from the memory map, batched async writes, an LRU tier.
+import { randomInt } from 'node:crypto';
+import { open } from 'lmdb';
+import type { Database, RootDatabase, RootDatabaseOptions } from 'lmdb';
+import { optionError, SessionkitError } from '../src/errors.js';
+import type { Store } from '../src/store.js';
+import { deleteExpired, expiredKeys, reindex, type IndexKey } from './expiry-index.js';
+import { Lru } from './lru.js';
+import { copyData, encodeRecord, isRecord, MAX_EXPIRY, recordExpiry, stampCount, stampSalt, withExpiry } from './record.js';
+
+export interface LmdbStoreOptions {
+  /** Directory of the LMDB environment, created if missing. Give `path` or `env`, not both. */
+  path?: string;
+  /** An lmdb-js root database the user opened (`open(...)`); the store opens two named databases in it and never closes it. */
+  env?: RootDatabase;
+  /** Prefix of the two named databases, `<name>:sessions` and `<name>:expiry`. Default `'sessionkit'`. */
+  name?: string;
+  /** Most sessions kept in the in-process LRU tier; 0 turns the tier off. Default 10 000. */
+  cache?: number;
+  /** Most session bytes kept in the LRU tier; a bigger session is not cached. Default 64 MiB. */
+  cacheMaxBytes?: number;
+  /** How often expired sessions are deleted, ms; 0 turns the sweep off (expiry is still checked on read). Default 60 000. */
+  sweepInterval?: number;
+  /** Most sessions deleted per sweep transaction. Default 1000. */
+  sweepBatch?: number;
+  /**
+   * What a resolved write means. `'committed'` (default): the transaction is committed and visible to
+   * every process, and survives a crash of this process. `'flushed'`: also fsynced, so it survives
+   * an OS crash or power loss. See docs/lmdb.md.
+   */
+  durability?: 'committed' | 'flushed';
+  /** Extra lmdb-js options for `open()` when `path` is given (`noSync`, `commitDelay`, `mapSize`, ...). */
+  lmdb?: RootDatabaseOptions;
+  /** Called with a failed background sweep's error. Default: `console.error`. */
+  onSweepError?: (error: unknown) => void;
+}
+
+interface Cached {
+  salt: number;
+  count: number;
+  data: Uint8Array;
+}
+
+/** Tokens longer than this are never stored: LMDB keys are at most 1978 bytes. */
+const MAX_TOKEN_LENGTH = 500;
+const COMPONENT = 'lmdb store';
+
+function noop(): void {}
+
+function validToken(token: string): boolean {
+  return typeof token === 'string' && token.length > 0 && token.length <= MAX_TOKEN_LENGTH;
+}
+
+function whole(value: number | undefined, option: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min) throw optionError(option, `must be a whole number, ${min} or more`, value);
+  return value;
+}
+
+/**
+ * Sessions in LMDB, shared by every process that opens the same path, kept across restarts.
+ * `find` is synchronous (a read from the memory map, validated against an in-process LRU);
+ * `commit`, `delete` and `touch` join lmdb-js's batched write transaction and resolve once it is
+ * committed. Expired sessions are never returned, and are deleted in bounded batches by an
+ * `unref()`ed sweep that reads an expiry index instead of scanning.
+ *
+ * @example
+ * const store = new LmdbStore({ path: './data/sessions' });
+ * const sessions = new SessionManager({ store });
+ */
+export class LmdbStore implements Store {
+  /** True when the LRU tier is on: `find` then returns the same bytes object until the session changes. */
+  readonly stableBytes: boolean;
+  private readonly root: RootDatabase;
+  private readonly ownsRoot: boolean;
+  private readonly records: Database<Uint8Array, string>;
+  private readonly index: Database<Uint8Array, IndexKey>;
+  private readonly cache: Lru<Cached> | undefined;
+  private readonly flushed: boolean;
+  private readonly sweepBatch: number;
+  private readonly onSweepError: (error: unknown) => void;
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<number> | undefined;
+  private closing: Promise<void> | undefined;
+  private salt = randomInt(0x1_0000_0000);
+  private count = 0;
+  /** True while the read snapshot was taken in the current task (see `find`). */
+  private fresh = false;
+  private readonly expireSnapshot = (): void => {
+    this.fresh = false;
+  };
+
+  constructor(options: LmdbStoreOptions) {
+    if (options === null || typeof options !== 'object') throw optionError('options', 'must be an object with path or env');
+    const { path, env, name = 'sessionkit', durability = 'committed', lmdb = {}, onSweepError } = options;
+    const cache = whole(options.cache, 'cache', 10_000, 0);
+    const cacheMaxBytes = whole(options.cacheMaxBytes, 'cacheMaxBytes', 64 * 1024 * 1024, 0);
+    const sweepInterval = options.sweepInterval ?? 60_000;
+    if (typeof sweepInterval !== 'number' || !Number.isFinite(sweepInterval) || sweepInterval < 0) {
+      throw optionError('sweepInterval', 'must be a finite number of ms, 0 or more (0 = off)', sweepInterval);
+    }
+    this.sweepBatch = whole(options.sweepBatch, 'sweepBatch', 1000, 1);
+    if (durability !== 'committed' && durability !== 'flushed') throw optionError('durability', "must be 'committed' or 'flushed'", durability);
+    if (typeof name !== 'string' || name.length === 0) throw optionError('name', 'must be a non-empty string', name);
+    if (onSweepError !== undefined && typeof onSweepError !== 'function') throw optionError('onSweepError', 'must be a function', onSweepError);
+    if ((path === undefined) === (env === undefined)) throw optionError('path', 'or option env must be given (exactly one of them)');
+
+    if (env !== undefined) {
+      if (env === null || typeof env !== 'object' || typeof (env as Partial<RootDatabase>).openDB !== 'function') {
+        throw optionError('env', 'must be an lmdb-js root database returned by open()', env);
+      }
+      this.root = env;
+      this.ownsRoot = false;
+    } else {
+      if (typeof path !== 'string' || path.length === 0) throw optionError('path', 'must be a non-empty string', path);
+      try {
+        this.root = open({ ...lmdb, path, maxDbs: Math.max(lmdb.maxDbs ?? 12, 2) });
+      } catch (cause) {
+        throw new SessionkitError(COMPONENT, `cannot open ${path}`, cause);
+      }
+      this.ownsRoot = true;
+    }
+    this.records = this.root.openDB<Uint8Array, string>(`${name}:sessions`, { encoding: 'binary' });
+    this.index = this.root.openDB<Uint8Array, IndexKey>(`${name}:expiry`, { encoding: 'binary' });
+    this.cache = cache > 0 ? new Lru<Cached>(cache, cacheMaxBytes) : undefined;
+    this.stableBytes = this.cache !== undefined;
+    this.flushed = durability === 'flushed';
+    this.onSweepError = onSweepError ?? ((error) => console.error(error));
+    if (sweepInterval > 0) {
+      this.timer = setInterval(() => this.sweepInBackground(), sweepInterval);
+      this.timer.unref();
+    }
+  }
+
+  find(token: string): Uint8Array | undefined {
+    if (!validToken(token)) return undefined;
+    let record: Uint8Array | undefined;
+    try {
+      // lmdb-js renews its read snapshot on a timer, so a request that arrives (as I/O) right after
+      // another process committed could read a snapshot from before that commit. Take a new snapshot
+      // at the first find of each task: every find then sees every commit that resolved before the
+      // task began, in any process. Finds within one task share the snapshot.
+      if (!this.fresh) {
+        this.fresh = true;
+        this.records.resetReadTxn();
+        queueMicrotask(this.expireSnapshot);
+      }
+      record = this.records.getBinaryFast(token);
+    } catch (cause) {
+      throw new SessionkitError(COMPONENT, 'read failed', cause);
+    }
+    const cache = this.cache;
+    // `record` is lmdb-js's reused buffer (or a view of the map): valid until the next read, so copy what we keep.
+    if (record === undefined || !isRecord(record) || recordExpiry(record) <= Date.now()) {
+      if (cache !== undefined) cache.delete(token);
+      return undefined;
+    }
+    if (cache === undefined) return copyData(record);
+    const salt = stampSalt(record);
+    const count = stampCount(record);
+    const hit = cache.get(token);
+    if (hit !== undefined && hit.salt === salt && hit.count === count) return hit.data;
+    const data = copyData(record);
+    cache.set(token, { salt, count, data }, data.length);
+    return data;
+  }
+
+  commit(token: string, data: Uint8Array, expiresAt: number): Promise<void> {
+    if (!validToken(token)) return Promise.reject(new SessionkitError(COMPONENT, `token must be 1 to ${MAX_TOKEN_LENGTH} characters`));
+    if (!(expiresAt > Date.now())) return this.delete(token);
+    const expiry = expiresAt >= MAX_EXPIRY ? MAX_EXPIRY : Math.ceil(expiresAt);
+    const record = encodeRecord(data, expiry, this.salt, this.count);
+    if (++this.count === 0x1_0000_0000) {
+      this.count = 0;
+      this.salt = randomInt(0x1_0000_0000);
+    }
+    if (this.cache !== undefined) this.cache.delete(token);
+    return this.settle(this.records.transaction(() => this.write(token, record, expiry)), 'commit');
+  }
+
+  delete(token: string): Promise<void> {
+    if (!validToken(token)) return Promise.resolve();
+    if (this.cache !== undefined) this.cache.delete(token);
+    return this.settle(this.records.transaction(() => this.write(token, undefined, undefined)), 'delete');
+  }
+
+  touch(token: string, expiresAt: number): Promise<void> {
+    if (!validToken(token)) return Promise.resolve();
+    if (!(expiresAt > Date.now())) return this.delete(token);
+    const expiry = expiresAt >= MAX_EXPIRY ? MAX_EXPIRY : Math.ceil(expiresAt);
+    // The stamp is kept: the data did not change, so a cached copy stays valid.
+    return this.settle(this.records.transaction(() => this.retime(token, expiry)), 'touch');
+  }
+
+  async *all(): AsyncIterable<[token: string, data: Uint8Array]> {
+    // Keys in short pages (no read transaction held across a slow consumer), each entry read again when
+    // it is yielded, so a session deleted or expired meanwhile is skipped.
+    let start: string | undefined;
+    for (;;) {
+      const page: string[] = [];
+      let last: string | undefined;
+      for (const key of this.records.getKeys({ start, limit: 257 })) {
+        if (key === start) continue;
+        last = key;
+        if (typeof key === 'string') page.push(key);
+      }
+      for (const token of page) {
+        const data = this.find(token);
+        if (data !== undefined) yield [token, data];
+      }
+      if (last === undefined) return;
+      start = last;
+    }
+  }
+
+  /** Deletes expired sessions now, in transactions of `sweepBatch`; resolves to the number deleted. */
+  sweep(): Promise<number> {
+    this.sweeping ??= this.sweepAll().finally(() => {
+      this.sweeping = undefined;
+    });
+    return this.sweeping;
+  }
+
+  /** Stops the sweep, drops the LRU tier and, when the store opened the path itself, closes it. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.sweeping?.catch(noop);
+    this.cache?.clear();
+    if (this.ownsRoot) {
+      try {
+        await this.root.close();
+      } catch (cause) {
+        throw new SessionkitError(COMPONENT, 'close failed', cause);
+      }
+    }
+  }
+
+  /** In the write transaction: replaces (or, with `record` undefined, removes) the record and its index entry. */
+  private write(token: string, record: Uint8Array | undefined, expiry: number | undefined): void {
+    const old = this.records.getBinaryFast(token);
+    const previous = old !== undefined && isRecord(old) ? recordExpiry(old) : undefined;
+    if (record !== undefined) this.records.put(token, record);
+    else if (old !== undefined) this.records.remove(token);
+    reindex(this.index, token, previous, expiry);
+  }
+
+  /** In the write transaction: moves a live record's expiry; missing, foreign or expired records are left alone. */
+  private retime(token: string, expiry: number): void {
+    const old = this.records.getBinaryFast(token);
+    if (old === undefined || !isRecord(old)) return;
+    const previous = recordExpiry(old);
+    if (previous <= Date.now()) return;
+    this.records.put(token, withExpiry(old, expiry));
+    reindex(this.index, token, previous, expiry);
+  }
+
+  private settle(written: Promise<unknown>, operation: string): Promise<void> {
+    const done = this.flushed ? written.then(() => this.records.flushed) : written;
+    return done.then(noop, (cause: unknown) => {
+      throw new SessionkitError(COMPONENT, `${operation} failed`, cause);
+    });
+  }
+
+  private async sweepAll(): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      if (this.closing !== undefined) return deleted;
+      let keys: IndexKey[];
+      try {
+        keys = expiredKeys(this.index, Date.now(), this.sweepBatch);
+        if (keys.length === 0) return deleted;
+        deleted += await this.records.transaction(() => deleteExpired(this.records, this.index, keys, Date.now()));
+      } catch (cause) {
+        throw new SessionkitError(COMPONENT, 'sweep failed', cause);
+      }
+      if (keys.length < this.sweepBatch) return deleted;
+    }
+  }
+
+  private sweepInBackground(): void {
+    if (this.closing !== undefined) return;
+    this.sweep().catch(this.onSweepError);
+  }
+}

@@ -99,7 +99,7 @@ export function storeConformance(name: string, factory: () => Store | Promise<St
 
     it('honours expiry to the millisecond bound', async () => {
       const token = generateToken();
-      const expiresAt = Date.now() + 400;
+      const expiresAt = Date.now() + 1000;
       await store.commit(token, bytes(4), expiresAt);
       expect(plain(await store.find(token))).toEqual(bytes(4));
       await sleepUntil(expiresAt + slack);
@@ -149,15 +149,18 @@ export function storeConformance(name: string, factory: () => Store | Promise<St
         const live = [generateToken(), generateToken(), generateToken()];
         const short = generateToken();
         const past = generateToken();
-        const shortExpiry = Date.now() + 150;
         await Promise.all(live.map((token, i) => store.commit(token, bytes(i), later())));
-        await store.commit(short, bytes(7), shortExpiry);
         await store.commit(past, bytes(8), Date.now() - 1000);
         const deleted = generateToken();
         await store.commit(deleted, bytes(9), later());
         await store.delete(deleted);
+        const shortExpiry = Date.now() + 500;
+        await store.commit(short, bytes(7), shortExpiry);
         const ours = new Set([...live, short, past, deleted]);
-        expect([...(await collect(store, ours)).keys()].sort()).toEqual([...live, short].sort());
+        const listed = [...(await collect(store, ours)).keys()].sort();
+        // On a loaded machine the listing may end after the short entry expired: only then may it be missing.
+        const shortMayBeGone = Date.now() >= shortExpiry;
+        expect(listed).toEqual((shortMayBeGone && !listed.includes(short) ? live : [...live, short]).sort());
         await sleepUntil(shortExpiry + slack);
         const seen = await collect(store, ours);
         expect([...seen.keys()].sort()).toEqual([...live].sort());
@@ -169,7 +172,7 @@ export function storeConformance(name: string, factory: () => Store | Promise<St
       it('moves the expiry without rewriting data, and ignores missing tokens', async () => {
         if (typeof store.touch !== 'function') throw new Error(`${name} has no touch(); pass { touch: false } to skip this group`);
         const token = generateToken();
-        const first = Date.now() + 300;
+        const first = Date.now() + 1000;
         await store.commit(token, bytes(3, 1, 4), first);
         await store.touch(token, Date.now() + 60_000);
         await sleepUntil(first + slack + 50);

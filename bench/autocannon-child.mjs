@@ -1,0 +1,22 @@
+// Runs one autocannon load in its own process (so it never shares the event loop of the suite) and prints JSON.
+// Usage: node bench/autocannon-child.mjs '{"url":"http://127.0.0.1:4701/get","connections":64,"duration":5,"headers":{}}'
+import autocannon from 'autocannon';
+
+const options = JSON.parse(process.argv[2] ?? '{}');
+const result = await autocannon({
+  url: options.url,
+  connections: options.connections ?? 64,
+  duration: options.duration ?? 5,
+  headers: options.headers ?? {},
+  pipelining: 1,
+});
+process.stdout.write(
+  JSON.stringify({
+    rps: result.requests.total / (result.duration || options.duration),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    total: result.requests.total,
+  }) + '\n',
+);

@@ -1,0 +1,163 @@
+// `npm run bench`: runs the cycle and HTTP suites this machine can run, prints tables, writes bench/results/.
+// Options: --suite cycle|http (default both), --quick, --peers id,id (HTTP), --stores name,name (cycle).
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, release } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { ChildResult } from './cycle-child.js';
+import { CASE_LABELS, encodedRecordSize } from './cycle-cases.js';
+import { runHttpSuite, type HttpSuiteResult } from './http.js';
+import { generatorName, hasTaskset } from './load.js';
+import {
+  cycleTable, httpNotes, httpSvg, httpTable, targets, targetTable,
+  type CycleSubject, type CycleSuiteResult,
+} from './report.js';
+import { STORE_LABELS, STORE_NAMES, type StoreName } from './stores.js';
+
+const argv = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = argv.indexOf(name);
+  if (i !== -1) return argv[i + 1];
+  return argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
+};
+if (argv.includes('--help')) {
+  console.log('usage: npm run bench -- [--suite cycle|http] [--quick] [--peers raw-uws,uws-memory,...] [--stores memory,lmdb,...]');
+  process.exit(0);
+}
+const suite = option('--suite') ?? 'all';
+if (!['all', 'cycle', 'http'].includes(suite)) {
+  console.error(`bench: --suite must be cycle or http, not ${suite}`);
+  process.exit(2);
+}
+const quick = argv.includes('--quick');
+const peers = option('--peers')?.split(',');
+const stores = (option('--stores')?.split(',') ?? [...STORE_NAMES]) as StoreName[];
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+const log = (line: string): void => console.log(line);
+const started = Date.now();
+const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(0)} s`;
+
+const machine = {
+  cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  kernel: release(),
+  node: process.version,
+  platform: `${process.platform}-${process.arch}`,
+};
+
+function runChild(args: string[], nodeFlags: string[]): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', here('./cycle-child.ts'), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      err += text;
+      if (!text.includes('Error')) process.stdout.write(text);
+    });
+    child.on('close', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('@@RESULT '));
+      if (code === 0 && line !== undefined) resolve(JSON.parse(line.slice('@@RESULT '.length)) as ChildResult);
+      else reject(new Error(`cycle child ${args.join(' ')} exited with ${code}: ${err.trim().split('\n').slice(-4).join(' | ')}`));
+    });
+  });
+}
+
+// A young generation big enough that the measured ops never trigger a scavenge (checked by the child).
+const ALLOC_FLAGS = ['--expose-gc', '--max-semi-space-size=256', '--min-semi-space-size=256'];
+
+async function runCycleSuite(): Promise<CycleSuiteResult> {
+  log(`\n== cycle suite (tinybench, in-process; bytes/op from heap growth with ${ALLOC_FLAGS.join(' ')}) [${elapsed()}]`);
+  const subjects: CycleSubject[] = [];
+  const list: { subject: string; label: string; args: string[] }[] = [
+    { subject: 'floors', label: 'floors', args: ['--floors'] },
+    ...stores.map((s) => ({ subject: s, label: STORE_LABELS[s] ?? s, args: ['--store', s] })),
+  ];
+  for (const item of list) {
+    log(`  ${item.label} [${elapsed()}]`);
+    const subject: CycleSubject = { subject: item.subject, label: item.label };
+    const extra = quick ? ['--quick'] : [];
+    try {
+      const timed = await runChild([...item.args, '--mode', 'time', ...extra], []);
+      if (timed.kind === 'skip') {
+        subject.skip = timed.reason;
+        log(`    skipped: ${timed.reason}`);
+      } else if (timed.kind === 'time') {
+        subject.time = timed.results;
+        const alloc = await runChild([...item.args, '--mode', 'alloc', ...extra], ALLOC_FLAGS);
+        if (alloc.kind === 'alloc') {
+          subject.alloc = alloc.results;
+          subject.allocBaseline = alloc.baselineBytesPerOp;
+        }
+      }
+    } catch (error) {
+      subject.error = error instanceof Error ? error.message : String(error);
+      log(`    failed: ${subject.error}`);
+    }
+    subjects.push(subject);
+  }
+  const result = { subjects, encodedRecordBytes: encodedRecordSize() };
+  log('');
+  log(cycleTable(result));
+  return result;
+}
+
+async function main(): Promise<void> {
+  log(`sessionkit bench${quick ? ' (quick)' : ''}: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}`);
+  let cycle: CycleSuiteResult | undefined;
+  let http: HttpSuiteResult | undefined;
+  if (suite === 'all' || suite === 'cycle') cycle = await runCycleSuite();
+  if (suite === 'all' || suite === 'http') {
+    log(`\n== HTTP suite [${elapsed()}]`);
+    http = await runHttpSuite({ quick, log, ...(peers ? { peers } : {}) });
+    log('');
+    log(httpTable(http));
+    for (const note of httpNotes(http)) log(`  note: ${note}`);
+  }
+  const checks = targets(cycle, http);
+  log('\n== targets (issue 6)');
+  log(targetTable(checks));
+
+  const date = new Date().toISOString();
+  const resultsDir = here('./results/');
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(`${resultsDir}latest.json`, `${JSON.stringify({ date, quick, machine, cycle, http, targets: checks }, null, 2)}\n`);
+  const caption = http
+    ? `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${http.generator}, ${http.connections} connections, median of ${http.reps} x ${http.duration} s${http.pinned ? ', server core 0 / load core 1' : ''}; ${date.slice(0, 10)}`
+    : '';
+  if (http) writeFileSync(`${resultsDir}http.svg`, httpSvg(http, caption));
+  writeFileSync(`${resultsDir}latest.md`, markdown(date, cycle, http, checks));
+  log(`\nwrote bench/results/latest.json, latest.md${http ? ', http.svg' : ''} in ${elapsed()}`);
+}
+
+function markdown(date: string, cycle: CycleSuiteResult | undefined, http: HttpSuiteResult | undefined, checks: ReturnType<typeof targets>): string {
+  const out: string[] = [`# sessionkit benchmark results`, ''];
+  out.push(`${date}${quick ? ' (quick mode)' : ''} — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}.`, '');
+  if (http) {
+    out.push('## HTTP, seed scenario', '');
+    out.push(`Load: ${http.generator}, ${http.connections} connections, ${http.duration} s per run, median of ${http.reps} interleaved runs after a warm-up; ${http.pinned ? 'server pinned to core 0 and load generator to core 1 with taskset' : 'no CPU pinning (taskset missing)'}. "x uWS" is the ratio to raw uWS (no sessions) in the same run.`, '');
+    out.push(httpTable(http), '');
+    const notes = httpNotes(http);
+    if (notes.length > 0) out.push(...notes.map((n) => `- ${n}`), '');
+    out.push('![HTTP results](http.svg)', '');
+  }
+  if (cycle) {
+    out.push('## Session cycle, in-process', '');
+    out.push(`tinybench; sync operations batched 256 per sample; async ones run 64 in flight per sample (as 64 connections would), except † (awaited one after another). ns/op is wall time per op, so for in-flight ops it is the inverse of throughput. bytes/op: heap growth over N ops in a child run with ${ALLOC_FLAGS.join(' ')} after a warm-up, with a PerformanceObserver confirming no GC ran ("GC!" marks a figure where one did). Encoded record: ${cycle.encodedRecordBytes} bytes.`, '');
+    out.push(cycleTable(cycle), '');
+    out.push(`Operations: ${Object.values(CASE_LABELS).join('; ')}.`, '');
+  }
+  out.push('## Targets (issue 6)', '', targetTable(checks), '');
+  out.push(`Generator available here: ${generatorName()}; taskset: ${hasTaskset ? 'yes' : 'no'}.`, '');
+  return out.join('\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -30,6 +30,8 @@ function checkDeadline(codec: string, deadline: unknown): number {
 // definitions travel inside each message, so any process can decode what another wrote.
 const packr = new Packr({ useRecords: true, mapsAsObjects: false, moreTypes: true, int64AsType: 'bigint' });
 
+const pair: [number, ReadonlyMap<string, unknown> | undefined] = [0, undefined];
+
 /**
  * The default codec (msgpackr): Date, Uint8Array/Buffer, Map, Set, bigint, nested objects and
  * arrays round-trip exactly. One encoder is reused; the bytes it returns stay valid (msgpackr
@@ -38,7 +40,14 @@ const packr = new Packr({ useRecords: true, mapsAsObjects: false, moreTypes: tru
 export const msgpackCodec: Codec = {
   name: 'msgpack',
   encode(deadline, values) {
-    return packr.pack([deadline, values]);
+    // One reused [deadline, values] pair: pack is synchronous and keeps no reference to it.
+    pair[0] = deadline;
+    pair[1] = values;
+    try {
+      return packr.pack(pair);
+    } finally {
+      pair[1] = undefined;
+    }
   },
   decode(data) {
     const record: unknown = packr.unpack(data);

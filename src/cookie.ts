@@ -1,5 +1,6 @@
 // The session cookie: a scan of the Cookie header, and a Set-Cookie serializer that refuses cookies browsers drop.
 import { optionError } from './errors.js';
+import { isToken } from './token.js';
 
 /** Attributes of the session cookie. */
 export interface CookieOptions {
@@ -70,6 +71,9 @@ export class CookieSerializer {
   private readonly prefix: string;
   private readonly attributes: string;
   private readonly cleared: string;
+  /** The last Expires value built, and the second it is for: responses within one second share it. */
+  private expiresSecond = Number.NaN;
+  private expiresText = '';
 
   constructor(options: ResolvedCookieOptions) {
     this.name = options.name;
@@ -87,10 +91,15 @@ export class CookieSerializer {
 
   /** Set-Cookie value carrying `value`; with `expiresAt` (ms since epoch) it persists until then. */
   serialize(value: string, expiresAt?: number, now = Date.now()): string {
-    if (!COOKIE_OCTETS.test(value)) throw new TypeError('sessionkit: cookie: value has characters outside RFC 6265 cookie-octets');
+    if (!isToken(value) && !COOKIE_OCTETS.test(value)) throw new TypeError('sessionkit: cookie: value has characters outside RFC 6265 cookie-octets');
     if (expiresAt === undefined) return this.prefix + value + this.attributes;
     const maxAge = Math.max(0, Math.ceil((expiresAt - now) / 1000));
-    return `${this.prefix}${value}${this.attributes}; Expires=${new Date(expiresAt).toUTCString()}; Max-Age=${maxAge}`;
+    const second = Math.floor(expiresAt / 1000);
+    if (second !== this.expiresSecond) {
+      this.expiresSecond = second;
+      this.expiresText = new Date(second * 1000).toUTCString();
+    }
+    return `${this.prefix}${value}${this.attributes}; Expires=${this.expiresText}; Max-Age=${maxAge}`;
   }
 
   /** Set-Cookie value that deletes the cookie: empty value, Max-Age=0 and an Expires in the past. */

@@ -196,7 +196,21 @@ export class SessionManager<Data extends object = SessionData> implements Sessio
     if (session._token === '' && session._key === '') session._token = generateToken();
     const expiresAt = this.expiryOf(session);
     session._expiresAt = expiresAt;
-    return this.store.commit(session.storeKey(), this.codec.encode(session._deadline, session._values), expiresAt);
+    const key = session.storeKey();
+    const written = this.store.commit(key, this.codec.encode(session._deadline, session._values), expiresAt);
+    if (this.decoded !== undefined && !isPromiseLike(written)) this.rememberDecoded(session, key);
+    return written;
+  }
+
+  /**
+   * After a synchronous commit, files the session's values under the bytes the store now holds,
+   * so the next request for it skips decoding. The values become shared: a later write copies them.
+   */
+  private rememberDecoded(session: Session<Data>, key: string): void {
+    const kept = this.store.find(key);
+    if (kept === undefined || isPromiseLike(kept)) return;
+    this.decoded!.set(kept, { deadline: session._deadline, values: session._values });
+    session._shared = true;
   }
 
   private touchNow(session: Session<Data>): void | Promise<void> {

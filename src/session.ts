@@ -239,9 +239,17 @@ export class Session<Data extends object = SessionData> {
     if (this._status === 'destroyed') this._deadline = Date.now() + this._host.lifetime;
     this._status = 'modified';
     if (this._shared) {
-      this._values = new Map(this._values);
+      const copy = new Map<string, unknown>();
+      this._values.forEach(copyEntry, copy);
+      this._values = copy;
       this._shared = false;
     }
     return this._values;
   }
+}
+
+// forEach with a `this` argument copies without the [key, value] pair per entry that
+// `new Map(map)` and for-of allocate.
+function copyEntry(this: Map<string, unknown>, value: unknown, key: string): void {
+  this.set(key, value);
 }

@@ -455,3 +455,20 @@ describe('options', () => {
     expect(manager.tokenFromCookie(`sid=${'a'.repeat(10_000)}`)).toBeUndefined();
   });
 });
+
+describe('decode cache', () => {
+  it('skips decoding on the request after a synchronous commit, and a later write does not leak into it', async () => {
+    const memory = new MemoryStore({ sweepInterval: 0 });
+    const decode = vi.fn(jsonCodec.decode);
+    const manager = new SessionManager({ store: memory, codec: { ...jsonCodec, decode } });
+    const session = await manager.load();
+    session.put('n', 1);
+    const { token } = await manager.commit(session);
+    session.put('n', 2); // after the commit, not saved
+    const next = await manager.load(token);
+    expect(decode).not.toHaveBeenCalled();
+    expect(next.get('n')).toBe(1);
+    next.put('n', 3);
+    expect((await manager.load(token)).get('n')).toBe(1);
+  });
+});

@@ -18,6 +18,29 @@ describe('MemoryStore', () => {
     expect(store.size).toBe(2);
   });
 
+  it('keeps every entry used within the last maxEntries / 2 writes when it evicts', () => {
+    const store = new MemoryStore({ maxEntries: 100, sweepInterval: 0 });
+    const later = Date.now() + 60_000;
+    for (let i = 0; i < 100; i++) store.commit(`old${i}`, Uint8Array.of(i), later);
+    for (let round = 0; round < 10; round++) {
+      store.find('old0'); // a hot session
+      for (let i = 0; i < 50; i++) store.commit(`new${round}-${i}`, Uint8Array.of(i), later);
+    }
+    expect(store.size).toBe(100);
+    expect(store.find('old0')).toEqual(Uint8Array.of(0));
+    expect(store.find('old1')).toBeUndefined();
+  });
+
+  it('updates an existing entry in place on commit', () => {
+    const store = new MemoryStore({ maxEntries: 3, sweepInterval: 0 });
+    const later = Date.now() + 60_000;
+    for (const token of ['a', 'b', 'c']) store.commit(token, Uint8Array.of(1), later);
+    for (let i = 0; i < 10; i++) store.commit('a', Uint8Array.of(i), later);
+    expect(store.size).toBe(3);
+    expect(store.find('a')).toEqual(Uint8Array.of(9));
+    expect(store.find('b')).toEqual(Uint8Array.of(1));
+  });
+
   it('sweeps expired entries on its timer', async () => {
     const store = new MemoryStore({ sweepInterval: 20 });
     store.commit('short', Uint8Array.of(1), Date.now() + 10);

@@ -1,11 +1,15 @@
 // SessionManager: options, load and commit (with promise-free fast paths), the end-of-request save, iterate.
 import type { Codec, SessionRecord } from './codec.js';
 import { CookieSerializer, findCookie, type ResolvedCookieOptions } from './cookie.js';
+import { DecodeCache } from './decode-cache.js';
 import { SessionkitError } from './errors.js';
 import { resolveOptions, type SessionOptions } from './options.js';
 import { Session, type SessionData, type SessionHost } from './session.js';
 import { canIterate, isPromiseLike, type Store } from './store.js';
 import { generateToken, hashToken, isToken } from './token.js';
+
+/** Most decoded sessions the manager keeps for stores with stable bytes. */
+const DECODE_CACHE_LIMIT = 50_000;
 
 /** The token and store expiry of a committed session. */
 export interface CommitResult {
@@ -37,7 +41,7 @@ export class SessionManager<Data extends object = SessionData> implements Sessio
   readonly hashTokenInStore: boolean;
   readonly onError: (error: SessionkitError) => void;
   /** @internal */ readonly cookies: CookieSerializer;
-  private readonly decoded: WeakMap<Uint8Array, SessionRecord> | undefined;
+  private readonly decoded: DecodeCache | undefined;
 
   constructor(options: SessionOptions = {}) {
     const resolved = resolveOptions(options);
@@ -49,7 +53,7 @@ export class SessionManager<Data extends object = SessionData> implements Sessio
     this.hashTokenInStore = resolved.hashTokenInStore;
     this.onError = resolved.onError;
     this.cookies = new CookieSerializer(resolved.cookie);
-    this.decoded = this.store.stableBytes === true ? new WeakMap() : undefined;
+    this.decoded = this.store.stableBytes === true ? new DecodeCache(DECODE_CACHE_LIMIT) : undefined;
   }
 
   /** The session token in a Cookie header, or undefined when absent or not token-shaped. */
@@ -133,7 +137,7 @@ export class SessionManager<Data extends object = SessionData> implements Sessio
       // With hashTokenInStore the store only knows sha256(token): the session keeps that key
       // and commits or deletes by it, without hashing it again.
       const token = this.hashTokenInStore ? '' : key;
-      const session = new Session<Data>(this, token, key, record.values, this.decoded !== undefined, record.deadline);
+      const session = new Session<Data>(this, token, key, record.values, false, record.deadline);
       await fn(session);
       if (session._status === 'modified') await this.writeNow(session);
     }
@@ -146,6 +150,7 @@ export class SessionManager<Data extends object = SessionData> implements Sessio
 
   /** @internal SessionHost */
   deleteKey(key: string): void | Promise<void> {
+    this.decoded?.delete(key);
     return this.store.delete(key);
   }
 
@@ -167,9 +172,17 @@ export class SessionManager<Data extends object = SessionData> implements Sessio
   }
 
   private sessionFrom(token: string, key: string, bytes: Uint8Array | undefined): Session<Data> {
+    if (bytes === undefined) return this.newSession();
+    const cache = this.decoded;
+    const cached = cache?.get(key, bytes);
+    if (cached !== undefined) {
+      if (cached.deadline <= Date.now()) return this.newSession();
+      return new Session<Data>(this, token, key, cached.values, true, cached.deadline);
+    }
     const record = this.liveRecord(bytes);
     if (record === undefined) return this.newSession();
-    return new Session<Data>(this, token, key, record.values, this.decoded !== undefined, record.deadline);
+    if (cache !== undefined) cache.set(key, bytes, record.deadline, record.values);
+    return new Session<Data>(this, token, key, record.values, cache !== undefined, record.deadline);
   }
 
   private liveRecord(bytes: Uint8Array | undefined): SessionRecord | undefined {
@@ -179,17 +192,12 @@ export class SessionManager<Data extends object = SessionData> implements Sessio
   }
 
   private decode(bytes: Uint8Array): SessionRecord | undefined {
-    const cache = this.decoded;
-    let record = cache?.get(bytes);
-    if (record !== undefined) return record;
     try {
-      record = this.codec.decode(bytes);
+      return this.codec.decode(bytes);
     } catch (error) {
       this.onError(new SessionkitError('codec', 'a stored session could not be decoded; a new session was started in its place', error));
       return undefined;
     }
-    cache?.set(bytes, record);
-    return record;
   }
 
   private writeNow(session: Session<Data>): void | Promise<void> {
@@ -209,7 +217,7 @@ export class SessionManager<Data extends object = SessionData> implements Sessio
   private rememberDecoded(session: Session<Data>, key: string): void {
     const kept = this.store.find(key);
     if (kept === undefined || isPromiseLike(kept)) return;
-    this.decoded!.set(kept, { deadline: session._deadline, values: session._values });
+    this.decoded!.set(key, kept, session._deadline, session._values);
     session._shared = true;
   }
 

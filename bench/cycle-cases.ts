@@ -19,6 +19,8 @@ export const CASE_LABELS: Record<string, string> = {
   write: 'write cycle (load + put + commit)',
   new: 'new-session cycle (load, no token + put + commit)',
   renew: 'renew (load + renewToken + commit)',
+  'store-find': 'store.find of the record (no manager)',
+  'store-commit': 'store.commit of the record (no manager)',
   'floor-msgpack': 'floor: msgpackr pack + unpack of the record',
   'floor-map': 'floor: Map get + set',
   'part-cookie-parse': 'part: tokenFromCookie (Cookie header scan + shape check)',
@@ -36,6 +38,8 @@ export async function sessionCases(store: Store): Promise<CycleCase[]> {
   const readToken = await seedSession(manager);
   const writeToken = await seedSession(manager);
   let renewToken = await seedSession(manager);
+  const rawToken = await seedSession(manager);
+  const rawBytes = manager.codec.encode(Date.now() + 86_400_000, recordValues());
   let counter = 0;
 
   const getUser = (session: Session): unknown => session.get('userId');
@@ -80,6 +84,8 @@ export async function sessionCases(store: Store): Promise<CycleCase[]> {
       },
     },
     { id: 'renew', label: CASE_LABELS.renew!, op: renew },
+    { id: 'store-find', label: CASE_LABELS['store-find']!, op: () => store.find(rawToken) },
+    { id: 'store-commit', label: CASE_LABELS['store-commit']!, op: () => store.commit(rawToken, rawBytes, Date.now() + 86_400_000) },
   ];
 }
 

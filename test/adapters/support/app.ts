@@ -32,8 +32,8 @@ export const routes: Record<string, Route> = {
   },
 };
 
-export type AdapterName = 'uws' | 'node' | 'express';
-export const adapters: AdapterName[] = ['uws', 'node', 'express'];
+export type AdapterName = 'uws' | 'node' | 'express' | 'express4';
+export const adapters: AdapterName[] = ['uws', 'node', 'express', 'express4'];
 
 type Options = UwsSessionOptions & NodeSessionOptions;
 
@@ -82,5 +82,5 @@ export function serve(adapter: AdapterName, manager: SessionManager<AppData>, op
         res.type('text/plain').send(await route(req.session as unknown as Session<AppData>, query));
       });
     }
-  });
+  }, adapter === 'express4' ? 4 : 5);
 }

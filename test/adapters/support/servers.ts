@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import express4 from 'express4';
 import uWS from 'uWebSockets.js';
 
 export interface Running {
@@ -30,9 +31,9 @@ export function startNode(handler: (req: IncomingMessage, res: ServerResponse) =
   return listen(server);
 }
 
-/** An Express 5 app on 127.0.0.1:0. */
-export function startExpress(setup: (app: express.Express) => void): Promise<Running> {
-  const app = express();
+/** An Express app on 127.0.0.1:0: Express 5, or Express 4 with `version: 4`. */
+export function startExpress(setup: (app: express.Express) => void, version: 4 | 5 = 5): Promise<Running> {
+  const app = version === 4 ? express4() : express();
   setup(app);
   return listen(createServer(app));
 }

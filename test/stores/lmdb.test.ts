@@ -178,6 +178,33 @@ describe('LmdbStore', () => {
       await root.close();
     });
 
+    it('stays complete when writes race, and the sweep drops the stale entries they leave', async () => {
+      const { root, records, indexed } = openRoot();
+      const store = new LmdbStore({ env: root, sweepInterval: 0 });
+      const token = generateToken();
+      const long = Date.now() + 60_000;
+      await store.commit(token, Uint8Array.of(1), long);
+      // Same turn, same batch: both commits read the previous expiry (long) from the same snapshot.
+      // The first moves the entry to a short expiry; the second, whose expiry equals the snapshot's,
+      // must still leave the entry of the record it writes.
+      await Promise.all([store.commit(token, Uint8Array.of(2), Date.now() + 40), store.commit(token, Uint8Array.of(3), long)]);
+      expect(store.find(token)).toEqual(Uint8Array.of(3));
+      expect(indexed(token)).toContainEqual([long, token]);
+      await sleep(60);
+      expect(await store.sweep()).toBe(0); // the short entry is stale: the record's expiry is `long`
+      expect(indexed(token)).toEqual([[long, token]]);
+      expect(store.find(token)).toEqual(Uint8Array.of(3));
+
+      // A commit and a delete racing: the record is gone, its stale entry is dropped by the sweep.
+      await Promise.all([store.commit(token, Uint8Array.of(4), Date.now() + 40), store.delete(token)]);
+      expect(records.getBinary(token)).toBeUndefined();
+      await sleep(60);
+      expect(await store.sweep()).toBe(0);
+      expect(indexed(token)).toEqual([]);
+      await store.close();
+      await root.close();
+    });
+
     it('does not delete a session whose expiry moved after it was indexed', async () => {
       const { root, records, index } = openRoot();
       const store = new LmdbStore({ env: root, sweepInterval: 0 });

@@ -1,15 +1,12 @@
 import mysql, { type Pool } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionkitError } from '../../src/errors.js';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { MySqlStore } from '../../src/stores/mysql.js';
-import { generateToken } from '../../src/token.js';
-import { eventually, expectFastFailure } from './support/failure.js';
+import { expectOutageAndRecovery } from './support/sql-store-tests.js';
 import { startMariaDb, type MariaDbProcess } from './support/mariadb-process.js';
 
 let server: MariaDbProcess | undefined;
 let pool: Pool;
 let store: MySqlStore;
-const later = () => Date.now() + 60_000;
 
 beforeAll(async () => {
   server = await startMariaDb();
@@ -26,28 +23,11 @@ afterAll(async () => {
 
 describe('MySqlStore when its server fails', () => {
   it('rejects at once while the server is down, then works again once it is back, data kept', async () => {
-    const token = generateToken();
-    await store.commit(token, Uint8Array.of(1, 2), later());
-    const cleanupErrors: unknown[] = [];
-    const timed = new MySqlStore({ pool, cleanupInterval: 50, onCleanupError: (error) => cleanupErrors.push(error) });
-    await server!.stop();
-
-    await expectFastFailure(() => store.find(token), /^sessionkit: mysql store: find failed$/);
-    await expectFastFailure(() => store.commit(token, Uint8Array.of(2), later()), /^sessionkit: mysql store: commit failed$/);
-    await expectFastFailure(() => store.delete(token), /^sessionkit: mysql store: delete failed$/);
-    await expectFastFailure(() => store.touch(token, later()), /^sessionkit: mysql store: touch failed$/);
-    await expectFastFailure(async () => {
-      for await (const entry of store.all()) void entry;
-    }, /^sessionkit: mysql store: all failed$/);
-    await eventually(async () => expect(cleanupErrors.length).toBeGreaterThan(0), 5000);
-    expect(cleanupErrors[0]).toBeInstanceOf(SessionkitError);
-    expect((cleanupErrors[0] as Error).message).toBe('sessionkit: mysql store: cleanup failed');
-    await timed.close();
-
-    await server!.start(); // same port and data directory
-    expect(await eventually(() => store.find(token))).toEqual(Uint8Array.of(1, 2));
-    const again = generateToken();
-    await store.commit(again, Uint8Array.of(3), later());
-    expect(await store.find(again)).toEqual(Uint8Array.of(3));
+    await expectOutageAndRecovery({
+      component: 'mysql store',
+      store,
+      makeTimed: (onCleanupError) => new MySqlStore({ pool, cleanupInterval: 50, onCleanupError }),
+      server: server!,
+    });
   });
 });

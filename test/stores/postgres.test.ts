@@ -4,6 +4,7 @@ import { PostgresStore } from '../../src/stores/postgres.js';
 import { storeConformance } from '../../src/testing/index.js';
 import { generateToken } from '../../src/token.js';
 import { randomSuffix } from './support/processes.js';
+import { sqlStoreBehaviours } from './support/sql-store-tests.js';
 import { POSTGRES, requirePostgres } from './support/shared-servers.js';
 
 const table = `sessionkit_test_${randomSuffix()}`;
@@ -58,31 +59,7 @@ describe('PostgresStore', () => {
     expect(Buffer.from((await store.find(scs))!).toString()).toBe('scs');
   });
 
-  it('deletes the row instead of writing one whose expiry is past', async () => {
-    const store = new PostgresStore({ pool, table, cleanupInterval: 0 });
-    const token = generateToken();
-    await store.commit(token, Uint8Array.of(1), later());
-    await store.commit(token, Uint8Array.of(2), Date.now() - 1);
-    expect(await rowCount(token)).toBe(0);
-  });
-
-  it('does not bring an expired session back with touch()', async () => {
-    const store = new PostgresStore({ pool, table, cleanupInterval: 0 });
-    const token = generateToken();
-    await store.commit(token, Uint8Array.of(1), Date.now() + 30);
-    await sleep(50);
-    await store.touch(token, later());
-    expect(await store.find(token)).toBeUndefined();
-  });
-
-  it('lists more than one page of sessions from all()', async () => {
-    const store = new PostgresStore({ pool, table, cleanupInterval: 0 });
-    const tokens = new Set(Array.from({ length: 250 }, () => generateToken()));
-    await Promise.all([...tokens].map((token) => store.commit(token, Uint8Array.of(1), later())));
-    let seen = 0;
-    for await (const [token] of store.all()) if (tokens.has(token)) seen++;
-    expect(seen).toBe(250);
-  });
+  sqlStoreBehaviours(() => ({ makeStore: () => new PostgresStore({ pool, table, cleanupInterval: 0 }), rowCount }));
 
   it('deletes expired rows on its cleanup timer, and stops when closed', async () => {
     const expired = generateToken();

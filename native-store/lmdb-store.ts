@@ -26,7 +26,7 @@ export interface LmdbStoreOptions {
   /**
    * What a resolved write means. `'committed'` (default): the transaction is committed and visible to
    * every process, and survives a crash of this process. `'flushed'`: also fsynced, so it survives
-   * an OS crash or power loss. See docs/lmdb.md.
+   * an OS crash or power loss. See the README (LmdbStore).
    */
   durability?: 'committed' | 'flushed';
   /** Extra lmdb-js options for `open()` when `path` is given (`noSync`, `commitDelay`, `mapSize`, ...). */

@@ -10,7 +10,7 @@ let store: MySqlStore;
 
 beforeAll(async () => {
   server = await startMariaDb();
-  // The settings docs/stores.md recommends: a bounded wait for a connection.
+  // The client settings the README recommends: a bounded wait for a connection.
   pool = mysql.createPool({ host: '127.0.0.1', port: server.port, user: 'root', database: 'test', connectionLimit: 4, connectTimeout: 1000 });
   store = new MySqlStore({ pool, cleanupInterval: 0 });
   await store.createTable();

@@ -12,7 +12,7 @@ const later = () => Date.now() + 60_000;
 
 beforeAll(async () => {
   server = await startRedis();
-  // The settings docs/stores.md recommends: fail fast instead of queueing while disconnected.
+  // The client settings the README recommends: fail fast instead of queueing while disconnected.
   client = new Redis({
     host: '127.0.0.1', port: server.port, lazyConnect: true,
     enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000,

@@ -20,6 +20,7 @@ export const PEERS: Peer[] = [
   { id: 'raw-uws', label: 'raw uWS, no sessions (ceiling)', file: 'raw-uws.mjs', ceiling: true },
   { id: 'uws-memory', label: 'uWS + sessionkit (MemoryStore)', file: 'uws-sessionkit.ts', env: { STORE: 'memory' } },
   { id: 'uws-lmdb', label: 'uWS + sessionkit (LmdbStore)', file: 'uws-sessionkit.ts', env: { STORE: 'lmdb' } },
+  { id: 'raw-node', label: 'raw node:http, no sessions', file: 'raw-node.mjs' },
   { id: 'node-memory', label: 'node:http + sessionkit (MemoryStore)', file: 'node-sessionkit.ts' },
   { id: 'hyper-express', label: 'hyper-express + hyper-express-session (Map)', file: 'hyper-express.mjs' },
   { id: 'fastify', label: 'fastify + @fastify/session (memory)', file: 'fastify.mjs' },

@@ -1,10 +1,13 @@
 // Store factories for the benchmarks: the ones the machine can run, and a skip note for the rest.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { LmdbStore } from '../native-store/index.js';
 import { MemoryStore } from '../src/memory-store.js';
 import type { Store } from '../src/store.js';
+import { MySqlStore } from '../src/stores/mysql.js';
+import { PostgresStore } from '../src/stores/postgres.js';
+import { RedisStore } from '../src/stores/redis.js';
 
 export const STORE_NAMES = ['memory', 'lmdb', 'lmdb-nolru', 'redis', 'postgres', 'mysql'] as const;
 export type StoreName = (typeof STORE_NAMES)[number];
@@ -31,23 +34,31 @@ const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/t
 const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 const TABLE = 'sessionkit_bench';
 
-type Module = Record<string, unknown>;
-type StoreClass = new (options: Record<string, unknown>) => Store;
-
-/** Imports a project module by path from the repo root when the file exists (work in progress lands over time). */
-async function importIfPresent(path: string): Promise<Module | undefined> {
-  const file = fileURLToPath(new URL(`../${path}`, import.meta.url));
-  if (!existsSync(file)) return undefined;
-  return (await import(file)) as Module;
-}
-
-function storeClass(module: Module | undefined, name: string): StoreClass | undefined {
-  const value = module?.[name];
-  return typeof value === 'function' ? (value as StoreClass) : undefined;
-}
-
 function message(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0]! : String(error);
+}
+
+/** A SQL store on the bench table, created with the store's own DDL; a skip note when the server does not answer. */
+async function openSql(
+  label: string,
+  url: string,
+  store: PostgresStore | MySqlStore,
+  endPool: () => Promise<unknown>,
+): Promise<StoreResult> {
+  try {
+    await store.createTable();
+  } catch (error) {
+    await store.close();
+    await endPool().catch(() => undefined);
+    return { skip: `${label} not reachable at ${url}: ${message((error as { cause?: unknown }).cause ?? error)}` };
+  }
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      await endPool();
+    },
+  };
 }
 
 /** Opens the named store, or says why it cannot run here. */
@@ -74,13 +85,9 @@ export async function openStore(name: StoreName): Promise<StoreResult> {
  * "no LRU" and leaves the default otherwise.
  */
 export async function openLmdb(withCache: boolean, path?: string): Promise<StoreResult> {
-  const LmdbStore = storeClass(await importIfPresent('native-store/index.ts'), 'LmdbStore');
-  if (LmdbStore === undefined) return { skip: 'native-store/index.ts (LmdbStore) not present yet' };
   const dir = path ?? mkdtempSync(join(tmpdir(), 'sessionkit-bench-lmdb-'));
   try {
-    const options: Record<string, unknown> = { path: dir, sweepInterval: 0 };
-    if (!withCache) options.cache = 0;
-    const store = new LmdbStore(options);
+    const store = new LmdbStore(withCache ? { path: dir, sweepInterval: 0 } : { path: dir, sweepInterval: 0, cache: 0 });
     return {
       store,
       close: async () => {
@@ -94,8 +101,6 @@ export async function openLmdb(withCache: boolean, path?: string): Promise<Store
 }
 
 async function openRedis(): Promise<StoreResult> {
-  const RedisStore = storeClass(await importIfPresent('src/stores/redis.ts'), 'RedisStore');
-  if (RedisStore === undefined) return { skip: 'src/stores/redis.ts (RedisStore) not present yet' };
   const { Redis } = await import('ioredis');
   const client = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 1, retryStrategy: () => null });
   try {
@@ -116,48 +121,14 @@ async function openRedis(): Promise<StoreResult> {
 }
 
 async function openPostgres(): Promise<StoreResult> {
-  const PostgresStore = storeClass(await importIfPresent('src/stores/postgres.ts'), 'PostgresStore');
-  if (PostgresStore === undefined) return { skip: 'src/stores/postgres.ts (PostgresStore) not present yet' };
   const pg = (await import('pg')).default;
   const pool = new pg.Pool({ connectionString: PG_URL, max: 4, connectionTimeoutMillis: 1000 });
-  try {
-    await pool.query(
-      `CREATE TABLE IF NOT EXISTS ${TABLE} (token TEXT PRIMARY KEY, data BYTEA NOT NULL, expiry TIMESTAMPTZ NOT NULL)`,
-    );
-    await pool.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_expiry_idx ON ${TABLE} (expiry)`);
-  } catch (error) {
-    await pool.end().catch(() => undefined);
-    return { skip: `PostgreSQL not reachable at ${PG_URL}: ${message(error)}` };
-  }
-  const store = new PostgresStore({ pool, table: TABLE, cleanupInterval: 0 });
-  return {
-    store,
-    close: async () => {
-      await store.close?.();
-      await pool.end();
-    },
-  };
+  pool.on('error', () => undefined);
+  return openSql('PostgreSQL', PG_URL, new PostgresStore({ pool, table: TABLE, cleanupInterval: 0 }), () => pool.end());
 }
 
 async function openMySql(): Promise<StoreResult> {
-  const MySqlStore = storeClass(await importIfPresent('src/stores/mysql.ts'), 'MySqlStore');
-  if (MySqlStore === undefined) return { skip: 'src/stores/mysql.ts (MySqlStore) not present yet' };
   const mysql = await import('mysql2/promise');
   const pool = mysql.createPool({ uri: MYSQL_URL, connectionLimit: 4, connectTimeout: 1000 });
-  try {
-    await pool.query(
-      `CREATE TABLE IF NOT EXISTS ${TABLE} (token CHAR(43) PRIMARY KEY, data MEDIUMBLOB NOT NULL, expiry TIMESTAMP(6) NOT NULL, INDEX ${TABLE}_expiry_idx (expiry))`,
-    );
-  } catch (error) {
-    await pool.end().catch(() => undefined);
-    return { skip: `MySQL not reachable at ${MYSQL_URL}: ${message(error)}` };
-  }
-  const store = new MySqlStore({ pool, table: TABLE, cleanupInterval: 0 });
-  return {
-    store,
-    close: async () => {
-      await store.close?.();
-      await pool.end();
-    },
-  };
+  return openSql('MySQL', MYSQL_URL, new MySqlStore({ pool, table: TABLE, cleanupInterval: 0 }), () => pool.end());
 }

@@ -71,14 +71,8 @@ export function uwsSessions<Data extends object>(manager: SessionManager<Data>, 
     return function sessionHandler(res: HttpResponse, req: HttpRequest): void {
       const token = tokenFromHeader(manager, resolved.tokenHeader, req.getHeader(resolved.requestHeader));
       const response = new SessionResponse(res, ctx);
-      let loaded: Session<Data> | Promise<Session<Data>>;
-      try {
-        loaded = manager.loadNow(token);
-      } catch (error) {
-        response.fail(error, req, true);
-        response.corked = false;
-        return;
-      }
+      const loaded = loadOrFail(manager, token, response, req);
+      if (loaded === undefined) return;
       if (isPromiseLike(loaded)) {
         const copy = new CopiedRequest(req);
         response.watch();
@@ -115,14 +109,8 @@ function upgradeHandler<Data extends object, Extra extends object>(
     const data = (extra === undefined ? {} : extra(req)) as SessionUserData<Data, Extra>;
     // The upgrade response is a plain uWS response; a SessionResponse serves only onError's 500.
     const fallback = new SessionResponse<Data>(res, { manager, options, handler: noHandler });
-    let loaded: Session<Data> | Promise<Session<Data>>;
-    try {
-      loaded = manager.loadNow(token);
-    } catch (error) {
-      fallback.fail(error, req, true);
-      fallback.corked = false;
-      return;
-    }
+    const loaded = loadOrFail(manager, token, fallback, req);
+    if (loaded === undefined) return;
     if (!isPromiseLike(loaded)) {
       data.session = loaded;
       res.upgrade(data, key, protocol, extensions, context);
@@ -143,3 +131,19 @@ function upgradeHandler<Data extends object, Extra extends object>(
 }
 
 function noHandler(): void {}
+
+/** `manager.loadNow`, or undefined after answering through onError when the store throws synchronously. */
+function loadOrFail<Data extends object>(
+  manager: SessionManager<Data>,
+  token: string | undefined,
+  response: SessionResponse<Data>,
+  req: HttpRequest,
+): Session<Data> | Promise<Session<Data>> | undefined {
+  try {
+    return manager.loadNow(token);
+  } catch (error) {
+    response.fail(error, req, true);
+    response.corked = false;
+    return undefined;
+  }
+}

@@ -14,13 +14,15 @@ export interface Peer {
   env?: Record<string, string>;
   /** the ceiling every ratio is taken against */
   ceiling?: boolean;
+  /** a server without sessions: its requests carry a placeholder cookie */
+  bare?: boolean;
 }
 
 export const PEERS: Peer[] = [
-  { id: 'raw-uws', label: 'raw uWS, no sessions (ceiling)', file: 'raw-uws.mjs', ceiling: true },
+  { id: 'raw-uws', label: 'raw uWS, no sessions (ceiling)', file: 'raw-uws.mjs', ceiling: true, bare: true },
   { id: 'uws-memory', label: 'uWS + sessionkit (MemoryStore)', file: 'uws-sessionkit.ts', env: { STORE: 'memory' } },
   { id: 'uws-lmdb', label: 'uWS + sessionkit (LmdbStore)', file: 'uws-sessionkit.ts', env: { STORE: 'lmdb' } },
-  { id: 'raw-node', label: 'raw node:http, no sessions', file: 'raw-node.mjs' },
+  { id: 'raw-node', label: 'raw node:http, no sessions', file: 'raw-node.mjs', bare: true },
   { id: 'node-memory', label: 'node:http + sessionkit (MemoryStore)', file: 'node-sessionkit.ts' },
   { id: 'hyper-express', label: 'hyper-express + hyper-express-session (Map)', file: 'hyper-express.mjs' },
   { id: 'fastify', label: 'fastify + @fastify/session (memory)', file: 'fastify.mjs' },
@@ -127,12 +129,12 @@ function get(port: number, path: string, cookie?: string): Promise<{ status: num
 
 /** A fresh session cookie from the peer: a /put, its Set-Cookie reduced to `name=value`, checked with a /get. */
 async function sessionCookie(running: Running): Promise<{ cookie: string; note?: string }> {
-  if (running.peer.ceiling) return { cookie: FAKE_COOKIE };
+  if (running.peer.bare) return { cookie: FAKE_COOKIE };
   const put = await get(running.port, '/put');
   const pair = put.setCookie[0]?.split(';')[0];
-  if (pair === undefined) return { cookie: FAKE_COOKIE, note: '/put sent no Set-Cookie' };
+  if (pair === undefined) return { cookie: FAKE_COOKIE, note: 'no session cookie from /put: requests ran without a session' };
   const check = await get(running.port, '/get', pair);
-  if (check.body !== MESSAGE) return { cookie: pair, note: `/get with the cookie answered "${check.body.slice(0, 40)}"` };
+  if (check.body !== MESSAGE) return { cookie: pair, note: `the session lost its value: /get answered "${check.body.slice(0, 40)}"` };
   return { cookie: pair };
 }
 

@@ -5,11 +5,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ChildResult } from './cycle-child.js';
-import { CASE_LABELS, encodedRecordSize } from './cycle-cases.js';
+import { encodedRecordSize } from './cycle-cases.js';
 import { runHttpSuite, type HttpSuiteResult } from './http.js';
 import { generatorName, hasTaskset } from './load.js';
 import {
-  cycleTable, httpNotes, httpSvg, httpTable, targets, targetTable,
+  ALLOC_FLAGS, cycleTable, httpNotes, httpSvg, httpTable, resultsMarkdown, targets, targetTable,
   type CycleSubject, type CycleSuiteResult,
 } from './report.js';
 import { STORE_LABELS, STORE_NAMES, type StoreName } from './stores.js';
@@ -68,8 +68,6 @@ function runChild(args: string[], nodeFlags: string[]): Promise<ChildResult> {
   });
 }
 
-// A young generation big enough that the measured ops never trigger a scavenge (checked by the child).
-const ALLOC_FLAGS = ['--expose-gc', '--max-semi-space-size=256', '--min-semi-space-size=256'];
 
 async function runCycleSuite(): Promise<CycleSuiteResult> {
   log(`\n== cycle suite (tinybench, in-process; bytes/op from heap growth with ${ALLOC_FLAGS.join(' ')}) [${elapsed()}]`);
@@ -120,7 +118,7 @@ async function main(): Promise<void> {
     for (const note of httpNotes(http)) log(`  note: ${note}`);
   }
   const checks = targets(cycle, http);
-  log('\n== targets (issue 6)');
+  log('\n== performance goals');
   log(targetTable(checks));
 
   const date = new Date().toISOString();
@@ -131,30 +129,9 @@ async function main(): Promise<void> {
     ? `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${http.generator}, ${http.connections} connections, median of ${http.reps} x ${http.duration} s${http.pinned ? ', server core 0 / load core 1' : ''}; ${date.slice(0, 10)}`
     : '';
   if (http) writeFileSync(`${resultsDir}http.svg`, httpSvg(http, caption));
-  writeFileSync(`${resultsDir}latest.md`, markdown(date, cycle, http, checks));
+  const generator = { name: generatorName(), taskset: hasTaskset };
+  writeFileSync(`${resultsDir}latest.md`, resultsMarkdown({ date, quick, machine, cycle, http, checks, generator }));
   log(`\nwrote bench/results/latest.json, latest.md${http ? ', http.svg' : ''} in ${elapsed()}`);
-}
-
-function markdown(date: string, cycle: CycleSuiteResult | undefined, http: HttpSuiteResult | undefined, checks: ReturnType<typeof targets>): string {
-  const out: string[] = [`# sessionkit benchmark results`, ''];
-  out.push(`${date}${quick ? ' (quick mode)' : ''} — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}.`, '');
-  if (http) {
-    out.push('## HTTP, seed scenario', '');
-    out.push(`Load: ${http.generator}, ${http.connections} connections, ${http.duration} s per run, median of ${http.reps} interleaved runs after a warm-up; ${http.pinned ? 'server pinned to core 0 and load generator to core 1 with taskset' : 'no CPU pinning (taskset missing)'}. "x uWS" is the ratio to raw uWS (no sessions) in the same run.`, '');
-    out.push(httpTable(http), '');
-    const notes = httpNotes(http);
-    if (notes.length > 0) out.push(...notes.map((n) => `- ${n}`), '');
-    out.push('![HTTP results](http.svg)', '');
-  }
-  if (cycle) {
-    out.push('## Session cycle, in-process', '');
-    out.push(`tinybench; sync operations batched 256 per sample; async ones run 64 in flight per sample (as 64 connections would), except † (awaited one after another). ns/op is wall time per op, so for in-flight ops it is the inverse of throughput. bytes/op: heap growth over N ops in a child run with ${ALLOC_FLAGS.join(' ')} after a warm-up, with a PerformanceObserver confirming no GC ran ("GC!" marks a figure where one did). Encoded record: ${cycle.encodedRecordBytes} bytes.`, '');
-    out.push(cycleTable(cycle), '');
-    out.push(`Operations: ${Object.values(CASE_LABELS).join('; ')}.`, '');
-  }
-  out.push('## Targets (issue 6)', '', targetTable(checks), '');
-  out.push(`Generator available here: ${generatorName()}; taskset: ${hasTaskset ? 'yes' : 'no'}.`, '');
-  return out.join('\n');
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
-// Rendering of results: aligned markdown tables (printed and written), the target checks, and the HTTP bar chart as SVG.
+// Rendering of results: aligned markdown tables (printed and written), the performance goals, and the HTTP bar chart as SVG.
+import { CASE_LABELS } from './cycle-cases.js';
 import type { AllocResult, TimeResult } from './cycle-child.js';
 import { PEERS, SCENARIOS, type HttpSuiteResult } from './http.js';
 
@@ -16,6 +17,9 @@ export interface CycleSuiteResult {
   subjects: CycleSubject[];
   encodedRecordBytes: number;
 }
+
+/** Node flags of the allocation runs: a young generation big enough that the measured ops never trigger a scavenge (checked by the child). */
+export const ALLOC_FLAGS = ['--expose-gc', '--max-semi-space-size=256', '--min-semi-space-size=256'];
 
 export interface Target {
   name: string;
@@ -70,12 +74,15 @@ export function httpTable(result: HttpSuiteResult): string {
   return table(header, rows);
 }
 
+const peerLabel = (id: string): string => PEERS.find((p) => p.id === id)?.label ?? id;
+
 export function httpNotes(result: HttpSuiteResult): string[] {
   const notes: string[] = [];
   for (const f of result.figures) {
-    if (f.notes.length > 0) notes.push(`${PEERS.find((p) => p.id === f.peer)?.label} ${f.scenario}: ${f.notes.join('; ')}`);
+    const scenario = SCENARIOS.find((s) => s.id === f.scenario)?.label ?? f.scenario;
+    if (f.notes.length > 0) notes.push(`${peerLabel(f.peer)}, ${scenario}: ${f.notes.join('; ')}`);
   }
-  for (const s of result.skipped) notes.push(`${s.peer} not run: ${s.reason}`);
+  for (const s of result.skipped) notes.push(`${peerLabel(s.peer)} not run: ${s.reason}`);
   return notes;
 }
 
@@ -117,11 +124,47 @@ export function targets(cycle: CycleSuiteResult | undefined, http: HttpSuiteResu
   return out;
 }
 
+/** sessionkit's performance goals, checked against a run. */
 export function targetTable(list: Target[]): string {
   return table(
-    ['target', 'goal', 'measured', 'met'],
-    list.map((t) => [t.name, t.goal, t.measured, t.met === undefined ? 'n/a' : t.met ? 'yes' : 'NO']),
+    ['measure', 'goal', 'measured', 'met'],
+    list.map((t) => [t.name, t.goal, t.measured, t.met === undefined ? 'not run' : t.met ? 'yes' : 'no']),
   );
+}
+
+export interface ResultsInput {
+  date: string;
+  quick: boolean;
+  machine: { cpu: string; cores: number; memoryGiB: number; kernel: string; node: string };
+  cycle: CycleSuiteResult | undefined;
+  http: HttpSuiteResult | undefined;
+  checks: Target[];
+  /** The load generator and CPU pinning of the machine that ran the suites. */
+  generator: { name: string; taskset: boolean };
+}
+
+/** The results file, bench/results/latest.md. */
+export function resultsMarkdown({ date, quick, machine, cycle, http, checks, generator }: ResultsInput): string {
+  const out: string[] = ['# sessionkit benchmark results', ''];
+  out.push(`${date}${quick ? ' (quick mode)' : ''} — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}.`, '');
+  if (http) {
+    out.push('## HTTP, seed scenario', '');
+    out.push('`/put` stores a message in the session, `/get` reads it back.', '');
+    out.push(`Load: ${http.generator}, ${http.connections} connections, ${http.duration} s per run, median of ${http.reps} interleaved runs after a warm-up; ${http.pinned ? 'server pinned to core 0 and load generator to core 1 with taskset' : 'no CPU pinning (taskset missing)'}. "x uWS" is the ratio to raw uWS (no sessions) in the same run.`, '');
+    out.push(httpTable(http), '');
+    const notes = httpNotes(http);
+    if (notes.length > 0) out.push(...notes.map((n) => `- ${n}`), '');
+    out.push('![HTTP results](http.svg)', '');
+  }
+  if (cycle) {
+    out.push('## Session cycle, in-process', '');
+    out.push(`tinybench; sync operations batched 256 per sample; async ones run 64 in flight per sample (as 64 connections would), except † (awaited one after another). ns/op is wall time per op, so for in-flight ops it is the inverse of throughput. bytes/op: heap growth over N ops in a child run with ${ALLOC_FLAGS.join(' ')} after a warm-up, with a PerformanceObserver confirming no GC ran ("GC!" marks a figure where one did). Encoded record: ${cycle.encodedRecordBytes} bytes.`, '');
+    out.push(cycleTable(cycle), '');
+    out.push(`Operations: ${Object.values(CASE_LABELS).join('; ')}.`, '');
+  }
+  out.push('## Performance goals', '', "sessionkit's own goals, checked against this run.", '', targetTable(checks), '');
+  out.push(`Load generator on this machine: ${generator.name}; CPU pinning with taskset: ${generator.taskset ? 'yes' : 'no'}.`, '');
+  return out.join('\n');
 }
 
 const COLORS: Record<string, string> = {

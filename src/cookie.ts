@@ -4,7 +4,7 @@ import { isToken } from './token.js';
 
 /** Attributes of the session cookie. */
 export interface CookieOptions {
-  /** Cookie name; default `session`. `__Host-` and `__Secure-` prefixes are checked. */
+  /** Cookie name; default `session`. `__Host-` and `__Secure-` prefixes (in any case, as browsers match them) are checked. */
   name?: string;
   /** Domain attribute; default none (host-only). */
   domain?: string;
@@ -55,12 +55,16 @@ export function resolveCookieOptions(options: CookieOptions = {}): ResolvedCooki
   }
   if (sameSite === 'none' && !secure) throw optionError('cookie.sameSite', "'none' requires cookie.secure: true (browsers drop it otherwise)");
   if (partitioned && !secure) throw optionError('cookie.partitioned', 'requires cookie.secure: true (browsers drop it otherwise)');
-  if (name.startsWith('__Host-')) {
-    if (!secure) throw optionError('cookie.name', 'with the __Host- prefix requires cookie.secure: true');
-    if (domain !== undefined) throw optionError('cookie.domain', 'must be unset for a __Host- cookie');
+  // Browsers match the prefixes in any case (__HOST-, __secure-), so the checks do too.
+  const lowerName = name.toLowerCase();
+  if (lowerName.startsWith('__host-')) {
+    if (!secure) throw optionError('cookie.name', 'with the __Host- prefix (in any case) requires cookie.secure: true', name);
+    if (domain !== undefined) throw optionError('cookie.domain', 'must be unset for a __Host- cookie', domain);
     if (path !== '/') throw optionError('cookie.path', 'must be "/" for a __Host- cookie', path);
   }
-  if (name.startsWith('__Secure-') && !secure) throw optionError('cookie.name', 'with the __Secure- prefix requires cookie.secure: true');
+  if (lowerName.startsWith('__secure-') && !secure) {
+    throw optionError('cookie.name', 'with the __Secure- prefix (in any case) requires cookie.secure: true', name);
+  }
   return { name, domain, path, httpOnly, secure, sameSite, partitioned, persist };
 }
 

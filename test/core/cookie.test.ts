@@ -88,6 +88,21 @@ describe('cookie options', () => {
     rejects({ secure: 'yes' as unknown as boolean }, 'cookie.secure');
   });
 
+  it('check the __Host- and __Secure- prefixes in any case, as browsers match them', () => {
+    for (const name of ['__HOST-sid', '__host-sid', '__HoSt-sid']) {
+      rejects({ name }, 'cookie.name');
+      rejects({ name, secure: true, domain: 'example.com' }, 'cookie.domain');
+      rejects({ name, secure: true, path: '/app' }, 'cookie.path');
+      expect(resolveCookieOptions({ name, secure: true }).name).toBe(name);
+    }
+    for (const name of ['__SECURE-sid', '__secure-sid', '__sEcUrE-sid']) {
+      rejects({ name }, 'cookie.name');
+      expect(resolveCookieOptions({ name, secure: true, domain: 'example.com', path: '/app' }).name).toBe(name);
+    }
+    expect(resolveCookieOptions({ name: '_Host-sid' }).name).toBe('_Host-sid');
+    expect(resolveCookieOptions({ name: '__Hostsid' }).name).toBe('__Hostsid');
+  });
+
   it('accept a valid __Host- cookie', () => {
     expect(resolveCookieOptions({ name: '__Host-s', secure: true }).name).toBe('__Host-s');
   });

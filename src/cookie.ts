@@ -30,6 +30,8 @@ const TOKEN_CHARS = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const DOMAIN_CHARS = /^\.?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 const PATH_CHARS = /^[\x20-\x3a\x3c-\x7e]+$/;
 const COOKIE_OCTETS = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/;
+/** The last instant a cookie-date (RFC 6265: four-digit year) can name. */
+const LATEST_COOKIE_DATE = Date.UTC(9999, 11, 31, 23, 59, 59);
 
 /** Applies defaults and throws a TypeError naming the option for any combination a browser would drop. */
 export function resolveCookieOptions(options: CookieOptions = {}): ResolvedCookieOptions {
@@ -97,6 +99,9 @@ export class CookieSerializer {
   serialize(value: string, expiresAt?: number, now = Date.now()): string {
     if (!isToken(value) && !COOKIE_OCTETS.test(value)) throw new TypeError('sessionkit: cookie: value has characters outside RFC 6265 cookie-octets');
     if (expiresAt === undefined) return this.prefix + value + this.attributes;
+    // A cookie-date has a four-digit year: later (or negative) expiries are written as the nearest one.
+    if (!(expiresAt <= LATEST_COOKIE_DATE)) expiresAt = Number.isNaN(expiresAt) ? 0 : LATEST_COOKIE_DATE;
+    else if (expiresAt < 0) expiresAt = 0;
     const maxAge = Math.max(0, Math.ceil((expiresAt - now) / 1000));
     const second = Math.floor(expiresAt / 1000);
     if (second !== this.expiresSecond) {

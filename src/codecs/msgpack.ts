@@ -11,7 +11,8 @@ const pair: [number, ReadonlyMap<string, unknown> | undefined] = [0, undefined];
 
 /**
  * The default codec (msgpackr): Date, Uint8Array/Buffer, Map, Set, bigint, nested objects and
- * arrays round-trip exactly. One encoder is reused; the bytes it returns stay valid (msgpackr
+ * arrays round-trip exactly, with two exceptions: -0 comes back as 0, and an own `__proto__` key of
+ * a nested object comes back as `__proto_` (msgpackr's guard against prototype pollution). One encoder is reused; the bytes it returns stay valid (msgpackr
  * never writes over a returned buffer).
  */
 export const msgpackCodec: Codec = {

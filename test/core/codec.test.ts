@@ -29,6 +29,15 @@ describe('msgpackCodec', () => {
     expect(typeof record.values.get('large')).toBe('number');
   });
 
+  it('brings an own "__proto__" key of a nested object back as "__proto_" (msgpackr\'s guard against prototype pollution)', () => {
+    const parsed: unknown = JSON.parse('{"__proto__":{"admin":true},"a":1}');
+    const record = msgpackCodec.decode(msgpackCodec.encode(deadline, new Map([['body', parsed], ['__proto__', 2]])));
+    expect(record.values.get('body')).toEqual({ __proto_: { admin: true }, a: 1 });
+    expect(Object.getPrototypeOf(record.values.get('body'))).toBe(Object.prototype);
+    expect(record.values.get('__proto__')).toBe(2);
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+
   it('returns bytes that a later encode does not overwrite', () => {
     const first = msgpackCodec.encode(deadline, new Map([['a', 'first']]));
     const copy = Uint8Array.from(first);

@@ -78,8 +78,8 @@ function describeInstance(value: object, prototype: unknown): string {
 /** The class name from a prototype's own `constructor`, without running user getters. */
 function className(prototype: unknown): string {
   if (prototype === null || typeof prototype !== 'object') return 'an unknown class';
-  const constructor: unknown = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value;
-  const name = typeof constructor === 'function' ? constructor.name : '';
+  const classFunction: unknown = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value;
+  const name = typeof classFunction === 'function' ? classFunction.name : '';
   return name === '' ? 'an anonymous class' : name.slice(0, 60);
 }
 

@@ -53,7 +53,7 @@ describe('findCookie on hostile headers', () => {
   it('returns the first pair with exactly that name (trimmed, unquoted), else undefined, for any header', () => {
     fc.assert(
       fc.property(headerAndName, ([header, name]) => {
-        const found = inTime(200, () => findCookie(header, name));
+        const found = inTime(1000, () => findCookie(header, name));
         expect(found).toBe(expectedCookie(header, name));
         if (found !== undefined) expect(header).toContain(found);
       }),
@@ -79,7 +79,7 @@ describe('findCookie on hostile headers', () => {
     fc.assert(
       fc.property(filler, fc.integer({ min: 1, max: 1 << 20 }), fc.option(tokenValue), (piece, size, token) => {
         const header = piece.repeat(Math.max(1, Math.floor(size / Math.max(1, piece.length)))) + (token === null ? '' : `; sid=${token}`);
-        const found = inTime(1000, () => findCookie(header, 'sid'));
+        const found = inTime(3000, () => findCookie(header, 'sid'));
         expect(found).toBe(expectedCookie(header, 'sid'));
       }),
       runs(0.02),

@@ -4,7 +4,7 @@ import { isToken } from './token.js';
 
 /** Attributes of the session cookie. */
 export interface CookieOptions {
-  /** Cookie name; default `session`. `__Host-` and `__Secure-` prefixes are checked. */
+  /** Cookie name; default `session`. `__Host-` and `__Secure-` prefixes (in any case, as browsers match them) are checked. */
   name?: string;
   /** Domain attribute; default none (host-only). */
   domain?: string;
@@ -30,6 +30,8 @@ const TOKEN_CHARS = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const DOMAIN_CHARS = /^\.?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 const PATH_CHARS = /^[\x20-\x3a\x3c-\x7e]+$/;
 const COOKIE_OCTETS = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/;
+/** The last instant a cookie-date (RFC 6265: four-digit year) can name. */
+const LATEST_COOKIE_DATE = Date.UTC(9999, 11, 31, 23, 59, 59);
 
 /** Applies defaults and throws a TypeError naming the option for any combination a browser would drop. */
 export function resolveCookieOptions(options: CookieOptions = {}): ResolvedCookieOptions {
@@ -55,12 +57,16 @@ export function resolveCookieOptions(options: CookieOptions = {}): ResolvedCooki
   }
   if (sameSite === 'none' && !secure) throw optionError('cookie.sameSite', "'none' requires cookie.secure: true (browsers drop it otherwise)");
   if (partitioned && !secure) throw optionError('cookie.partitioned', 'requires cookie.secure: true (browsers drop it otherwise)');
-  if (name.startsWith('__Host-')) {
-    if (!secure) throw optionError('cookie.name', 'with the __Host- prefix requires cookie.secure: true');
-    if (domain !== undefined) throw optionError('cookie.domain', 'must be unset for a __Host- cookie');
+  // Browsers match the prefixes in any case (__HOST-, __secure-), so the checks do too.
+  const lowerName = name.toLowerCase();
+  if (lowerName.startsWith('__host-')) {
+    if (!secure) throw optionError('cookie.name', 'with the __Host- prefix (in any case) requires cookie.secure: true', name);
+    if (domain !== undefined) throw optionError('cookie.domain', 'must be unset for a __Host- cookie', domain);
     if (path !== '/') throw optionError('cookie.path', 'must be "/" for a __Host- cookie', path);
   }
-  if (name.startsWith('__Secure-') && !secure) throw optionError('cookie.name', 'with the __Secure- prefix requires cookie.secure: true');
+  if (lowerName.startsWith('__secure-') && !secure) {
+    throw optionError('cookie.name', 'with the __Secure- prefix (in any case) requires cookie.secure: true', name);
+  }
   return { name, domain, path, httpOnly, secure, sameSite, partitioned, persist };
 }
 
@@ -93,6 +99,9 @@ export class CookieSerializer {
   serialize(value: string, expiresAt?: number, now = Date.now()): string {
     if (!isToken(value) && !COOKIE_OCTETS.test(value)) throw new TypeError('sessionkit: cookie: value has characters outside RFC 6265 cookie-octets');
     if (expiresAt === undefined) return this.prefix + value + this.attributes;
+    // A cookie-date has a four-digit year: later (or negative) expiries are written as the nearest one.
+    if (!(expiresAt <= LATEST_COOKIE_DATE)) expiresAt = Number.isNaN(expiresAt) ? 0 : LATEST_COOKIE_DATE;
+    else if (expiresAt < 0) expiresAt = 0;
     const maxAge = Math.max(0, Math.ceil((expiresAt - now) / 1000));
     const second = Math.floor(expiresAt / 1000);
     if (second !== this.expiresSecond) {

@@ -58,6 +58,14 @@ describe('CookieSerializer', () => {
     expect(serializer().serialize('t', 0, 1000)).toContain('Max-Age=0');
   });
 
+  it('writes an expiry beyond year 9999, or before 1970, as the nearest valid cookie-date', () => {
+    const now = Date.UTC(2026, 0, 1);
+    expect(serializer().serialize('t', Date.UTC(10000, 0, 1), now)).toContain('; Expires=Fri, 31 Dec 9999 23:59:59 GMT; Max-Age=251635075199');
+    expect(serializer().serialize('t', 1e300, now)).toContain('; Expires=Fri, 31 Dec 9999 23:59:59 GMT; Max-Age=251635075199');
+    expect(serializer().serialize('t', -8.64e15, now)).toContain('; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0');
+    expect(serializer().serialize('t', Number.NaN, now)).toContain('; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0');
+  });
+
   it('refuses values outside cookie-octets', () => {
     expect(() => serializer().serialize('a;b')).toThrow(TypeError);
     expect(() => serializer().serialize('a b')).toThrow(TypeError);
@@ -86,6 +94,21 @@ describe('cookie options', () => {
     rejects({ path: '/a;b' }, 'cookie.path');
     rejects({ sameSite: 'Lax' as 'lax' }, 'cookie.sameSite');
     rejects({ secure: 'yes' as unknown as boolean }, 'cookie.secure');
+  });
+
+  it('check the __Host- and __Secure- prefixes in any case, as browsers match them', () => {
+    for (const name of ['__HOST-sid', '__host-sid', '__HoSt-sid']) {
+      rejects({ name }, 'cookie.name');
+      rejects({ name, secure: true, domain: 'example.com' }, 'cookie.domain');
+      rejects({ name, secure: true, path: '/app' }, 'cookie.path');
+      expect(resolveCookieOptions({ name, secure: true }).name).toBe(name);
+    }
+    for (const name of ['__SECURE-sid', '__secure-sid', '__sEcUrE-sid']) {
+      rejects({ name }, 'cookie.name');
+      expect(resolveCookieOptions({ name, secure: true, domain: 'example.com', path: '/app' }).name).toBe(name);
+    }
+    expect(resolveCookieOptions({ name: '_Host-sid' }).name).toBe('_Host-sid');
+    expect(resolveCookieOptions({ name: '__Hostsid' }).name).toBe('__Hostsid');
   });
 
   it('accept a valid __Host- cookie', () => {

@@ -12,12 +12,13 @@ function statement(text: string): { name: string; text: string } {
 /**
  * The DDL that adds the owner index to a session table made by SCS or an earlier sessionkit: a
  * nullable `user_id` column (SCS never names it, so it keeps working) and a partial index on it.
- * Idempotent; the column is added only when missing, so a table that has it is not locked.
+ * Idempotent; the ALTER runs only when the column is missing, so a table that has it is not locked
+ * (and IF NOT EXISTS there lets two processes upgrading at once both succeed).
  */
 export function ownerDdl(quotedTable: string, name: string): string {
   return (
     `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('${quotedTable}') ` +
-    `AND attname = 'user_id' AND NOT attisdropped) THEN ALTER TABLE ${quotedTable} ADD COLUMN user_id TEXT; END IF; END $$;\n` +
+    `AND attname = 'user_id' AND NOT attisdropped) THEN ALTER TABLE ${quotedTable} ADD COLUMN IF NOT EXISTS user_id TEXT; END IF; END $$;\n` +
     `CREATE INDEX IF NOT EXISTS "${`${name}_user_id_idx`.slice(0, 63)}" ON ${quotedTable} (user_id) WHERE user_id IS NOT NULL;`
   );
 }

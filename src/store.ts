@@ -16,11 +16,14 @@
  * - Synchronous results are allowed and preferred where the answer is at hand (memory, LMDB):
  *   they let a request run without a promise.
  */
+/** A live entry found through the owner index. */
+export interface OwnedEntry { key: string; data: Uint8Array; expiresAt: number /* ms since epoch */ }
+
 export interface Store {
   /** The entry for `token`, or undefined when missing or expired. */
   find(token: string): Uint8Array | undefined | Promise<Uint8Array | undefined>;
   /** Inserts or overwrites `token` with `data`, live until `expiresAt` (ms since epoch). */
-  commit(token: string, data: Uint8Array, expiresAt: number): void | Promise<void>;
+  commit(token: string, data: Uint8Array, expiresAt: number, owner?: string): void | Promise<void>;
   /** Removes `token`; a missing token is not an error. */
   delete(token: string): void | Promise<void>;
   /** Every live entry (optional: needed by `SessionManager.iterate`). */
@@ -32,6 +35,24 @@ export interface Store {
    * in-memory copy). The manager then caches the decoded session by that object and skips decoding.
    */
   readonly stableBytes?: boolean;
+  /**
+   * Conditional commit. Writes `data` (live until `expiresAt`, indexed under `owner` when given)
+   * only if the entry's current LIVE bytes equal `expected` byte for byte; with
+   * `expected === undefined`, only if there is no live entry for `key`. Resolves true when written,
+   * false when the condition failed (then nothing was written). Atomic against concurrent
+   * commit/commitIf/delete/touch of the same key, also from other processes sharing the store.
+   * An `expiresAt` already in the past is accepted (true) and the entry is not kept.
+   */
+  commitIf?(key: string, expected: Uint8Array | undefined, data: Uint8Array, expiresAt: number, owner?: string): boolean | Promise<boolean>;
+
+  /**
+   * The live entries whose latest commit carried `owner`, in any order, at a cost proportional to
+   * the entries of that owner (never a scan of the store). Expired and deleted entries are never
+   * returned; the store may prune them from its index here, lazily. Entries whose latest commit
+   * carried another owner or none MAY also be returned (the manager checks the user id recorded
+   * inside the data), so an index may be append-only between prunes.
+   */
+  findByOwner?(owner: string): OwnedEntry[] | Promise<OwnedEntry[]>;
   /** Stops timers and releases what the store opened itself; never closes a client the user passed in. */
   close?(): void | Promise<void>;
 }

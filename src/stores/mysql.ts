@@ -1,8 +1,10 @@
 // sessionkit/mysql: MySqlStore, sessions in a MySQL or MariaDB table with the SCS schema, through the user's mysql2 pool.
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { SessionkitError, optionError } from '../errors.js';
-import type { Store } from '../store.js';
+import type { OwnedEntry, Store } from '../store.js';
 import { asBuffer, asBytes } from './bytes.js';
+import { USER_ID_COLUMN, addUserId, insertIfAbsent, matchedRows, ownerStatements, userIdIndex } from './mysql-owners.js';
+import { checkOwner } from './owner.js';
 import { checkCleanupInterval, parseTableName, startCleanup, warnCleanupError, type TableName } from './sql-options.js';
 
 export interface MySqlStoreOptions {
@@ -35,6 +37,9 @@ interface DataRow extends RowDataPacket {
 interface PageRow extends DataRow {
   token: string;
 }
+interface OwnedRow extends PageRow {
+  expires_at: number | string;
+}
 interface ColumnRow extends RowDataPacket {
   cap: number | string | null;
   type: string;
@@ -63,6 +68,7 @@ export class MySqlStore implements Store {
   private readonly pool: Pool;
   private readonly name: TableName;
   private readonly sql: ReturnType<typeof buildStatements>;
+  private readonly owned: ReturnType<typeof ownerStatements>;
   private readonly ddl: string;
   /** Size cap of the `data` column in bytes, read from information_schema on the first commit. */
   private cap: number | undefined;
@@ -79,13 +85,16 @@ export class MySqlStore implements Store {
     this.pool = pool;
     this.table = quoted(this.name);
     this.sql = buildStatements(this.table);
+    this.owned = ownerStatements(this.table);
     this.ddl = MySqlStore.schemaSql(table);
     this.stopCleanup = startCleanup(interval, () => this.cleanup(), onCleanupError);
   }
 
   /**
    * The DDL for a session table (default `sessions`): SCS's schema with `MEDIUMBLOB` (16 MiB) for
-   * data, and tokens compared byte for byte (`ascii_bin`). Idempotent (`IF NOT EXISTS`).
+   * data, and tokens compared byte for byte (`ascii_bin`), plus a nullable `user_id` column and
+   * its index (the owner index behind users' sessions; SCS never names the column). Idempotent
+   * (`IF NOT EXISTS`); {@link MySqlStore.createTable} also adds the column to an existing table.
    */
   static schemaSql(table = 'sessions'): string {
     const name = parseTableName(table);
@@ -94,14 +103,20 @@ export class MySqlStore implements Store {
       'token CHAR(43) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY, ' +
       'data MEDIUMBLOB NOT NULL, ' +
       'expiry TIMESTAMP(6) NOT NULL, ' +
-      `INDEX \`${`${name.name}_expiry_idx`.slice(0, 64)}\` (expiry))`
+      `${USER_ID_COLUMN}, ` +
+      `INDEX \`${`${name.name}_expiry_idx`.slice(0, 64)}\` (expiry), ` +
+      `INDEX \`${userIdIndex(name.name)}\` (user_id))`
     );
   }
 
-  /** Creates the table with its expiry index when it does not exist. */
+  /**
+   * Creates the table with its indexes when it does not exist, and adds the `user_id` column and
+   * its index to an existing table (one made by SCS, say) that lacks them.
+   */
   async createTable(): Promise<void> {
     try {
       await this.pool.query(this.ddl);
+      await addUserId(this.pool, this.name, this.table);
     } catch (error) {
       throw fail('createTable', error);
     }
@@ -117,8 +132,11 @@ export class MySqlStore implements Store {
     }
   }
 
-  async commit(token: string, data: Uint8Array, expiresAt: number): Promise<void> {
+  /** Upserts `token`; with `owner`, also sets its `user_id` (see {@link MySqlStore.findByOwner}). */
+  async commit(token: string, data: Uint8Array, expiresAt: number, owner?: string): Promise<void> {
+    if (owner !== undefined) checkOwner(owner, COMPONENT);
     if (!(expiresAt > Date.now())) return this.delete(token);
+    if (owner !== undefined) return this.commitOwned(token, data, expiresAt, owner);
     if (this.cap === undefined) await (this.capRead ??= this.readCap().finally(() => (this.capRead = undefined)));
     if (this.cap !== undefined && data.byteLength > this.cap) throw this.tooBig(data.byteLength);
     try {
@@ -126,6 +144,46 @@ export class MySqlStore implements Store {
     } catch (error) {
       if ((error as { code?: unknown }).code === 'ER_DATA_TOO_LONG') throw this.tooBig(data.byteLength, error);
       throw fail('commit', error);
+    }
+  }
+
+  /**
+   * Writes only if the live row holds `expected` (one `UPDATE ... WHERE token AND data AND
+   * expiry`), or, with `expected` undefined, if there is no live row: an INSERT, and when the
+   * token exists, an UPDATE that takes over the row only if it has expired. Each step is one
+   * atomic statement, so concurrent writers cannot interleave. Without an `owner`, `user_id` is
+   * left as it was.
+   */
+  async commitIf(token: string, expected: Uint8Array | undefined, data: Uint8Array, expiresAt: number, owner?: string): Promise<boolean> {
+    if (owner !== undefined) checkOwner(owner, COMPONENT);
+    if (!(expiresAt > Date.now())) return this.deleteIf(token, expected);
+    await this.checkSize(data);
+    const owned = owner === undefined ? [] : [owner];
+    const set = [asBuffer(data), expiresAt, ...owned];
+    try {
+      if (expected !== undefined) {
+        const [result] = await this.pool.execute<ResultSetHeader>(this.owned.replace(owner !== undefined), [...set, token, asBuffer(expected), Date.now()]);
+        return matchedRows(result) === 1;
+      }
+      return await insertIfAbsent(
+        (sql, values) => this.pool.execute<ResultSetHeader>(sql, values),
+        [this.owned.insert(owner !== undefined), [token, asBuffer(data), expiresAt, ...owned]],
+        [this.owned.replaceExpired(owner !== undefined), [...set, token]],
+      );
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ER_DATA_TOO_LONG') throw this.tooBig(data.byteLength, error);
+      throw fail('commitIf', error);
+    }
+  }
+
+  /** The live rows whose `user_id` is `owner`: one indexed SELECT. */
+  async findByOwner(owner: string): Promise<OwnedEntry[]> {
+    checkOwner(owner, COMPONENT);
+    try {
+      const [rows] = await this.pool.execute<OwnedRow[]>(this.owned.byOwner, [owner, Date.now()]);
+      return rows.map((row) => ({ key: row.token, data: asBytes(row.data), expiresAt: Number(row.expires_at) }));
+    } catch (error) {
+      throw fail('findByOwner', error);
     }
   }
 
@@ -198,6 +256,37 @@ export class MySqlStore implements Store {
     } catch {
       // Not fatal: the commit itself reports a lost connection; strict mode reports ER_DATA_TOO_LONG.
     }
+  }
+
+  /** An upsert that also sets `user_id`. */
+  private async commitOwned(token: string, data: Uint8Array, expiresAt: number, owner: string): Promise<void> {
+    await this.checkSize(data);
+    try {
+      await this.pool.execute(this.owned.commitOwned, [token, asBuffer(data), expiresAt, owner]);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ER_DATA_TOO_LONG') throw this.tooBig(data.byteLength, error);
+      throw fail('commit', error);
+    }
+  }
+
+  /** A conditional commit whose expiry is already past: deletes the row if it holds `expected`; with no `expected`, succeeds if no row is live. */
+  private async deleteIf(token: string, expected: Uint8Array | undefined): Promise<boolean> {
+    try {
+      if (expected === undefined) {
+        const [rows] = await this.pool.execute<RowDataPacket[]>(this.owned.live, [token, Date.now()]);
+        return rows.length === 0;
+      }
+      const [result] = await this.pool.execute<ResultSetHeader>(this.owned.deleteIf, [token, asBuffer(expected), Date.now()]);
+      return result.affectedRows === 1;
+    } catch (error) {
+      throw fail('commitIf', error);
+    }
+  }
+
+  /** Refuses data over the `data` column's cap, as commit does. */
+  private async checkSize(data: Uint8Array): Promise<void> {
+    if (this.cap === undefined) await (this.capRead ??= this.readCap().finally(() => (this.capRead = undefined)));
+    if (this.cap !== undefined && data.byteLength > this.cap) throw this.tooBig(data.byteLength);
   }
 
   private tooBig(length: number, cause?: unknown): SessionkitError {

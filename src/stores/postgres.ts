@@ -2,8 +2,10 @@
 import { createHash } from 'node:crypto';
 import type { Pool, QueryResultRow } from 'pg';
 import { SessionkitError, optionError } from '../errors.js';
-import type { Store } from '../store.js';
+import type { OwnedEntry, Store } from '../store.js';
 import { asBuffer, asBytes } from './bytes.js';
+import { checkOwner } from './owner.js';
+import { ownerDdl, ownerStatements } from './postgres-owners.js';
 import { checkCleanupInterval, parseTableName, startCleanup, warnCleanupError, type TableName } from './sql-options.js';
 
 export interface PostgresStoreOptions {
@@ -56,6 +58,7 @@ export class PostgresStore implements Store {
   readonly table: string;
   private readonly pool: Pool;
   private readonly sql: ReturnType<typeof buildStatements>;
+  private readonly owned: ReturnType<typeof ownerStatements>;
   private readonly ddl: string;
   private stopCleanup: () => Promise<void>;
 
@@ -68,24 +71,28 @@ export class PostgresStore implements Store {
     this.pool = pool;
     this.table = quoted(name);
     this.sql = buildStatements(this.table);
+    this.owned = ownerStatements(this.table);
     this.ddl = PostgresStore.schemaSql(table);
     this.stopCleanup = startCleanup(interval, () => this.cleanup(), onCleanupError);
   }
 
   /**
-   * The DDL for a session table (default `sessions`), SCS's schema: run it yourself, or call
-   * {@link PostgresStore.createTable}. Idempotent (`IF NOT EXISTS`).
+   * The DDL for a session table (default `sessions`), SCS's schema plus a nullable `user_id`
+   * column and its index (the owner index behind users' sessions; SCS never names the column):
+   * run it yourself, or call {@link PostgresStore.createTable}. Idempotent, and on a table made
+   * by SCS it adds just the column and the index.
    */
   static schemaSql(table = 'sessions'): string {
     const name = parseTableName(table);
     const t = quoted(name);
     return (
-      `CREATE TABLE IF NOT EXISTS ${t} (token TEXT PRIMARY KEY, data BYTEA NOT NULL, expiry TIMESTAMPTZ NOT NULL);\n` +
-      `CREATE INDEX IF NOT EXISTS "${name.name}_expiry_idx" ON ${t} (expiry);`
+      `CREATE TABLE IF NOT EXISTS ${t} (token TEXT PRIMARY KEY, data BYTEA NOT NULL, expiry TIMESTAMPTZ NOT NULL, user_id TEXT);\n` +
+      `CREATE INDEX IF NOT EXISTS "${name.name}_expiry_idx" ON ${t} (expiry);\n` +
+      ownerDdl(t, name.name)
     );
   }
 
-  /** Creates the table and its expiry index when they do not exist. */
+  /** Creates the table and its indexes when they do not exist; adds the `user_id` column and its index to an existing table. */
   async createTable(): Promise<void> {
     await this.run('createTable', { text: this.ddl });
   }
@@ -96,9 +103,51 @@ export class PostgresStore implements Store {
     return row === undefined ? undefined : asBytes(row.data);
   }
 
-  async commit(token: string, data: Uint8Array, expiresAt: number): Promise<void> {
+  /** Upserts `token`; with `owner`, also sets its `user_id` (see {@link PostgresStore.findByOwner}). */
+  async commit(token: string, data: Uint8Array, expiresAt: number, owner?: string): Promise<void> {
+    if (owner !== undefined) checkOwner(owner, COMPONENT);
     if (!(expiresAt > Date.now())) return this.delete(token);
+    if (owner !== undefined) {
+      await this.run('commit', { ...this.owned.commitOwned, values: [token, asBuffer(data), expiresAt, owner] });
+      return;
+    }
     await this.run('commit', { ...this.sql.commit, values: [token, asBuffer(data), expiresAt] });
+  }
+
+  /**
+   * Writes only if the live row holds `expected` (one `UPDATE ... WHERE token AND data AND expiry`),
+   * or, with `expected` undefined, if there is no live row (`INSERT ... ON CONFLICT DO UPDATE ...
+   * WHERE expired`). One statement either way, so concurrent writers cannot interleave. Without
+   * an `owner`, `user_id` is left as it was.
+   */
+  async commitIf(token: string, expected: Uint8Array | undefined, data: Uint8Array, expiresAt: number, owner?: string): Promise<boolean> {
+    if (owner !== undefined) checkOwner(owner, COMPONENT);
+    const now = Date.now();
+    let query: { name: string; text: string; values: unknown[] };
+    if (!(expiresAt > now)) {
+      query = expected === undefined ? { ...this.owned.live, values: [token, now] } : { ...this.owned.deleteIf, values: [token, asBuffer(expected), now] };
+      const { rowCount } = await this.run('commitIf', query);
+      return expected === undefined ? rowCount === 0 : rowCount === 1;
+    }
+    if (expected === undefined) {
+      query = owner === undefined
+        ? { ...this.owned.insert, values: [token, asBuffer(data), expiresAt, now] }
+        : { ...this.owned.insertOwned, values: [token, asBuffer(data), expiresAt, owner, now] };
+    } else {
+      const values = [token, asBuffer(expected), asBuffer(data), expiresAt, now];
+      query = owner === undefined ? { ...this.owned.replace, values } : { ...this.owned.replaceOwned, values: [...values, owner] };
+    }
+    return (await this.run('commitIf', query)).rowCount === 1;
+  }
+
+  /** The live rows whose `user_id` is `owner`: one indexed SELECT. */
+  async findByOwner(owner: string): Promise<OwnedEntry[]> {
+    checkOwner(owner, COMPONENT);
+    const { rows } = await this.run<{ token: string; data: Buffer; expires_at: number }>('findByOwner', {
+      ...this.owned.byOwner,
+      values: [owner, Date.now()],
+    });
+    return rows.map((row) => ({ key: row.token, data: asBytes(row.data), expiresAt: row.expires_at }));
   }
 
   async delete(token: string): Promise<void> {

@@ -1,8 +1,10 @@
 // sessionkit/redis: RedisStore, sessions as Redis strings with a TTL (SCS's key layout), through the user's ioredis client or Cluster.
 import type { Cluster, Redis } from 'ioredis';
 import { SessionkitError, optionError } from '../errors.js';
-import type { Store } from '../store.js';
+import type { OwnedEntry, Store } from '../store.js';
 import { asBuffer, asBytes } from './bytes.js';
+import { checkOwner } from './owner.js';
+import { COMMIT_IF, INDEX_OWNER, runScript } from './redis-scripts.js';
 
 export interface RedisStoreOptions {
   /** An ioredis `Redis` or `Cluster` the user built and owns; `close()` never quits it. It must not set `keyPrefix`. */
@@ -13,6 +15,7 @@ export interface RedisStoreOptions {
 
 const COMPONENT = 'redis store';
 const SCAN_COUNT = 100;
+const NO_BYTES = Buffer.alloc(0);
 
 function fail(command: string, cause: unknown): SessionkitError {
   return new SessionkitError(COMPONENT, `${command} failed`, cause);
@@ -67,7 +70,9 @@ export class RedisStore implements Store {
     }
   }
 
-  async commit(token: string, data: Uint8Array, expiresAt: number): Promise<void> {
+  /** Overwrites `token`; with `owner`, also adds it to that owner's set (see {@link RedisStore.findByOwner}). */
+  async commit(token: string, data: Uint8Array, expiresAt: number, owner?: string): Promise<void> {
+    if (owner !== undefined) checkOwner(owner, COMPONENT);
     // A key is live while Redis's clock is <= its PXAT, an entry while Date.now() < expiresAt: hence the - 1.
     const at = Math.ceil(expiresAt) - 1;
     if (!(at >= Date.now())) return this.delete(token); // SET rejects PXAT <= 0; a past entry is never kept
@@ -76,6 +81,67 @@ export class RedisStore implements Store {
     } catch (error) {
       throw fail('SET', error);
     }
+    if (owner !== undefined) await this.index(owner, token, at);
+  }
+
+  /**
+   * Writes only if the live value equals `expected` (or, with `expected` undefined, if there is
+   * none): one Lua script on the session's key (GET, compare, SET ... PXAT), so it is atomic
+   * across processes and works on a Cluster. With `owner`, a successful write is then added to
+   * that owner's set, a separate single-key command.
+   */
+  async commitIf(token: string, expected: Uint8Array | undefined, data: Uint8Array, expiresAt: number, owner?: string): Promise<boolean> {
+    if (owner !== undefined) checkOwner(owner, COMPONENT);
+    const at = Math.ceil(expiresAt) - 1;
+    const live = at >= Date.now();
+    let result: unknown;
+    try {
+      result = await runScript(this.client, COMMIT_IF, this.prefix + token, [
+        expected === undefined ? '0' : '1',
+        expected === undefined ? NO_BYTES : asBuffer(expected),
+        live ? asBuffer(data) : NO_BYTES,
+        live ? String(at) : '0',
+      ]);
+    } catch (error) {
+      throw fail('EVALSHA', error);
+    }
+    if (result !== 1) return false;
+    if (live && owner !== undefined) await this.index(owner, token, at);
+    return true;
+  }
+
+  /**
+   * The live sessions committed with `owner`: the members of the set `<prefix>user:<owner>`, each
+   * read with GET and PEXPIRETIME (one pipeline on a single server; on a Cluster, one per member,
+   * as members live in different slots). Members whose key is gone are removed from the set here.
+   * Needs Redis 7.0 (PEXPIRETIME).
+   */
+  async findByOwner(owner: string): Promise<OwnedEntry[]> {
+    checkOwner(owner, COMPONENT);
+    const setKey = this.ownerKey(owner);
+    let members: string[];
+    try {
+      members = await this.client.smembers(setKey);
+    } catch (error) {
+      throw fail('SMEMBERS', error);
+    }
+    if (members.length === 0) return [];
+    const entries: OwnedEntry[] = [];
+    const gone: string[] = [];
+    const reads = await this.readMembers(members);
+    members.forEach((token, i) => {
+      const [value, expireTime] = reads[i]!;
+      if (value === null) gone.push(token);
+      else if (expireTime >= 0) entries.push({ key: token, data: asBytes(value), expiresAt: expireTime + 1 }); // PXAT is expiresAt - 1
+    });
+    if (gone.length > 0) {
+      try {
+        await this.client.srem(setKey, ...gone);
+      } catch (error) {
+        throw fail('SREM', error);
+      }
+    }
+    return entries;
   }
 
   async delete(token: string): Promise<void> {
@@ -86,14 +152,21 @@ export class RedisStore implements Store {
     }
   }
 
-  async touch(token: string, expiresAt: number): Promise<void> {
+  /**
+   * Moves the expiry of a live session. Pass the session's `owner` when it has one: the owner's
+   * set must live as long as its longest-lived member, and only the caller knows whose it is.
+   */
+  async touch(token: string, expiresAt: number, owner?: string): Promise<void> {
+    if (owner !== undefined) checkOwner(owner, COMPONENT);
     const at = Math.ceil(expiresAt) - 1;
     if (!(at >= Date.now())) return this.delete(token);
+    let moved: number;
     try {
-      await this.client.pexpireat(this.prefix + token, at); // a missing key stays missing
+      moved = await this.client.pexpireat(this.prefix + token, at); // a missing key stays missing
     } catch (error) {
       throw fail('PEXPIREAT', error);
     }
+    if (moved === 1 && owner !== undefined) await this.index(owner, token, at);
   }
 
   /**
@@ -103,6 +176,7 @@ export class RedisStore implements Store {
   async *all(): AsyncIterable<[token: string, data: Uint8Array]> {
     const nodes = this.client.isCluster ? (this.client as Cluster).nodes('master') : [this.client as Redis];
     const pattern = `${globLiteral(this.prefix)}*`;
+    const ownerSets = this.ownerKey(''); // the owner index lives under the prefix too; its sets are not sessions
     for (const node of nodes) {
       const seen = new Set<string>(); // SCAN may return a key twice while Redis resizes its table
       let cursor = '0';
@@ -113,7 +187,7 @@ export class RedisStore implements Store {
         } catch (error) {
           throw fail('SCAN', error);
         }
-        keys = keys.filter((key) => !seen.has(key) && seen.add(key));
+        keys = keys.filter((key) => !seen.has(key) && seen.add(key) && !key.startsWith(ownerSets));
         if (keys.length === 0) continue;
         const values = await this.fetch(node, keys);
         for (let i = 0; i < keys.length; i++) {
@@ -146,6 +220,42 @@ export class RedisStore implements Store {
         }
       }),
     );
+  }
+
+  /** The key of an owner's set of tokens. Tokens never contain ':', so it cannot be a session's key. */
+  private ownerKey(owner: string): string {
+    return `${this.prefix}user:${owner}`;
+  }
+
+  /** Adds `token` to `owner`'s set and pushes the set's expiry out to `at` (PXAT ms) when that is later. */
+  private async index(owner: string, token: string, at: number): Promise<void> {
+    try {
+      await runScript(this.client, INDEX_OWNER, this.ownerKey(owner), [token, String(at)]);
+    } catch (error) {
+      throw fail('SADD', error);
+    }
+  }
+
+  /** Value and absolute expiry (PEXPIRETIME: -2 when missing) of each session key of `tokens`. */
+  private async readMembers(tokens: string[]): Promise<[Buffer | null, number][]> {
+    const batches = this.client.isCluster ? tokens.map((token) => [token]) : [tokens];
+    const results = await Promise.all(
+      batches.map(async (batch) => {
+        const pipeline = this.client.pipeline();
+        for (const token of batch) pipeline.getBuffer(this.prefix + token).pexpiretime(this.prefix + token);
+        let replies: [Error | null, unknown][] | null;
+        try {
+          replies = await pipeline.exec();
+        } catch (error) {
+          throw fail('GET', error);
+        }
+        if (replies === null) throw fail('GET', new Error('pipeline was discarded'));
+        const failed = replies.find(([error]) => error !== null);
+        if (failed !== undefined) throw fail('GET', failed[0]);
+        return batch.map((_, i): [Buffer | null, number] => [replies[2 * i]![1] as Buffer | null, Number(replies[2 * i + 1]![1])]);
+      }),
+    );
+    return results.flat();
   }
 
   /** Nothing to release: the client is the caller's, and Redis expires keys itself. */

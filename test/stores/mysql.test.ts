@@ -34,7 +34,7 @@ async function rowCount(token: string, on = table): Promise<number> {
 storeConformance('MySqlStore', () => new MySqlStore({ pool, table }));
 
 describe('MySqlStore', () => {
-  it('creates the SCS schema with MEDIUMBLOB data and an index on expiry', async () => {
+  it('creates the SCS schema with MEDIUMBLOB data and an index on expiry, plus user_id', async () => {
     const [columns] = await pool.query<RowDataPacket[]>(
       'SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_KEY AS `key` FROM information_schema.COLUMNS ' +
         'WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
@@ -44,6 +44,7 @@ describe('MySqlStore', () => {
       { name: 'token', type: 'char(43)', nullable: 'NO', key: 'PRI' },
       { name: 'data', type: 'mediumblob', nullable: 'NO', key: '' },
       { name: 'expiry', type: 'timestamp(6)', nullable: 'NO', key: 'MUL' },
+      { name: 'user_id', type: 'varchar(255)', nullable: 'YES', key: 'MUL' },
     ]);
     await new MySqlStore({ pool, table, cleanupInterval: 0 }).createTable(); // idempotent
   });

@@ -31,7 +31,7 @@ async function rowCount(token: string): Promise<number> {
 storeConformance('PostgresStore', () => new PostgresStore({ pool, table }));
 
 describe('PostgresStore', () => {
-  it('creates the SCS schema: token TEXT PRIMARY KEY, data BYTEA, expiry TIMESTAMPTZ, an index on expiry', async () => {
+  it('creates the SCS schema (token TEXT PRIMARY KEY, data BYTEA, expiry TIMESTAMPTZ, an index on expiry) plus user_id', async () => {
     const { rows } = await pool.query(
       'SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
       [table],
@@ -40,6 +40,7 @@ describe('PostgresStore', () => {
       { column_name: 'token', data_type: 'text', is_nullable: 'NO' },
       { column_name: 'data', data_type: 'bytea', is_nullable: 'NO' },
       { column_name: 'expiry', data_type: 'timestamp with time zone', is_nullable: 'NO' },
+      { column_name: 'user_id', data_type: 'text', is_nullable: 'YES' },
     ]);
     const indexes = (await pool.query('SELECT indexdef FROM pg_indexes WHERE tablename = $1', [table])).rows.map((r) => r.indexdef as string);
     expect(indexes.some((def) => /UNIQUE INDEX .* \(token\)/.test(def))).toBe(true);

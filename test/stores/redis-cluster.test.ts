@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/stores/redis.js';
 import { storeConformance } from '../../src/testing/index.js';
 import { generateToken } from '../../src/token.js';
+import { ownerStoreBehaviours } from './support/owner-store-tests.js';
 import { startRedisCluster, type RedisCluster } from './support/redis-process.js';
 
 let cluster: RedisCluster | undefined;
@@ -37,5 +38,21 @@ describe('RedisStore on a Redis Cluster', () => {
     for await (const [token, data] of store.all()) listed.set(token, data[0]!);
     expect(listed.size).toBe(60);
     tokens.forEach((token, i) => expect(listed.get(token)).toBe(i));
+  });
+});
+
+describe('RedisStore conditional commits and owner index on a Redis Cluster', () => {
+  ownerStoreBehaviours(() => new RedisStore({ client, prefix: 'owned:' }));
+
+  it('lists an owner whose sessions live on every master, its set on yet another slot', async () => {
+    const store = new RedisStore({ client, prefix: 'spread-owned:' });
+    const tokens = Array.from({ length: 30 }, () => generateToken());
+    await Promise.all(tokens.map((token, i) => store.commitIf(token, undefined, Uint8Array.of(i), Date.now() + 60_000, 'grace')));
+    const perMaster = await Promise.all(client.nodes('master').map((node) => node.keys('spread-owned:*')));
+    for (const keys of perMaster) expect(keys.length).toBeGreaterThan(0);
+    await store.delete(tokens[0]!);
+    const found = await store.findByOwner('grace');
+    expect(found.map((entry) => entry.key).sort()).toEqual(tokens.slice(1).sort());
+    expect(await client.scard('spread-owned:user:grace')).toBe(29);
   });
 });

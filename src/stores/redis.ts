@@ -1,21 +1,33 @@
 // sessionkit/redis: RedisStore, sessions as Redis strings with a TTL (SCS's key layout), through the user's ioredis client or Cluster.
 import type { Cluster, Redis } from 'ioredis';
-import { SessionkitError, optionError } from '../errors.js';
+import { optionError } from '../errors.js';
 import type { Store } from '../store.js';
+import { storeError } from '../store-error.js';
+import { stringOption, timeoutOption } from '../validate.js';
 import { asBuffer, asBytes } from './bytes.js';
+import { Deadline } from './deadline.js';
 
 export interface RedisStoreOptions {
   /** An ioredis `Redis` or `Cluster` the user built and owns; `close()` never quits it. It must not set `keyPrefix`. */
   client: Redis | Cluster;
   /** Prepended to every token to make its key. Default `scs:session:` (SCS's layout). */
   prefix?: string;
+  /**
+   * ms within which every operation settles, answered or not: a server that is down or hung
+   * rejects the operation after this long (a system error, never "not found"). Default 5000.
+   */
+  timeout?: number;
 }
 
 const COMPONENT = 'redis store';
 const SCAN_COUNT = 100;
 
-function fail(command: string, cause: unknown): SessionkitError {
-  return new SessionkitError(COMPONENT, `${command} failed`, cause);
+function fail(command: string, cause: unknown) {
+  return storeError(COMPONENT, command, cause);
+}
+
+function isWrongType(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('WRONGTYPE');
 }
 
 /** Escapes the glob characters of SCAN's MATCH, so a prefix matches literally. */
@@ -34,6 +46,8 @@ function clientKeyPrefix(client: Redis | Cluster): unknown {
  * every process that uses the server sees the same sessions. Durability is the server's: with
  * Redis's defaults a crash loses the writes since the last RDB snapshot (use `appendonly yes` for
  * more). Works with a Redis Cluster: each operation touches one key, and `all()` scans every master.
+ * A key under the prefix that holds another type than a string reads as not found; the first one a
+ * store meets is reported once with `console.warn` (without the key).
  *
  * @example
  * const client = new Redis({ maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2000 });
@@ -43,9 +57,11 @@ export class RedisStore implements Store {
   /** The key prefix. */
   readonly prefix: string;
   private readonly client: Redis | Cluster;
+  private readonly timeout: number;
+  private wrongTypeReported = false;
 
   constructor(options: RedisStoreOptions) {
-    const { client, prefix = 'scs:session:' } = options ?? ({} as RedisStoreOptions);
+    const { client, prefix, timeout } = options ?? ({} as RedisStoreOptions);
     if (client === null || typeof client !== 'object' || typeof client.getBuffer !== 'function') {
       throw optionError('client', 'must be an ioredis Redis or Cluster', client);
     }
@@ -53,47 +69,31 @@ export class RedisStore implements Store {
     if (keyPrefix !== undefined && keyPrefix !== '') {
       throw optionError('client', "must not set ioredis's keyPrefix (SCAN does not apply it); use the store's prefix option instead", keyPrefix);
     }
-    if (typeof prefix !== 'string' || prefix === '') throw optionError('prefix', 'must be a non-empty string', prefix);
     this.client = client;
-    this.prefix = prefix;
+    this.prefix = stringOption('prefix', prefix, 'scs:session:');
+    this.timeout = timeoutOption('timeout', timeout, 5000);
   }
 
   async find(token: string): Promise<Uint8Array | undefined> {
-    try {
-      const value = await this.client.getBuffer(this.prefix + token);
-      return value === null ? undefined : asBytes(value);
-    } catch (error) {
-      throw fail('GET', error);
-    }
+    const value = await this.call('GET', this.client.getBuffer(this.prefix + token).catch(this.notStringIsMissing));
+    return value === null ? undefined : asBytes(value);
   }
 
   async commit(token: string, data: Uint8Array, expiresAt: number): Promise<void> {
     // A key is live while Redis's clock is <= its PXAT, an entry while Date.now() < expiresAt: hence the - 1.
     const at = Math.ceil(expiresAt) - 1;
     if (!(at >= Date.now())) return this.delete(token); // SET rejects PXAT <= 0; a past entry is never kept
-    try {
-      await this.client.set(this.prefix + token, asBuffer(data), 'PXAT', at);
-    } catch (error) {
-      throw fail('SET', error);
-    }
+    await this.call('SET', this.client.set(this.prefix + token, asBuffer(data), 'PXAT', at));
   }
 
   async delete(token: string): Promise<void> {
-    try {
-      await this.client.del(this.prefix + token);
-    } catch (error) {
-      throw fail('DEL', error);
-    }
+    await this.call('DEL', this.client.del(this.prefix + token));
   }
 
   async touch(token: string, expiresAt: number): Promise<void> {
     const at = Math.ceil(expiresAt) - 1;
     if (!(at >= Date.now())) return this.delete(token);
-    try {
-      await this.client.pexpireat(this.prefix + token, at); // a missing key stays missing
-    } catch (error) {
-      throw fail('PEXPIREAT', error);
-    }
+    await this.call('PEXPIREAT', this.client.pexpireat(this.prefix + token, at)); // a missing (or expired) key stays missing
   }
 
   /**
@@ -108,11 +108,7 @@ export class RedisStore implements Store {
       let cursor = '0';
       do {
         let keys: string[];
-        try {
-          [cursor, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
-        } catch (error) {
-          throw fail('SCAN', error);
-        }
+        [cursor, keys] = await this.call('SCAN', node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT));
         keys = keys.filter((key) => !seen.has(key) && seen.add(key));
         if (keys.length === 0) continue;
         const values = await this.fetch(node, keys);
@@ -128,25 +124,42 @@ export class RedisStore implements Store {
   private async fetch(node: Redis, keys: string[]): Promise<(Buffer | null)[]> {
     const pipeline = node.pipeline();
     for (const key of keys) pipeline.getBuffer(key);
-    let results: [Error | null, unknown][] | null;
-    try {
-      results = await pipeline.exec();
-    } catch (error) {
-      throw fail('GET', error);
-    }
+    const results = await this.call('GET', pipeline.exec());
     if (results === null) throw fail('GET', new Error('pipeline was discarded'));
     return Promise.all(
       results.map(async ([error, value], i) => {
         if (error === null) return value as Buffer | null;
+        if (isWrongType(error)) return this.notStringIsMissing(error);
         if (!this.client.isCluster) throw fail('GET', error);
-        try {
-          return await this.client.getBuffer(keys[i]!);
-        } catch (retryError) {
-          throw fail('GET', retryError);
-        }
+        return this.call('GET', this.client.getBuffer(keys[i]!).catch(this.notStringIsMissing));
       }),
     );
   }
+
+  /** `pending`, settled within the timeout; a failure becomes `sessionkit: redis store: <command> failed`. */
+  private async call<T>(command: string, pending: Promise<T>): Promise<T> {
+    const deadline = new Deadline(this.timeout);
+    try {
+      return await deadline.race(pending);
+    } catch (error) {
+      throw fail(command, error);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  /** A read of a key that holds a hash, list, ... : not a session, so "not found", reported once per store. */
+  private readonly notStringIsMissing = (error: unknown): null => {
+    if (!isWrongType(error)) throw error;
+    if (!this.wrongTypeReported) {
+      this.wrongTypeReported = true;
+      console.warn(
+        `sessionkit: ${COMPONENT}: a key under the prefix ${JSON.stringify(this.prefix)} holds a value that is not a string; ` +
+          'such keys read as not found (reported once)',
+      );
+    }
+    return null;
+  };
 
   /** Nothing to release: the client is the caller's, and Redis expires keys itself. */
   close(): void {}

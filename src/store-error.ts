@@ -5,13 +5,17 @@ import { SessionkitError } from './errors.js';
 const TOKEN_CHARS = /[A-Za-z0-9_-]{16,}/g;
 /** Fields of a driver error worth keeping: how it failed, never what it was sent. */
 const KEPT_FIELDS = ['code', 'errno', 'syscall', 'address', 'port'] as const;
+/** A quoted value in a message (MySQL's `Duplicate entry '...'`): kept only when it reads as a name (table, key, column). */
+const QUOTED = /'[^']*'|"[^"]*"/g;
+const NAME = /^.[A-Za-z0-9_.$`]{0,64}.$/;
 const MAX_DEPTH = 3;
 const MAX_MESSAGE = 500;
 
 /**
- * A copy of `error` safe to log: its name, its message with every token-shaped run replaced by
- * `[redacted]`, its stack frames (code locations only), its `code`, `errno`, `syscall`, `address` and `port`, and its
- * `cause` and `errors` copied the same way. Everything else a driver attaches (ioredis's
+ * A copy of `error` safe to log: its name, its message with every token-shaped run and every
+ * quoted value that is not a plain name replaced by `[redacted]`, its stack frames (code
+ * locations only), its `code`, `errno`, `syscall`, `address` and `port`, and its `cause` and
+ * `errors` copied the same way. Everything else a driver attaches (ioredis's
  * `command.args`, pg's `detail` and `parameters`, mysql2's `sql`) is left behind.
  */
 export function sanitizeError(error: unknown, depth = 0): Error {
@@ -25,7 +29,7 @@ export function sanitizeError(error: unknown, depth = 0): Error {
   for (const field of KEPT_FIELDS) {
     const value = fields[field];
     if (typeof value === 'number') (copy as unknown as Record<string, unknown>)[field] = value;
-    else if (typeof value === 'string') (copy as unknown as Record<string, unknown>)[field] = redact(value);
+    else if (typeof value === 'string') (copy as unknown as Record<string, unknown>)[field] = value.slice(0, 100); // constants, never data
   }
   if (depth < MAX_DEPTH) {
     if (error.cause !== undefined) copy.cause = sanitizeError(error.cause, depth + 1);
@@ -36,7 +40,10 @@ export function sanitizeError(error: unknown, depth = 0): Error {
 }
 
 function redact(text: string): string {
-  return text.slice(0, MAX_MESSAGE).replace(TOKEN_CHARS, (run) => (run.length >= 32 || (/[0-9]/.test(run) && /[A-Za-z]/.test(run)) ? '[redacted]' : run));
+  return text
+    .slice(0, MAX_MESSAGE)
+    .replace(QUOTED, (quoted) => (NAME.test(quoted) ? quoted : `${quoted[0]}[redacted]${quoted[0]}`))
+    .replace(TOKEN_CHARS, (run) => (run.length >= 32 || (/[0-9]/.test(run) && /[A-Za-z]/.test(run)) ? '[redacted]' : run));
 }
 
 /**

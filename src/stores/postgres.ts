@@ -77,7 +77,9 @@ export class PostgresStore implements Store {
 
   constructor(options: PostgresStoreOptions) {
     const { pool, table = 'sessions' } = options ?? ({} as PostgresStoreOptions);
-    if (pool === null || typeof pool !== 'object' || typeof pool.connect !== 'function') throw optionError('pool', 'must be a pg Pool', pool);
+    if (pool === null || typeof pool !== 'object' || typeof pool.connect !== 'function' || typeof pool.totalCount !== 'number') {
+      throw optionError('pool', 'must be a pg Pool (not a Client)', pool);
+    }
     const onCleanupError = functionOption('onCleanupError', options.onCleanupError, warnCleanupError);
     const name = parseTableName(table);
     const interval = intervalOption('cleanupInterval', options.cleanupInterval, 300_000);

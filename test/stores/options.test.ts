@@ -72,6 +72,10 @@ describe('store options', () => {
     }
   });
 
+  it('refuse a client where a pool is needed', () => {
+    expect(typeErrorOf(() => new PostgresStore({ pool: new pg.Client() as never }))).toMatch(/option pool must be a pg Pool/);
+  });
+
   it('refuse a callback that is not a function, naming it', () => {
     expect(typeErrorOf(() => new PostgresStore({ pool: pgPool, onCleanupError: 1 as never }))).toMatch(/option onCleanupError must be a function/);
     expect(typeErrorOf(() => new MySqlStore({ pool: mysqlPool, onCleanupError: 1 as never }))).toMatch(/option onCleanupError must be a function/);

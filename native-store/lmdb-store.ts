@@ -2,8 +2,11 @@
 import { randomInt } from 'node:crypto';
 import { open } from 'lmdb';
 import type { Database, RootDatabase, RootDatabaseOptions } from 'lmdb';
+import { BackgroundTask } from '../src/background-task.js';
 import { optionError, SessionkitError } from '../src/errors.js';
 import type { Store } from '../src/store.js';
+import { sanitizeError, storeError } from '../src/store-error.js';
+import { choiceOption, functionOption, intervalOption, stringOption, wholeOption } from '../src/validate.js';
 import { deleteExpired, expiredKeys, reindex, type IndexKey } from './expiry-index.js';
 import { Lru } from './lru.js';
 import { copyData, encodeRecord, isRecord, MAX_EXPIRY, recordExpiry, stampCount, stampSalt, withExpiry } from './record.js';
@@ -51,10 +54,8 @@ function validToken(token: string): boolean {
   return typeof token === 'string' && token.length > 0 && token.length <= MAX_TOKEN_LENGTH;
 }
 
-function whole(value: number | undefined, option: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < min) throw optionError(option, `must be a whole number, ${min} or more`, value);
-  return value;
+function logSweepError(error: unknown): void {
+  console.error(error);
 }
 
 /**
@@ -78,9 +79,7 @@ export class LmdbStore implements Store {
   private readonly cache: Lru<Cached> | undefined;
   private readonly flushed: boolean;
   private readonly sweepBatch: number;
-  private readonly onSweepError: (error: unknown) => void;
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<number> | undefined;
+  private readonly sweeper: BackgroundTask<number>;
   private closing: Promise<void> | undefined;
   private salt = randomInt(0x1_0000_0000);
   private count = 0;
@@ -92,17 +91,14 @@ export class LmdbStore implements Store {
 
   constructor(options: LmdbStoreOptions) {
     if (options === null || typeof options !== 'object') throw optionError('options', 'must be an object with path or env');
-    const { path, env, name = 'sessionkit', durability = 'committed', lmdb = {}, onSweepError } = options;
-    const cache = whole(options.cache, 'cache', 10_000, 0);
-    const cacheMaxBytes = whole(options.cacheMaxBytes, 'cacheMaxBytes', 64 * 1024 * 1024, 0);
-    const sweepInterval = options.sweepInterval ?? 60_000;
-    if (typeof sweepInterval !== 'number' || !Number.isFinite(sweepInterval) || sweepInterval < 0) {
-      throw optionError('sweepInterval', 'must be a finite number of ms, 0 or more (0 = off)', sweepInterval);
-    }
-    this.sweepBatch = whole(options.sweepBatch, 'sweepBatch', 1000, 1);
-    if (durability !== 'committed' && durability !== 'flushed') throw optionError('durability', "must be 'committed' or 'flushed'", durability);
-    if (typeof name !== 'string' || name.length === 0) throw optionError('name', 'must be a non-empty string', name);
-    if (onSweepError !== undefined && typeof onSweepError !== 'function') throw optionError('onSweepError', 'must be a function', onSweepError);
+    const { path, env, lmdb = {} } = options;
+    const cache = wholeOption('cache', options.cache, 10_000, 0);
+    const cacheMaxBytes = wholeOption('cacheMaxBytes', options.cacheMaxBytes, 64 * 1024 * 1024, 0);
+    const sweepInterval = intervalOption('sweepInterval', options.sweepInterval, 60_000);
+    this.sweepBatch = wholeOption('sweepBatch', options.sweepBatch, 1000, 1);
+    const durability = choiceOption('durability', options.durability, 'committed', ['committed', 'flushed']);
+    const name = stringOption('name', options.name, 'sessionkit');
+    const onSweepError = functionOption('onSweepError', options.onSweepError, logSweepError);
     if ((path === undefined) === (env === undefined)) throw optionError('path', 'or option env must be given (exactly one of them)');
 
     if (env !== undefined) {
@@ -116,7 +112,7 @@ export class LmdbStore implements Store {
       try {
         this.root = open({ ...lmdb, path, maxDbs: Math.max(lmdb.maxDbs ?? 12, 2) });
       } catch (cause) {
-        throw new SessionkitError(COMPONENT, `cannot open ${path}`, cause);
+        throw new SessionkitError(COMPONENT, `cannot open ${path}`, sanitizeError(cause));
       }
       this.ownsRoot = true;
     }
@@ -125,11 +121,7 @@ export class LmdbStore implements Store {
     this.cache = cache > 0 ? new Lru<Cached>(cache, cacheMaxBytes) : undefined;
     this.stableBytes = this.cache !== undefined;
     this.flushed = durability === 'flushed';
-    this.onSweepError = onSweepError ?? ((error) => console.error(error));
-    if (sweepInterval > 0) {
-      this.timer = setInterval(() => this.sweepInBackground(), sweepInterval);
-      this.timer.unref();
-    }
+    this.sweeper = new BackgroundTask(sweepInterval, () => this.sweepAll(), onSweepError);
   }
 
   find(token: string): Uint8Array | undefined {
@@ -147,7 +139,7 @@ export class LmdbStore implements Store {
       }
       record = this.records.getBinaryFast(token);
     } catch (cause) {
-      throw new SessionkitError(COMPONENT, 'read failed', cause);
+      throw storeError(COMPONENT, 'read', cause);
     }
     const cache = this.cache;
     // `record` is lmdb-js's reused buffer (or a view of the map): valid until the next read, so copy what we keep.
@@ -213,12 +205,9 @@ export class LmdbStore implements Store {
     }
   }
 
-  /** Deletes expired sessions now, in transactions of `sweepBatch`; resolves to the number deleted. */
+  /** Deletes expired sessions now, in transactions of `sweepBatch` (or joins the sweep in flight); resolves to the number deleted. */
   sweep(): Promise<number> {
-    this.sweeping ??= this.sweepAll().finally(() => {
-      this.sweeping = undefined;
-    });
-    return this.sweeping;
+    return this.sweeper.run();
   }
 
   /** Stops the sweep, drops the LRU tier and, when the store opened the path itself, closes it. */
@@ -228,15 +217,13 @@ export class LmdbStore implements Store {
   }
 
   private async shutdown(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.sweeping?.catch(noop);
+    await this.sweeper.stop();
     this.cache?.clear();
     if (this.ownsRoot) {
       try {
         await this.root.close();
       } catch (cause) {
-        throw new SessionkitError(COMPONENT, 'close failed', cause);
+        throw storeError(COMPONENT, 'close', cause);
       }
     }
   }
@@ -263,7 +250,7 @@ export class LmdbStore implements Store {
   private settle(written: Promise<unknown>, operation: string): Promise<void> {
     const done = this.flushed ? written.then(() => this.records.flushed) : written;
     return done.then(noop, (cause: unknown) => {
-      throw new SessionkitError(COMPONENT, `${operation} failed`, cause);
+      throw storeError(COMPONENT, operation, cause);
     });
   }
 
@@ -277,14 +264,9 @@ export class LmdbStore implements Store {
         if (keys.length === 0) return deleted;
         deleted += await this.records.transaction(() => deleteExpired(this.records, this.index, keys, Date.now()));
       } catch (cause) {
-        throw new SessionkitError(COMPONENT, 'sweep failed', cause);
+        throw storeError(COMPONENT, 'sweep', cause);
       }
       if (keys.length < this.sweepBatch) return deleted;
     }
-  }
-
-  private sweepInBackground(): void {
-    if (this.closing !== undefined) return;
-    this.sweep().catch(this.onSweepError);
   }
 }

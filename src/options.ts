@@ -5,6 +5,7 @@ import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } 
 import { optionError, type SessionkitError } from './errors.js';
 import { MemoryStore } from './memory-store.js';
 import { assertStore, type Store } from './store.js';
+import { booleanOption, durationOption, functionOption } from './validate.js';
 
 /** Options of `new SessionManager(options)`. Every field is optional. */
 export interface SessionOptions {
@@ -45,14 +46,6 @@ function logError(error: SessionkitError): void {
   console.error(error.cause === undefined ? error.message : `${error.message} (${String(error.cause)})`);
 }
 
-function duration(name: string, value: unknown, fallback: number, allowZero: boolean): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw optionError(name, allowZero ? 'must be a finite number of ms, 0 or more' : 'must be a finite number of ms above 0', value);
-  }
-  return value;
-}
-
 export function resolveOptions(options: SessionOptions = {}): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw optionError('options', 'must be an object', options);
   const store = options.store ?? new MemoryStore();
@@ -61,14 +54,12 @@ export function resolveOptions(options: SessionOptions = {}): ResolvedOptions {
   if (codec === null || typeof codec !== 'object' || typeof codec.encode !== 'function' || typeof codec.decode !== 'function') {
     throw optionError('codec', 'must be a Codec with encode() and decode() methods');
   }
-  const hashTokenInStore = options.hashTokenInStore ?? false;
-  if (typeof hashTokenInStore !== 'boolean') throw optionError('hashTokenInStore', 'must be a boolean', hashTokenInStore);
-  const onError = options.onError ?? logError;
-  if (typeof onError !== 'function') throw optionError('onError', 'must be a function', onError);
+  const hashTokenInStore = booleanOption('hashTokenInStore', options.hashTokenInStore, false);
+  const onError = functionOption('onError', options.onError, logError);
   return {
     store,
-    lifetime: duration('lifetime', options.lifetime, DEFAULT_LIFETIME, false),
-    idleTimeout: duration('idleTimeout', options.idleTimeout, 0, true),
+    lifetime: durationOption('lifetime', options.lifetime, DEFAULT_LIFETIME, false),
+    idleTimeout: durationOption('idleTimeout', options.idleTimeout, 0, true),
     cookie: resolveCookieOptions(options.cookie),
     codec,
     hashTokenInStore,

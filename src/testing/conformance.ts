@@ -183,6 +183,15 @@ export function storeConformance(name: string, factory: () => Store | Promise<St
         await store.touch(missing, Date.now() + 60_000);
         expect(await store.find(missing)).toBeUndefined();
       });
+
+      it('never brings an expired entry back', async () => {
+        const token = generateToken();
+        const expiresAt = Date.now() + 20;
+        await store.commit(token, bytes(2, 7), expiresAt);
+        await sleepUntil(expiresAt + slack + 10);
+        await store.touch!(token, Date.now() + 60_000);
+        expect(await store.find(token)).toBeUndefined();
+      });
     });
 
     it('close() resolves and can be called twice', async () => {

@@ -77,7 +77,6 @@ export class LmdbStore implements Store {
   private readonly ownsRoot: boolean;
   private readonly records: Database<Uint8Array, string>;
   private readonly index: Database<Uint8Array, IndexKey>;
-  private readonly owners: OwnerIndex;
   private readonly dbs: Databases;
   private readonly cache: Lru<Cached> | undefined;
   private readonly flushed: boolean;
@@ -125,8 +124,8 @@ export class LmdbStore implements Store {
     }
     this.records = this.root.openDB<Uint8Array, string>(`${name}:sessions`, { encoding: 'binary' });
     this.index = this.root.openDB<Uint8Array, IndexKey>(`${name}:expiry`, { encoding: 'binary' });
-    this.owners = this.root.openDB<string, string>(`${name}:owners`, { encoding: 'string', dupSort: true });
-    this.dbs = { records: this.records, expiry: this.index, owners: this.owners };
+    const owners: OwnerIndex = this.root.openDB<string, string>(`${name}:owners`, { encoding: 'string', dupSort: true });
+    this.dbs = { records: this.records, expiry: this.index, owners };
     this.cache = cache > 0 ? new Lru<Cached>(cache, cacheMaxBytes) : undefined;
     this.stableBytes = this.cache !== undefined;
     this.flushed = durability === 'flushed';
@@ -205,7 +204,7 @@ export class LmdbStore implements Store {
     if (typeof owner !== 'string' || owner.length === 0 || owner.length > MAX_OWNER_LENGTH) return [];
     try {
       this.renewSnapshot();
-      return findOwned(this.records, this.owners, owner, Date.now());
+      return findOwned(this.records, this.dbs.owners, owner, Date.now());
     } catch (cause) {
       throw new SessionkitError(COMPONENT, 'read failed', cause);
     }
@@ -295,7 +294,7 @@ export class LmdbStore implements Store {
       try {
         keys = expiredKeys(this.index, Date.now(), this.sweepBatch);
         if (keys.length === 0) return deleted;
-        deleted += await this.records.transaction(() => deleteExpired(this.records, this.index, this.owners, keys, Date.now()));
+        deleted += await this.records.transaction(() => deleteExpired(this.records, this.index, this.dbs.owners, keys, Date.now()));
       } catch (cause) {
         throw new SessionkitError(COMPONENT, 'sweep failed', cause);
       }

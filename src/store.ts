@@ -12,7 +12,8 @@
  *   past is accepted and the entry is not kept.
  * - Deleting a missing token is a no-op.
  * - `data` (and `expected`) passed to `commit`/`commitIf` is valid until the call returns or its
- *   promise settles; a store copies what it keeps. Bytes returned by `find` are never mutated by sessionkit.
+ *   promise settles; a store copies what it keeps. Bytes returned by `find` and `findByOwner`
+ *   are never mutated by sessionkit.
  * - Synchronous results are allowed and preferred where the answer is at hand (memory, LMDB):
  *   they let a request run without a promise.
  */

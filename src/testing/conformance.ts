@@ -2,8 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../store.js';
 import { generateToken } from '../token.js';
+import { capabilityConformance, type CapabilityOptions } from './capabilities.js';
 
-export interface ConformanceOptions {
+export interface ConformanceOptions extends CapabilityOptions {
   /** Run the `all()` group; default: when the store has `all`. */
   all?: boolean;
   /** Run the `touch()` group; default: when the store has `touch`. */
@@ -193,6 +194,8 @@ export function storeConformance(name: string, factory: () => Store | Promise<St
         expect(await store.find(token)).toBeUndefined();
       });
     });
+
+    capabilityConformance(name, () => store, options);
 
     it('close() resolves and can be called twice', async () => {
       const other = await factory();

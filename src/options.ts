@@ -21,6 +21,11 @@ export interface SessionOptions {
   /** Store sha256(token) instead of the token, so a leaked store dump holds no usable token; default false. */
   hashTokenInStore?: boolean;
   /**
+   * Largest encoded session a commit writes, in bytes; default 1 MiB (1048576). A commit of a
+   * larger session rejects with a `SessionkitError` and writes nothing: the stored version stays.
+   */
+  maxSessionBytes?: number;
+  /**
    * Called with problems sessionkit recovered from on its own, such as stored bytes that could not
    * be decoded (the request got a fresh session). Default: `console.error` of the message, which
    * never contains a token.
@@ -36,10 +41,12 @@ export interface ResolvedOptions {
   cookie: ResolvedCookieOptions;
   codec: Codec;
   hashTokenInStore: boolean;
+  maxSessionBytes: number;
   onError: (error: SessionkitError) => void;
 }
 
 export const DEFAULT_LIFETIME = 24 * 60 * 60 * 1000;
+export const DEFAULT_MAX_SESSION_BYTES = 1024 * 1024;
 
 function logError(error: SessionkitError): void {
   console.error(error.cause === undefined ? error.message : `${error.message} (${String(error.cause)})`);
@@ -50,6 +57,12 @@ function duration(name: string, value: unknown, fallback: number, allowZero: boo
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
     throw optionError(name, allowZero ? 'must be a finite number of ms, 0 or more' : 'must be a finite number of ms above 0', value);
   }
+  return value;
+}
+
+function byteLimit(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) throw optionError(name, 'must be a positive integer number of bytes', value);
   return value;
 }
 
@@ -72,6 +85,7 @@ export function resolveOptions(options: SessionOptions = {}): ResolvedOptions {
     cookie: resolveCookieOptions(options.cookie),
     codec,
     hashTokenInStore,
+    maxSessionBytes: byteLimit('maxSessionBytes', options.maxSessionBytes, DEFAULT_MAX_SESSION_BYTES),
     onError,
   };
 }

@@ -96,7 +96,7 @@ export class SessionIO implements SessionHost {
     const expiresAt = this.expiryOf(session);
     access.setExpiresAt(session, expiresAt);
     const written = this.store.commit(key, bytes, expiresAt);
-    if (this.decoded !== undefined && !isPromiseLike(written)) this.rememberDecoded(session, key);
+    if (this.decoded !== undefined && !isPromiseLike(written)) this.rememberDecoded(this.decoded, session, key);
     return written;
   }
 
@@ -150,9 +150,9 @@ export class SessionIO implements SessionHost {
    * After a synchronous commit, files the session's values under the bytes the store now holds,
    * so the next request for it skips decoding. The values become shared: a later write copies them.
    */
-  private rememberDecoded<Data extends object>(session: Session<Data>, key: string): void {
+  private rememberDecoded<Data extends object>(cache: DecodeCache, session: Session<Data>, key: string): void {
     const kept = this.store.find(key);
     if (kept === undefined || isPromiseLike(kept)) return;
-    this.decoded!.set(key, kept, session.deadline, access.share(session));
+    cache.set(key, kept, session.deadline, access.share(session));
   }
 }

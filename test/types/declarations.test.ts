@@ -67,19 +67,27 @@ describe('published declarations', () => {
     expect(exposed).toEqual([]);
   });
 
-  it('expose on Session and SessionManager only their public members', () => {
+  it('give Session and SessionManager exactly their public members (an API report: update it deliberately)', () => {
     const members = (file: string, className: string): string[] => {
-      const text = declarations.get(join(outDir, file))!;
+      const text = declarations.get(join(outDir, file));
+      if (text === undefined) throw new Error(`${file} was not emitted`);
       const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
-      const found = source.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === className)!;
-      return found.members.filter((member) => !isPrivate(member)).map((member) => nameOf(member) ?? ts.SyntaxKind[member.kind]);
+      const found = source.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === className);
+      if (found === undefined) throw new Error(`${className} is not declared in ${file}`);
+      return found.members.filter((member) => !isPrivate(member)).map((member) => nameOf(member) ?? ts.SyntaxKind[member.kind]!);
     };
-    expect(members('src/session.d.ts', 'Session')).not.toContain('storeKey');
-    expect(members('src/session.d.ts', 'Session')).not.toContain('remembered');
-    expect(members('src/manager.d.ts', 'SessionManager')).not.toContain('cookies');
-    expect(members('src/manager.d.ts', 'SessionManager')).not.toContain('deleteKey');
-    expect(members('src/manager.d.ts', 'SessionManager')).toEqual(
-      expect.arrayContaining(['load', 'loadNow', 'commit', 'saveNow', 'setCookieHeader', 'tokenFromCookie', 'iterate', 'maxSessionBytes']),
+    expect(members('src/session.d.ts', 'Session').sort()).toEqual(
+      [
+        'status', 'token', 'deadline', 'setDeadline', 'get', 'put', 'pop', 'remove', 'clear', 'exists', 'keys',
+        'getString', 'getNumber', 'getBool', 'getBytes', 'getDate', 'popString', 'popNumber', 'popBool', 'popBytes', 'popDate',
+        'rememberMe', 'renewToken', 'destroy', 'mergeSession',
+      ].sort(),
+    );
+    expect(members('src/manager.d.ts', 'SessionManager').sort()).toEqual(
+      [
+        'store', 'lifetime', 'idleTimeout', 'cookie', 'codec', 'hashTokenInStore', 'maxSessionBytes', 'onError', 'Constructor',
+        'tokenFromCookie', 'load', 'loadNow', 'commit', 'saveNow', 'setCookieHeader', 'iterate', 'expiryOf',
+      ].sort(),
     );
   });
 
@@ -97,7 +105,7 @@ describe('published declarations', () => {
     const { fileExists, readFile, directoryExists, getSourceFile } = host;
     host.fileExists = (file) => declarations.has(file) || fileExists.call(host, file);
     host.readFile = (file) => declarations.get(file) ?? readFile.call(host, file);
-    host.directoryExists = (dir) => dir.startsWith(outDir) || directoryExists!.call(host, dir);
+    host.directoryExists = (dir) => dir.startsWith(outDir) || directoryExists?.call(host, dir) === true;
     host.getSourceFile = (file, language, onError) => {
       const text = declarations.get(file);
       return text === undefined ? getSourceFile.call(host, file, language, onError) : ts.createSourceFile(file, text, language);
@@ -145,7 +153,7 @@ function nameOf(node: ts.Node): string | undefined {
 
 function isPrivate(member: ts.ClassElement): boolean {
   if (member.name !== undefined && ts.isPrivateIdentifier(member.name)) return true;
-  return ts.getCombinedModifierFlags(member as unknown as ts.Declaration) & ts.ModifierFlags.Private ? true : false;
+  return (ts.getCombinedModifierFlags(member as unknown as ts.Declaration) & ts.ModifierFlags.Private) !== 0;
 }
 
 function describeDiagnostic(diagnostic: ts.Diagnostic): string {

@@ -5,7 +5,7 @@ import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } 
 import { optionError, type SessionkitError } from './errors.js';
 import { MemoryStore } from './memory-store.js';
 import { assertStore, type Store } from './store.js';
-import { booleanOption, durationOption, functionOption } from './validate.js';
+import { booleanOption, durationOption, functionOption, wholeOption } from './validate.js';
 
 /** Options of `new SessionManager(options)`. Every field is optional. */
 export interface SessionOptions {
@@ -22,6 +22,11 @@ export interface SessionOptions {
   /** Store sha256(token) instead of the token, so a leaked store dump holds no usable token; default false. */
   hashTokenInStore?: boolean;
   /**
+   * Largest encoded session a commit writes, in bytes; default 1 MiB (1048576). A commit of a
+   * larger session rejects with a `SessionkitError` and writes nothing: the stored version stays.
+   */
+  maxSessionBytes?: number;
+  /**
    * Called with problems sessionkit recovered from on its own, such as stored bytes that could not
    * be decoded (the request got a fresh session). Default: `console.error` of the message, which
    * never contains a token.
@@ -37,10 +42,12 @@ export interface ResolvedOptions {
   cookie: ResolvedCookieOptions;
   codec: Codec;
   hashTokenInStore: boolean;
+  maxSessionBytes: number;
   onError: (error: SessionkitError) => void;
 }
 
 export const DEFAULT_LIFETIME = 24 * 60 * 60 * 1000;
+export const DEFAULT_MAX_SESSION_BYTES = 1024 * 1024;
 
 function logError(error: SessionkitError): void {
   console.error(error.cause === undefined ? error.message : `${error.message} (${String(error.cause)})`);
@@ -63,6 +70,7 @@ export function resolveOptions(options: SessionOptions = {}): ResolvedOptions {
     cookie: resolveCookieOptions(options.cookie),
     codec,
     hashTokenInStore,
+    maxSessionBytes: wholeOption('maxSessionBytes', options.maxSessionBytes, DEFAULT_MAX_SESSION_BYTES, 1),
     onError,
   };
 }

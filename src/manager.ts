@@ -4,9 +4,11 @@ import { CookieSerializer, findCookie, type ResolvedCookieOptions } from './cook
 import { SessionkitError } from './errors.js';
 import { resolveOptions, type SessionOptions } from './options.js';
 import { type Session, type SessionData, sessionInternals } from './session.js';
+import { commitSession } from './session-commit.js';
 import { SessionIO } from './session-io.js';
 import { canIterate, isPromiseLike, type Store } from './store.js';
 import { isToken } from './token.js';
+import { type DestroySessionsOptions, type ListedSession, UserSessions } from './users.js';
 
 // session.ts is evaluated before this module, so its static block has run.
 const access = sessionInternals;
@@ -42,8 +44,11 @@ export class SessionManager<Data extends object = SessionData> {
   /** Largest encoded session a commit writes, in bytes. */
   readonly maxSessionBytes: number;
   readonly onError: (error: SessionkitError) => void;
+  /** Most sessions one user may have (oldest destroyed on a login past it); undefined for no limit. */
+  readonly maxSessionsPerUser: number | undefined;
   readonly #cookies: CookieSerializer;
   readonly #io: SessionIO;
+  readonly #users: UserSessions;
 
   constructor(options: SessionOptions = {}) {
     const resolved = resolveOptions(options);
@@ -56,7 +61,9 @@ export class SessionManager<Data extends object = SessionData> {
     this.maxSessionBytes = resolved.maxSessionBytes;
     this.onError = resolved.onError;
     this.#cookies = new CookieSerializer(resolved.cookie);
+    this.maxSessionsPerUser = resolved.maxSessionsPerUser;
     this.#io = new SessionIO(resolved);
+    this.#users = new UserSessions(this.#io, resolved.maxSessionsPerUser);
   }
 
   /** The session token in a Cookie header, or undefined when absent or not token-shaped. */
@@ -84,15 +91,17 @@ export class SessionManager<Data extends object = SessionData> {
 
   /**
    * Writes the session to the store (a new session gets its token here) and returns token and expiry.
-   * A destroyed session is not written: `{ token: '', expiresAt: 0 }`. Rejects with a
+   * A destroyed session is not written: `{ token: '', expiresAt: 0 }`; neither are the changes of a
+   * session destroyed or renewed elsewhere since it was loaded (same result). Changes made to a
+   * session that another request committed since are merged with that request's. Rejects with a
    * `SessionkitError`, writing nothing, when the encoded session is over `maxSessionBytes`.
    */
   commit(session: Session<Data>): Promise<CommitResult> {
-    if (session.status === 'destroyed') return Promise.resolve({ token: '', expiresAt: 0 });
+    if (session.status === 'destroyed') return Promise.resolve(notWritten());
     try {
-      const written = this.#io.write(session);
-      if (isPromiseLike(written)) return Promise.resolve(written).then(() => commitResult(session));
-      return Promise.resolve(commitResult(session));
+      const written = commitSession(this.#io, session);
+      if (isPromiseLike<boolean>(written)) return Promise.resolve(written).then((done) => commitResult(session, done));
+      return Promise.resolve(commitResult(session, written));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -102,18 +111,22 @@ export class SessionManager<Data extends object = SessionData> {
    * The end-of-request step for adapters: commits a modified session, slides the expiry of an
    * unmodified one under an idle timeout, and says what to do with the cookie. Synchronous when
    * the store is. Once the modified session's bytes are encoded it reads 'unmodified', so a change
-   * made while the write is in flight (or a response streams) marks it modified again.
+   * made while the write is in flight (or a response streams) marks it modified again. A session
+   * destroyed or renewed elsewhere since this request loaded it gets `SaveAction.None`: its changes
+   * are dropped and no cookie is sent.
    */
   saveNow(session: Session<Data>): SaveAction | Promise<SaveAction> {
     const status = session.status;
-    let written: void | Promise<void>;
     if (status === 'modified') {
-      written = this.#io.write(session);
+      const written = commitSession(this.#io, session);
       access.markSaved(session);
-    } else if (status === 'destroyed') return SaveAction.ClearCookie;
-    else if (this.idleTimeout > 0 && session.token !== '') written = this.#io.touch(session);
-    else return SaveAction.None;
-    if (isPromiseLike(written)) return Promise.resolve(written).then(setCookieAction);
+      if (isPromiseLike<boolean>(written)) return Promise.resolve(written).then(cookieAction);
+      return written ? SaveAction.SetCookie : SaveAction.None;
+    }
+    if (status === 'destroyed') return SaveAction.ClearCookie;
+    if (this.idleTimeout === 0 || session.token === '') return SaveAction.None;
+    const touched = this.#io.touch(session);
+    if (isPromiseLike(touched)) return Promise.resolve(touched).then(setCookieAction);
     return SaveAction.SetCookie;
   }
 
@@ -138,8 +151,30 @@ export class SessionManager<Data extends object = SessionData> {
       const session = this.#io.entry<Data>(key, data);
       if (session === undefined) continue;
       await fn(session);
-      if (session.status === 'modified') await this.#io.write(session);
+      if (session.status === 'modified') await commitSession(this.#io, session);
     }
+  }
+
+  /**
+   * The live sessions of a user (see `session.login()`), newest first, with their handle, creation
+   * time, store expiry and data: for a "your devices" page. Costs one lookup in the store's owner
+   * index, never a scan. Rejects with a `SessionkitError` for a store without `findByOwner()`.
+   */
+  listSessions(userId: string | number): Promise<ListedSession<Data>[]> {
+    return this.#users.list<Data>(userId);
+  }
+
+  /** Destroys the session with `handle` if it is one of `userId`'s; resolves true if one was destroyed. */
+  destroySession(userId: string | number, handle: string): Promise<boolean> {
+    return this.#users.destroyOne(userId, handle);
+  }
+
+  /**
+   * Destroys every session of `userId` except `options.except` (a Session or a handle): "log out
+   * everywhere (else)". Resolves to the number destroyed.
+   */
+  destroySessions(userId: string | number, options?: DestroySessionsOptions<Data>): Promise<number> {
+    return this.#users.destroyAll<Data>(userId, options);
   }
 
   /** Store expiry for a session: its deadline, or sooner under an idle timeout. */
@@ -152,6 +187,14 @@ function setCookieAction(): SaveAction {
   return SaveAction.SetCookie;
 }
 
-function commitResult<Data extends object>(session: Session<Data>): CommitResult {
-  return { token: session.token, expiresAt: access.expiresAt(session) };
+function cookieAction(written: boolean): SaveAction {
+  return written ? SaveAction.SetCookie : SaveAction.None;
+}
+
+function commitResult<Data extends object>(session: Session<Data>, written: boolean): CommitResult {
+  return written ? { token: session.token, expiresAt: access.expiresAt(session) } : notWritten();
+}
+
+function notWritten(): CommitResult {
+  return { token: '', expiresAt: 0 };
 }

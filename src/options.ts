@@ -4,7 +4,7 @@ import { msgpackCodec } from './codec.js';
 import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from './cookie.js';
 import { optionError, type SessionkitError } from './errors.js';
 import { MemoryStore } from './memory-store.js';
-import { assertStore, type Store } from './store.js';
+import { assertStore, canFindByOwner, type Store } from './store.js';
 import { booleanOption, durationOption, functionOption, wholeOption } from './validate.js';
 
 /** Options of `new SessionManager(options)`. Every field is optional. */
@@ -32,6 +32,12 @@ export interface SessionOptions {
    * never contains a token.
    */
   onError?: (error: SessionkitError) => void;
+  /**
+   * Most sessions one user may have: when a `login()` past it is committed, that user's oldest
+   * sessions (by creation) are destroyed. Needs a store with an owner index (`findByOwner`); every
+   * shipped store has one. Default: no limit.
+   */
+  maxSessionsPerUser?: number;
 }
 
 /** Options with defaults applied. */
@@ -44,6 +50,7 @@ export interface ResolvedOptions {
   hashTokenInStore: boolean;
   maxSessionBytes: number;
   onError: (error: SessionkitError) => void;
+  maxSessionsPerUser: number | undefined;
 }
 
 export const DEFAULT_LIFETIME = 24 * 60 * 60 * 1000;
@@ -63,6 +70,10 @@ export function resolveOptions(options: SessionOptions = {}): ResolvedOptions {
   }
   const hashTokenInStore = booleanOption('hashTokenInStore', options.hashTokenInStore, false);
   const onError = functionOption('onError', options.onError, logError);
+  const maxSessionsPerUser = options.maxSessionsPerUser === undefined ? undefined : wholeOption('maxSessionsPerUser', options.maxSessionsPerUser, 0, 1);
+  if (maxSessionsPerUser !== undefined && !canFindByOwner(store)) {
+    throw optionError('maxSessionsPerUser', "needs a store that can list a user's sessions (one with findByOwner())");
+  }
   return {
     store,
     lifetime: durationOption('lifetime', options.lifetime, DEFAULT_LIFETIME, false),
@@ -72,5 +83,6 @@ export function resolveOptions(options: SessionOptions = {}): ResolvedOptions {
     hashTokenInStore,
     maxSessionBytes: wholeOption('maxSessionBytes', options.maxSessionBytes, DEFAULT_MAX_SESSION_BYTES, 1),
     onError,
+    maxSessionsPerUser,
   };
 }

@@ -1,4 +1,5 @@
 // The internal contract between Session and the manager's store path; not part of the public API.
+import type { Changes } from './changes.js';
 import type { SessionRecord } from './codec.js';
 import type { Session } from './session.js';
 
@@ -27,8 +28,9 @@ export interface SessionInternals {
   /**
    * A session for a stored record under `token` (or '' when only the store key is known) and `key`.
    * `shared`: the record's values are also held by the decode cache and are copied before a change.
+   * `bytes`: what the store returned, the expected bytes of the session's next conditional commit.
    */
-  open<Data extends object>(host: SessionHost, token: string, key: string, record: SessionRecord, shared: boolean): Session<Data>;
+  open<Data extends object>(host: SessionHost, token: string, key: string, record: SessionRecord, shared: boolean, bytes: Uint8Array): Session<Data>;
   /** The values to encode; never changed through this view. */
   values<D extends object>(session: Session<D>): ReadonlyMap<string, unknown>;
   /** True when rememberMe(true) is in effect. */
@@ -37,6 +39,8 @@ export interface SessionInternals {
   storeKey<D extends object>(session: Session<D>): string;
   /** The store key to commit under: a new session gets its token here. */
   commitKey<D extends object>(session: Session<D>): string;
+  /** A new token for a new session whose first token turned out to be taken; returns its store key. */
+  retoken<D extends object>(session: Session<D>): string;
   /** Store expiry set by the last commit or touch (ms since epoch); 0 before. */
   expiresAt<D extends object>(session: Session<D>): number;
   setExpiresAt<D extends object>(session: Session<D>, expiresAt: number): void;
@@ -44,4 +48,15 @@ export interface SessionInternals {
   share<D extends object>(session: Session<D>): Map<string, unknown>;
   /** The session's bytes are encoded for the store: it reads 'unmodified' until changed again. */
   markSaved<D extends object>(session: Session<D>): void;
+  /** Gives a session about to be committed for the first time its handle and creation time. */
+  identify<D extends object>(session: Session<D>, now: number): void;
+  /** The stored bytes the session was loaded from or last committed as; undefined for a new or renewed session. */
+  loaded<D extends object>(session: Session<D>): Uint8Array | undefined;
+  setLoaded<D extends object>(session: Session<D>, bytes: Uint8Array | undefined): void;
+  /** The changes recorded so far, and a fresh start: changes made from now on are recorded anew. */
+  takeChanges<D extends object>(session: Session<D>): Changes | undefined;
+  /** The changes recorded since the last `takeChanges` (or the load). */
+  pending<D extends object>(session: Session<D>): Changes | undefined;
+  /** Replaces the values (which the session then owns) and the deadline, after a merge. */
+  replace<D extends object>(session: Session<D>, values: Map<string, unknown>, deadline: number): void;
 }

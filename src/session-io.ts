@@ -1,7 +1,8 @@
-// The manager's store path: store keys, loading through the decode cache, encoding within the size limit, commit and touch.
+// The manager's store path: store keys, loading through the decode cache, encoding within the size limit, and touch.
 import type { Codec, SessionRecord } from './codec.js';
 import { DecodeCache } from './decode-cache.js';
 import { SessionkitError } from './errors.js';
+import { userIdOf } from './identity.js';
 import type { ResolvedOptions } from './options.js';
 import { type Session, sessionInternals } from './session.js';
 import type { SessionHost } from './session-internals.js';
@@ -16,7 +17,7 @@ const access = sessionInternals;
 
 /**
  * Reads sessions from the store and writes them back for one SessionManager; the host of every
- * session it makes. Synchronous wherever the store is.
+ * session it makes. Synchronous wherever the store is. Commits go through session-commit.ts.
  * @internal
  */
 export class SessionIO implements SessionHost {
@@ -27,7 +28,10 @@ export class SessionIO implements SessionHost {
   readonly hashTokenInStore: boolean;
   readonly maxSessionBytes: number;
   readonly onError: (error: SessionkitError) => void;
-  private readonly decoded: DecodeCache | undefined;
+  /** Decoded sessions by store key, for stores with stable bytes. */
+  readonly decoded: DecodeCache | undefined;
+  /** Called after a login is committed (maxSessionsPerUser); set by the manager when there is a limit. */
+  afterLogin: ((userId: string, handle: string) => void | Promise<void>) | undefined = undefined;
 
   constructor(options: ResolvedOptions) {
     this.store = options.store;
@@ -77,44 +81,72 @@ export class SessionIO implements SessionHost {
     if (record === undefined) return undefined;
     // With hashTokenInStore the store only knows sha256(token): the session keeps that key
     // and commits or deletes by it, without hashing it again.
-    return access.open<Data>(this, this.hashTokenInStore ? '' : key, key, record, false);
+    return access.open<Data>(this, this.hashTokenInStore ? '' : key, key, record, false, bytes);
   }
 
   /** Store expiry for a session: its deadline, or sooner under an idle timeout. */
   expiryOf<Data extends object>(session: Session<Data>, now = Date.now()): number {
-    if (this.idleTimeout > 0) return Math.min(session.deadline, now + this.idleTimeout);
-    return session.deadline;
+    return this.expiryFor(session.deadline, now);
+  }
+
+  /** Store expiry for a deadline: itself, or sooner under an idle timeout. */
+  expiryFor(deadline: number, now = Date.now()): number {
+    if (this.idleTimeout > 0) return Math.min(deadline, now + this.idleTimeout);
+    return deadline;
   }
 
   /**
-   * Writes the session (a new one gets its token here, once its bytes are within the limit).
-   * Throws, writing nothing, when the encoded session is over maxSessionBytes.
+   * Slides the store expiry of an unmodified session. A store without touch gets the session
+   * rewritten, conditionally when it can (so a revoked session is never brought back).
    */
-  write<Data extends object>(session: Session<Data>): void | Promise<void> {
-    const bytes = this.encode(session);
-    const key = access.commitKey(session);
-    const expiresAt = this.expiryOf(session);
-    access.setExpiresAt(session, expiresAt);
-    const written = this.store.commit(key, bytes, expiresAt);
-    if (this.decoded !== undefined && !isPromiseLike(written)) this.rememberDecoded(this.decoded, session, key);
-    return written;
-  }
-
-  /** Slides the store expiry of an unmodified session (rewrites it when the store has no touch). */
   touch<Data extends object>(session: Session<Data>): void | Promise<void> {
     const expiresAt = this.expiryOf(session);
     access.setExpiresAt(session, expiresAt);
     const key = access.storeKey(session);
-    if (this.store.touch !== undefined) return this.store.touch(key, expiresAt);
-    return this.store.commit(key, this.encode(session), expiresAt);
+    const store = this.store;
+    const owner = userIdOf(access.values(session));
+    if (store.touch !== undefined) return store.touch(key, expiresAt, owner);
+    const bytes = this.encode(session.deadline, access.values(session));
+    if (store.commitIf === undefined) return store.commit(key, bytes, expiresAt, owner);
+    const written = store.commitIf(key, access.loaded(session), bytes, expiresAt, owner);
+    if (isPromiseLike(written)) return Promise.resolve(written).then(() => undefined);
   }
 
-  private encode<Data extends object>(session: Session<Data>): Uint8Array {
-    const bytes = this.codec.encode(session.deadline, access.values(session));
+  /** The codec's bytes for a record; throws, naming the limit, when they are over maxSessionBytes. */
+  encode(deadline: number, values: ReadonlyMap<string, unknown>): Uint8Array {
+    const bytes = this.codec.encode(deadline, values);
     if (bytes.length > this.maxSessionBytes) {
       throw new SessionkitError('commit', `the encoded session is ${bytes.length} bytes, over maxSessionBytes (${this.maxSessionBytes}); nothing was written`);
     }
     return bytes;
+  }
+
+  /** The live record for bytes the store holds under `key`, decoded once per bytes object with stable bytes; undefined when garbled or past its deadline. */
+  storedRecord(key: string, bytes: Uint8Array): SessionRecord | undefined {
+    const cached = this.decoded?.get(key, bytes);
+    if (cached !== undefined) return cached.deadline <= Date.now() ? undefined : cached;
+    return this.liveRecord(bytes);
+  }
+
+  /** The decoded record if it is readable and before its deadline; garbled bytes are reported through onError. */
+  liveRecord(bytes: Uint8Array | undefined): SessionRecord | undefined {
+    if (bytes === undefined) return undefined;
+    const record = this.decode(bytes);
+    return record === undefined || record.deadline <= Date.now() ? undefined : record;
+  }
+
+  /**
+   * After a synchronous commit, files the session's values under the bytes the store now holds,
+   * so the next request for it skips decoding, and makes those bytes the session's expected bytes.
+   * The values become shared: a later write copies them.
+   */
+  rememberDecoded<Data extends object>(session: Session<Data>, key: string): void {
+    const cache = this.decoded;
+    if (cache === undefined) return;
+    const kept = this.store.find(key);
+    if (kept === undefined || isPromiseLike(kept)) return;
+    cache.set(key, kept, session.deadline, access.share(session));
+    access.setLoaded(session, kept);
   }
 
   private sessionFrom<Data extends object>(token: string, key: string, bytes: Uint8Array | undefined): Session<Data> {
@@ -123,18 +155,12 @@ export class SessionIO implements SessionHost {
     const cached = cache?.get(key, bytes);
     if (cached !== undefined) {
       if (cached.deadline <= Date.now()) return this.fresh<Data>();
-      return access.open<Data>(this, token, key, cached, true);
+      return access.open<Data>(this, token, key, cached, true, bytes);
     }
     const record = this.liveRecord(bytes);
     if (record === undefined) return this.fresh<Data>();
     if (cache !== undefined) cache.set(key, bytes, record.deadline, record.values);
-    return access.open<Data>(this, token, key, record, cache !== undefined);
-  }
-
-  private liveRecord(bytes: Uint8Array | undefined): SessionRecord | undefined {
-    if (bytes === undefined) return undefined;
-    const record = this.decode(bytes);
-    return record === undefined || record.deadline <= Date.now() ? undefined : record;
+    return access.open<Data>(this, token, key, record, cache !== undefined, bytes);
   }
 
   private decode(bytes: Uint8Array): SessionRecord | undefined {
@@ -144,15 +170,5 @@ export class SessionIO implements SessionHost {
       this.onError(new SessionkitError('codec', 'a stored session could not be decoded; a new session was started in its place', error));
       return undefined;
     }
-  }
-
-  /**
-   * After a synchronous commit, files the session's values under the bytes the store now holds,
-   * so the next request for it skips decoding. The values become shared: a later write copies them.
-   */
-  private rememberDecoded<Data extends object>(cache: DecodeCache, session: Session<Data>, key: string): void {
-    const kept = this.store.find(key);
-    if (kept === undefined || isPromiseLike(kept)) return;
-    cache.set(key, kept, session.deadline, access.share(session));
   }
 }

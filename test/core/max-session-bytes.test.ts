@@ -65,7 +65,9 @@ describe('maxSessionBytes', () => {
     const probe = new SessionManager();
     const session = await probe.load();
     session.put('note', 'x'.repeat(200));
-    const size = probe.codec.encode(session.deadline, new Map([['note', 'x'.repeat(200)]])).length;
+    // What a commit writes, the session's handle and creation time included.
+    const { token: probed } = await probe.commit(session);
+    const size = (probe.store.find(probed) as Uint8Array).length;
 
     const exact = new SessionManager({ maxSessionBytes: size });
     const fits = await exact.load();

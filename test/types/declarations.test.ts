@@ -52,7 +52,10 @@ describe('published declarations', () => {
       });
     }
     // The sealed session's internals must be among what the check looks for.
-    for (const place of ['src/session.ts#sessionInternals', 'src/session-internals.ts#SessionInternals', 'src/session-io.ts#SessionIO']) {
+    for (const place of [
+      'src/session.ts#sessionInternals', 'src/session-internals.ts#SessionInternals', 'src/session-io.ts#SessionIO',
+      'src/session-commit.ts#commitSession', 'src/users.ts#UserSessions',
+    ]) {
       expect(internal).toContain(place);
     }
 
@@ -80,13 +83,14 @@ describe('published declarations', () => {
       [
         'status', 'token', 'deadline', 'setDeadline', 'get', 'put', 'pop', 'remove', 'clear', 'exists', 'keys',
         'getString', 'getNumber', 'getBool', 'getBytes', 'getDate', 'popString', 'popNumber', 'popBool', 'popBytes', 'popDate',
-        'rememberMe', 'renewToken', 'destroy', 'mergeSession',
+        'rememberMe', 'renewToken', 'destroy', 'mergeSession', 'login', 'userId', 'handle',
       ].sort(),
     );
     expect(members('src/manager.d.ts', 'SessionManager').sort()).toEqual(
       [
         'store', 'lifetime', 'idleTimeout', 'cookie', 'codec', 'hashTokenInStore', 'maxSessionBytes', 'onError', 'Constructor',
         'tokenFromCookie', 'load', 'loadNow', 'commit', 'saveNow', 'setCookieHeader', 'iterate', 'expiryOf',
+        'maxSessionsPerUser', 'listSessions', 'destroySession', 'destroySessions',
       ].sort(),
     );
   });

@@ -4,8 +4,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionManager } from '../../src/index.js';
 import { nodeSessions } from '../../src/adapters/node.js';
 import { CookieJar } from './support/jar.js';
-import { sleep, startExpress, startNode, type Running } from './support/servers.js';
-import { TestStore } from './support/store.js';
+import { sleep } from '../support/time.js';
+import { startExpress, startNode, type Running } from './support/servers.js';
+import { postLargeBody } from './support/large-body.js';
+import { SlowStore } from './support/store.js';
 
 interface Data {
   step: number;
@@ -19,7 +21,7 @@ afterEach(async () => {
 });
 
 function setup() {
-  const store = new TestStore();
+  const store = new SlowStore();
   const manager = new SessionManager<Data>({ store });
   return { store, manager, sessions: nodeSessions(manager) };
 }
@@ -132,6 +134,46 @@ describe('nodeSessions', () => {
     const cookies = response.headers.getSetCookie();
     expect(cookies[0]).toBe('theme=dark');
     expect(cookies[1]).toMatch(/^session=/);
+  });
+
+  it('writeHead(status, headers) keeps the session headers, over headers set before, sync or async store', async () => {
+    const { store, sessions } = setup();
+    server = await startNode(sessions.wrap((req, res) => {
+      req.session.put('step', 1);
+      res.setHeader('Vary', 'Origin');
+      res.setHeader('Cache-Control', 'no-store');
+      res.writeHead(200, { Vary: 'Accept-Encoding', 'Set-Cookie': ['theme=dark', 'lang=en'], 'Cache-Control': 'private' });
+      res.end('ok');
+    }));
+    for (const delay of [0, 5]) {
+      store.delay = delay;
+      const response = await fetch(server.url);
+      expect(await response.text()).toBe('ok');
+      // as node:http does, writeHead's headers replace those set before; the session's are added
+      expect(response.headers.get('vary')).toBe('Accept-Encoding, Cookie');
+      expect(response.headers.get('cache-control')).toBe('private, no-cache="Set-Cookie"');
+      const cookies = response.headers.getSetCookie();
+      expect(cookies.slice(0, 2)).toEqual(['theme=dark', 'lang=en']);
+      expect(cookies[2]).toMatch(/^session=[A-Za-z0-9_-]{43};/);
+    }
+  });
+
+  it('holds no more than its stream buffers of a body the handler never reads, and drops it', async () => {
+    const MiB = 1024 * 1024;
+    const { store, sessions } = setup();
+    let readInHandler = -1;
+    server = await startNode(sessions.wrap((req, res) => {
+      readInHandler = req.socket.bytesRead;
+      res.end('ok');
+    }));
+    store.delay = 400; // the body arrives while the session loads
+    const size = 48 * MiB;
+    const post = await postLargeBody(server.url, '/', size, { cookie: `session=${'A'.repeat(43)}` });
+    expect(post.body).toBe('ok');
+    expect(readInHandler).toBeLessThan(MiB);
+    expect(post.acceptedAtAnswer).toBeLessThan(16 * MiB);
+    expect(await post.finished).toBe(size); // node:http reads the rest and drops it
+    post.close();
   });
 
   it('a handler that throws gets a 500 from the default onError (plain node:http)', async () => {

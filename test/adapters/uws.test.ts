@@ -5,8 +5,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionManager, type Session } from '../../src/index.js';
 import { uwsSessions, type SessionHttpResponse, type UwsSessionOptions } from '../../src/adapters/uws.js';
 import { CookieJar } from './support/jar.js';
-import { sleep, startUws, type Running } from './support/servers.js';
-import { TestStore } from './support/store.js';
+import { sleep } from '../support/time.js';
+import { startUws, type Running } from './support/servers.js';
+import { postLargeBody } from './support/large-body.js';
+import { SlowStore } from './support/store.js';
 
 interface Data {
   message: string;
@@ -22,7 +24,7 @@ afterEach(async () => {
 });
 
 async function start(routes: Record<string, Handler>, options?: UwsSessionOptions) {
-  const store = new TestStore();
+  const store = new SlowStore();
   const manager = new SessionManager<Data>({ store });
   const withSession = uwsSessions(manager, options);
   server = await startUws((app) => {
@@ -57,15 +59,12 @@ describe('uwsSessions', () => {
     store.delay = 150;
     handler.mockClear();
     store.reset();
-    await new Promise<void>((resolve) => {
-      const req = request(`${url}/slow`, { headers: { cookie: jar.header() } });
-      req.on('error', () => resolve());
-      req.end();
-      setTimeout(() => {
-        req.destroy();
-        resolve();
-      }, 30);
-    });
+    const asked = store.nextFind();
+    const req = request(`${url}/slow`, { headers: { cookie: jar.header() } });
+    req.on('error', () => {});
+    req.end();
+    await asked;
+    req.destroy(); // while the store is still looking
     await sleep(250);
     expect(store.calls.find).toBe(1);
     expect(handler).not.toHaveBeenCalled(); // the client left while loading: nothing to do
@@ -246,6 +245,54 @@ describe('uwsSessions', () => {
     }
   });
 
+  it('holds at most 64 KiB of a body the handler never asks for, and drops it once the response ended', async () => {
+    const MiB = 1024 * 1024;
+    let before = 0;
+    let heldInHandler = -1;
+    const { url, store } = await start({
+      '/get': (res, _req, session) => {
+        heldInHandler = process.memoryUsage().arrayBuffers - before;
+        res.end(session.getString('message'));
+      },
+    });
+    store.delay = 400; // the body arrives while the session loads
+    before = process.memoryUsage().arrayBuffers;
+    const size = 48 * MiB;
+    const post = await postLargeBody(url, '/get', size, { cookie: `session=${'A'.repeat(43)}` });
+    expect(post.status).toBe(200);
+    expect(heldInHandler).toBeLessThan(2 * MiB); // 64 KiB plus the network read in progress
+    expect(post.acceptedAtAnswer).toBeLessThan(16 * MiB); // the socket was paused: only kernel buffers filled
+    // After the answer the rest is read and dropped: the client can send it all, and nothing is kept.
+    expect(await post.finished).toBe(size);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * MiB);
+    post.close();
+  });
+
+  it('a handler that asks for the body late gets all of it, though reading paused meanwhile', async () => {
+    const { url, store } = await start({
+      '/upload': async (res, _req, session) => {
+        await sleep(100);
+        let bytes = 0;
+        let intact = true;
+        res.onAborted(() => {});
+        res.onData((chunk, isLast) => {
+          const view = new Uint8Array(chunk);
+          bytes += view.length;
+          if (view.some((byte) => byte !== 97)) intact = false;
+          if (isLast) {
+            session.put('step', bytes);
+            res.cork(() => res.end(`${intact}:${bytes}`));
+          }
+        });
+      },
+    });
+    store.delay = 20;
+    const size = 8 * 1024 * 1024 + 3;
+    const post = await postLargeBody(url, '/upload', size, { cookie: `session=${'A'.repeat(43)}` });
+    expect(post.body).toBe(`true:${size}`);
+    post.close();
+  });
+
   it('answers 500 when the handler throws or rejects before responding', async () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
     const { url } = await start({
@@ -265,7 +312,7 @@ describe('uwsSessions', () => {
 
 describe('uwsSessions upgrade', () => {
   it('loads the session into the socket user data; handlers commit explicitly', async () => {
-    const store = new TestStore();
+    const store = new SlowStore();
     const manager = new SessionManager<Data>({ store });
     const withSession = uwsSessions(manager);
     server = await startUws((app) => {

@@ -42,7 +42,10 @@ function defaultOnError(error: unknown, _req: HttpRequest | undefined, res: Sess
  * headers and body until the session is saved, then writes them with `Vary: Cookie` and (when the
  * cookie changes) `Set-Cookie` + `Cache-Control: no-cache="Set-Cookie"` in one cork. With a
  * synchronous store (MemoryStore, LmdbStore) and a handler that returns no promise, the request
- * runs without a promise. If the store answers with a promise, the handler gets a copy of `req`.
+ * runs without a promise. If the store answers with a promise, the handler gets a copy of `req`,
+ * and the request body is held for it (at most 64 KiB; beyond, reading pauses until the handler
+ * calls `res.onData`; a body it never reads is dropped). A handler that throws or rejects, or a
+ * response with a 5xx status, commits nothing.
  *
  * @param manager the SessionManager
  * @param options `onError(err, req, res)` (default: log without the token, answer 500) and

@@ -1,18 +1,14 @@
 // Request bodies the handler has not read: at most 64 KiB held, the socket paused beyond, an unread body dropped.
 import { afterEach, describe, expect, it } from 'vitest';
-import { SessionManager, type Session } from '../../src/index.js';
+import { SessionManager } from '../../src/index.js';
 import { nodeSessions } from '../../src/adapters/node.js';
-import { uwsSessions, type SessionHttpResponse } from '../../src/adapters/uws.js';
+import { uwsSessions, type UwsSessionHandler } from '../../src/adapters/uws.js';
 import { sleep } from '../support/time.js';
 import { postLargeBody } from './support/large-body.js';
 import { startNode, startUws, type Running } from './support/servers.js';
 import { SlowStore } from './support/store.js';
 
-interface Data {
-  message: string;
-  step: number;
-}
-type Handler = (res: SessionHttpResponse, req: import('uWebSockets.js').HttpRequest, session: Session<Data>) => void | Promise<void>;
+type Data = { message: string; step: number };
 
 let server: Running | undefined;
 afterEach(async () => {
@@ -20,7 +16,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function startUwsRoutes(routes: Record<string, Handler>) {
+async function startUwsRoutes(routes: Record<string, UwsSessionHandler<Data>>) {
   const store = new SlowStore();
   const withSession = uwsSessions(new SessionManager<Data>({ store }));
   server = await startUws((app) => {

@@ -35,7 +35,7 @@ export interface StoreHarness {
   durable: boolean;
   /** Inflicts this store's failures during the run; resolves with the store running again. */
   faults(context: FaultContext): Promise<void>;
-  /** Stops whatever the harness started and removes its temporary files. Safe to call twice. */
+  /** Stops whatever the harness started and removes its temporary files. */
   dispose(): Promise<void>;
 }
 
@@ -67,12 +67,26 @@ export async function startHarness(kind: StoreKind): Promise<StoreHarness> {
     case 'memory':
       return { env: { SOAK_STORE: 'memory' }, durable: false, faults: async () => {}, dispose: async () => {} };
     case 'lmdb':
-      return lmdbHarness();
+      return disposeOnce(await lmdbHarness());
     case 'redis':
-      return redisHarness();
+      return disposeOnce(await redisHarness());
     case 'postgres':
-      return postgresHarness();
+      return disposeOnce(await postgresHarness());
   }
+}
+
+/**
+ * Disposes once, and only after the fault schedule has finished: a schedule interrupted mid-outage
+ * restarts the service, which must not happen after (or while) it is stopped for good.
+ */
+function disposeOnce(harness: StoreHarness): StoreHarness {
+  let running: Promise<void> = Promise.resolve();
+  let disposing: Promise<void> | undefined;
+  return {
+    ...harness,
+    faults: (context) => (running = harness.faults(context)),
+    dispose: () => (disposing ??= running.catch(() => {}).then(() => harness.dispose())),
+  };
 }
 
 async function lmdbHarness(): Promise<StoreHarness> {
@@ -123,7 +137,6 @@ async function drain(writer: Worker, notes: Map<string, number>): Promise<void> 
 
 async function redisHarness(): Promise<StoreHarness> {
   const server = await startRedis();
-  let disposed = false;
   return {
     env: { SOAK_STORE: 'redis', SOAK_REDIS_PORT: String(server.port) },
     durable: true,
@@ -143,8 +156,6 @@ async function redisHarness(): Promise<StoreHarness> {
       }, d * 0.12, () => server.start());
     },
     async dispose() {
-      if (disposed) return;
-      disposed = true;
       await server.resume().catch(() => {});
       await server.dispose();
     },
@@ -153,7 +164,6 @@ async function redisHarness(): Promise<StoreHarness> {
 
 async function postgresHarness(): Promise<StoreHarness> {
   const server = await startPostgres();
-  let disposed = false;
   return {
     env: { SOAK_STORE: 'postgres', SOAK_PG_PORT: String(server.port) },
     durable: true,
@@ -166,8 +176,6 @@ async function postgresHarness(): Promise<StoreHarness> {
       }
     },
     async dispose() {
-      if (disposed) return;
-      disposed = true;
       await server.dispose();
     },
   };

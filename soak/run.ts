@@ -49,6 +49,8 @@ function settings(): Settings {
 /** Things to undo if the run is interrupted: stopped in reverse order. */
 const cleanups = new Set<() => unknown>();
 const stop = { now: false };
+/** Set on Ctrl-C: the cleanup under way, which the process waits for before it exits. */
+let interrupted: Promise<void> | undefined;
 
 async function cleanUp(): Promise<void> {
   for (const cleanup of [...cleanups].reverse()) {
@@ -65,7 +67,8 @@ function onSignal(signal: NodeJS.Signals): void {
   if (stop.now) process.exit(130); // a second Ctrl-C: leave at once
   stop.now = true;
   console.log(`\nsoak: ${signal}: stopping, cleaning up...`);
-  void cleanUp().finally(() => process.exit(130));
+  interrupted = cleanUp();
+  void interrupted.finally(() => process.exit(130));
 }
 
 function progress(store: string, start: number, stats: LoadStats, server: ServerProcess, context: FaultContext): () => void {
@@ -111,18 +114,19 @@ async function soak(kind: StoreKind, options: Settings): Promise<StoreResult> {
     const duration = options.seconds * 1000;
     const start = Date.now();
     const runStop = { now: false };
-    const context: FaultContext = { start, duration, windows: [], stop: runStop, notes: new Map() };
+    const either = { get now() { return runStop.now || stop.now; } };
+    const context: FaultContext = { start, duration, windows: [], stop: either, notes: new Map() };
     void server.exited.then(() => {
       if (server.crash !== undefined) runStop.now = true; // a crash ends this store's run; the report says so
     });
     const stopProgress = progress(kind, start, stats, server, context);
     const faults = harness.faults(context);
-    const loadStop = { get now() { return runStop.now || stop.now; } };
-    await runLoad({ agent, port: server.port, clients, stats, until: start + duration, maxRequests: options.maxRequests, lateAfter: LATE_AFTER, giveUpAfter: GIVE_UP_AFTER, stop: loadStop });
+    await runLoad({ agent, port: server.port, clients, stats, until: start + duration, maxRequests: options.maxRequests, lateAfter: LATE_AFTER, giveUpAfter: GIVE_UP_AFTER, stop: either });
     const end = Date.now();
     runStop.now = true; // a failure still in progress ends now: the store is brought back
     await faults;
     stopProgress();
+    if (stop.now) throw new Error('interrupted');
     const live = server.crash === undefined ? await verify(agent, server.port, clients, GIVE_UP_AFTER) : undefined;
     agent.destroy();
     const rssEnd = server.rss.last;
@@ -171,10 +175,13 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => process.exit(code),
+  async (code) => {
+    if (interrupted !== undefined) await interrupted.then(() => process.exit(130));
+    process.exit(code);
+  },
   async (error: unknown) => {
-    console.error('soak:', error instanceof Error ? error.message : error);
-    await cleanUp();
-    process.exit(2);
+    if (interrupted === undefined) console.error('soak:', error instanceof Error ? error.message : error);
+    await (interrupted ?? cleanUp());
+    process.exit(interrupted === undefined ? 2 : 130);
   },
 );

@@ -31,6 +31,11 @@ export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error).slice(0, 80);
   const cause = error.cause as { code?: unknown; message?: unknown; name?: unknown } | undefined;
   if (cause === undefined || cause === null) return error.message;
-  const detail = typeof cause.code === 'string' ? cause.code : String(cause.message ?? cause.name ?? '').slice(0, 80);
+  const detail = typeof cause.code === 'string' ? cause.code : firstSentence(String(cause.message ?? cause.name ?? ''));
   return `${error.message} (${detail.replace(TOKEN_LIKE, '…')})`;
+}
+
+function firstSentence(text: string): string {
+  const end = text.indexOf('. ');
+  return (end < 0 ? text : text.slice(0, end)).slice(0, 100);
 }

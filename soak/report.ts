@@ -66,8 +66,12 @@ export function report(result: StoreResult): { lines: string[]; broken: string[]
   const failures = events.length > 0 ? events.join('; ') : result.notes.size > 0 ? 'none of its own (see below)' : 'none (load only)';
   row('store failures', failures);
   for (const [label, n] of result.notes) row(label, String(n));
-  row('errors, store failing', `${counts(during)} (until ${seconds(result.grace)} after it was back)`);
-  row('errors, store healthy', counts(outside));
+  if (result.windows.length > 0) {
+    row('errors, store failing', `${counts(during)} (until ${seconds(result.grace)} after it was back)`);
+    row('errors, store healthy', counts(outside));
+  } else {
+    row('errors', counts(outside));
+  }
   const last = result.windows.reduce((latest, w) => Math.max(latest, w.to + result.grace), Number.NEGATIVE_INFINITY);
   if (Number.isFinite(last)) {
     const after = [...result.stats.failures].filter((f) => f.start > last).length;

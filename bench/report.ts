@@ -61,7 +61,7 @@ export function httpTable(result: HttpSuiteResult): string {
     const row = [peerLabel(id)];
     for (const s of SCENARIOS) {
       const f = figures.find((x) => x.scenario === s.id);
-      row.push(f ? int(f.rps) : '—', f ? fixed(f.ratio, 2) : '—', f ? fixed(f.p99, 2) : '—');
+      row.push(f ? int(f.rps) : '—', f && id !== DISK_BOUND_ID ? fixed(f.ratio, 2) : '—', f ? fixed(f.p99, 2) : '—');
     }
     rows.push(row);
   }
@@ -174,7 +174,9 @@ export function resultsMarkdown({ date, quick, machine, cycle, http, scale, chec
     out.push('`/put` stores a message in the session, `/get` reads it back.', '');
     out.push(`Load: ${http.generator}, ${http.connections} connections, ${http.duration} s per run, median of ${http.reps} interleaved runs after a warm-up; ${http.pinned ? 'server pinned to core 0 and load generator to core 1 with taskset' : 'no CPU pinning (taskset missing)'}. "x uWS" is the ratio to raw uWS (no sessions) in the same run.`, '');
     out.push(httpTable(http), '');
-    out.push(`The disk bound is not a server: plain lmdb-js \`put\`s of the record LmdbStore writes for \`/put\`, ${http.connections} awaited in flight, lmdb-js defaults (LmdbStore's default durability), in a process on the servers' core, in the same run. The LmdbStore rows with 2 processes run two servers on one port (SO_REUSEPORT) sharing one LmdbStore path${http.pinned ? ', both on core 0' : ''}.`, '');
+    const ran = (id: string): boolean => http.figures.some((f) => f.peer === id);
+    if (ran(DISK_BOUND_ID)) out.push(`The disk bound is not a server: plain lmdb-js \`put\`s of the record LmdbStore writes for \`/put\`, ${http.connections} awaited in flight, lmdb-js defaults (LmdbStore's default durability), in a process on the servers' core, in the same run; its p99 is one \`put\`'s latency.`, '');
+    if (ran('uws-lmdb-x2')) out.push(`The LmdbStore row with 2 processes runs two servers on one port (uWS listens with SO_REUSEPORT) sharing one LmdbStore path${http.pinned ? ', both on core 0' : ''}.`, '');
     out.push('### Ratios within the run', '', relativeTable(http), '');
     const notes = httpNotes(http);
     if (notes.length > 0) out.push(...notes.map((n) => `- ${n}`), '');

@@ -49,7 +49,7 @@ export function httpSvg(result: HttpSuiteResult, caption: string): string {
     for (const f of figures) {
       const ceiling = PEERS.find((p) => p.id === f.peer)?.ceiling === true;
       const w = Math.max(1, (f.rps / max) * barArea);
-      const figure = `${Math.round(f.rps).toLocaleString('en-US')} ${f.peer === DISK_BOUND_ID ? 'puts/s' : 'req/s'}${ceiling ? '' : ` (${f.ratio.toFixed(2)}x)`}, p99 ${f.p99.toFixed(1)} ms`;
+      const figure = `${Math.round(f.rps).toLocaleString('en-US')} ${f.peer === DISK_BOUND_ID ? 'puts/s' : 'req/s'}${ceiling || f.peer === DISK_BOUND_ID ? '' : ` (${f.ratio.toFixed(2)}x)`}, p99 ${f.p99.toFixed(1)} ms`;
       parts.push(
         `<text x="${labelWidth - 8}" y="${y + barHeight - 5}" text-anchor="end" font-size="12">${escape(peerLabel(f.peer))}</text>`,
         `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" rx="2" fill="${COLORS[f.peer] ?? '#607d8b'}"/>`,

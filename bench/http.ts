@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { generatorName, hasTaskset, pinned, runLoad, type LoadResult } from './load.js';
 import { prepareNetworked } from './networked.js';
 import { median, sessionCookie, startPeer, stopPeer, type Running } from './peer-process.js';
-import { DISK_BOUND_ID, missingSource, PEERS, type Peer } from './peers.js';
+import { DISK_BOUND_ID, PEERS, type Peer } from './peers.js';
 
 export const SCENARIOS = [
   { id: 'get', label: 'GET /get with a cookie', path: '/get', cookie: true },
@@ -42,16 +42,9 @@ export interface HttpSuiteOptions {
   log: (line: string) => void;
 }
 
-/** Peers that run by default: every one whose source is in this checkout. */
-function selectPeers(wanted: string[] | undefined, log: (line: string) => void): Peer[] {
-  const selected: Peer[] = [];
-  for (const peer of PEERS) {
-    if (!peer.ceiling && wanted !== undefined && !wanted.includes(peer.id)) continue;
-    const missing = missingSource(peer);
-    if (missing === undefined) selected.push(peer);
-    else log(`  left out ${peer.label}: ${missing}`);
-  }
-  return selected;
+/** The peers to run: all, or the ones asked for plus the ceilings. */
+function selectPeers(wanted: string[] | undefined): Peer[] {
+  return PEERS.filter((peer) => peer.ceiling || wanted === undefined || wanted.includes(peer.id));
 }
 
 /** The disk-bound child on the servers' core, for `seconds`. */
@@ -77,7 +70,7 @@ export async function runHttpSuite(options: HttpSuiteOptions): Promise<HttpSuite
   const duration = quick ? 2 : 4;
   const warmup = quick ? 1 : 2;
   const reps = quick ? 1 : 3;
-  const selected = selectPeers(options.peers, log);
+  const selected = selectPeers(options.peers);
   const skipped: { peer: string; reason: string }[] = [];
   const running: Running[] = [];
   const networked = await prepareNetworked(selected);

@@ -1,6 +1,4 @@
 // The HTTP suite's servers: each peer is a script in bench/peers/ started in its own process (or two).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
 export interface Peer {
   id: string;
@@ -19,8 +17,6 @@ export interface Peer {
   redis?: boolean;
   /** needs PostgreSQL (the suite gives it PG_URL and a fresh PG_TABLE) */
   postgres?: boolean;
-  /** a source file the peer imports: the peer runs only when it exists (adapters not built yet are left out) */
-  requires?: string;
 }
 
 /** Only /put is meaningful for this row: it is plain lmdb-js puts, not a server (see disk-bound.ts). */
@@ -55,7 +51,6 @@ export const PEERS: Peer[] = [
     label: 'fastify + sessionkit (MemoryStore)',
     file: 'fastify-sessionkit.ts',
     base: 'raw-fastify',
-    requires: '../src/adapters/fastify.ts',
   },
   { id: 'fastify', label: 'fastify + @fastify/session (memory)', file: 'fastify.mjs', base: 'raw-fastify' },
   { id: 'fastify-redis', label: 'fastify + @fastify/session (connect-redis)', file: 'fastify-redis.mjs', base: 'raw-fastify', redis: true },
@@ -65,7 +60,6 @@ export const PEERS: Peer[] = [
     label: 'hono (node-server) + sessionkit (MemoryStore)',
     file: 'hono-sessionkit.ts',
     base: 'raw-hono',
-    requires: '../src/adapters/hono.ts',
   },
   { id: 'express', label: 'express + express-session (MemoryStore)', file: 'express.mjs' },
   { id: 'express-redis', label: 'express + express-session (connect-redis)', file: 'express-redis.mjs', redis: true },
@@ -83,9 +77,3 @@ export function tableOrder(): string[] {
   return ids;
 }
 
-/** Why a peer cannot run in this checkout, or undefined when it can. */
-export function missingSource(peer: Peer): string | undefined {
-  if (peer.requires === undefined) return undefined;
-  const path = fileURLToPath(new URL(peer.requires, import.meta.url));
-  return existsSync(path) ? undefined : `its adapter (${peer.requires.replace('../', '')}) is not in this checkout`;
-}

@@ -1,6 +1,5 @@
 // Fastify 5 + sessionkit/fastify (MemoryStore) on the seed routes.
 import Fastify from 'fastify';
-// @ts-ignore -- the Fastify adapter is not in every checkout; the suite runs this peer only when it is.
 import { fastifySessions } from '../../src/adapters/fastify.js';
 import { SessionManager } from '../../src/index.js';
 

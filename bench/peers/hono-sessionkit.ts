@@ -1,7 +1,6 @@
 // Hono on @hono/node-server + sessionkit/hono (MemoryStore) on the seed routes.
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-// @ts-ignore -- the Hono adapter is not in every checkout; the suite runs this peer only when it is.
 import { honoSessions } from '../../src/adapters/hono.js';
 import { SessionManager } from '../../src/index.js';
 

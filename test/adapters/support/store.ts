@@ -77,6 +77,14 @@ export class CountedMemoryStore extends MemoryStore implements TestStore {
     this.landed();
   }
 
+  /** A conditional commit counts as a commit (it is the manager's usual write). */
+  override commitIf(token: string, expected: Uint8Array | undefined, data: Uint8Array, expiresAt: number, owner?: string): boolean {
+    this.probe('commit');
+    const written = super.commitIf(token, expected, data, expiresAt, owner);
+    this.landed();
+    return written;
+  }
+
   override delete(token: string): void {
     this.probe('delete');
     super.delete(token);
@@ -157,6 +165,16 @@ export class SlowStore implements TestStore {
     return this.#later('commit', () => {
       plain.commit.call(this.inner, token, copy, expiresAt);
       this.inner.landed();
+    });
+  }
+
+  commitIf(token: string, expected: Uint8Array | undefined, data: Uint8Array, expiresAt: number, owner?: string) {
+    const copy = data.slice();
+    const was = expected?.slice();
+    return this.#later('commit', () => {
+      const written = plain.commitIf.call(this.inner, token, was, copy, expiresAt, owner);
+      this.inner.landed();
+      return written;
     });
   }
 

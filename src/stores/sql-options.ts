@@ -28,3 +28,35 @@ export function parseTableName(table: unknown): TableName {
 export function warnCleanupError(error: unknown): void {
   console.warn(error);
 }
+
+/** The options both SQL stores take, around the user's pool `P`. */
+export interface SqlStoreOptions<P> {
+  /** The pool the user built and owns; `close()` never ends it. */
+  pool: P;
+  /** Table name, optionally `schema.table` (`database.table` on MySQL); letters, digits and `_` only, used verbatim (quoted). Default `sessions`. */
+  table?: string;
+  /** ms between deletions of expired rows; 0 turns it off (expired rows are still never returned). Default 300 000 (5 min). */
+  cleanupInterval?: number;
+  /** Called when a background cleanup fails; default: `console.warn`. */
+  onCleanupError?: (error: unknown) => void;
+  /**
+   * ms within which every operation settles, the wait for a pooled connection included: a server
+   * that is down or hung rejects the operation after this long (a system error, never "not found"),
+   * and a connection whose query got no answer is destroyed, not returned to the pool. Default 5000.
+   */
+  timeout?: number;
+}
+
+/** Rows of live sessions, `page` at a time in token order (keyset pagination: no long-lived cursor). */
+export async function* keysetPages(
+  page: number,
+  fetch: (after: string) => Promise<{ token: string; data: Uint8Array }[]>,
+): AsyncIterable<[token: string, data: Uint8Array]> {
+  let after = '';
+  for (;;) {
+    const rows = await fetch(after);
+    for (const row of rows) yield [row.token, row.data];
+    if (rows.length < page) return;
+    after = rows[rows.length - 1]!.token;
+  }
+}

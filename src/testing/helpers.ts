@@ -11,8 +11,8 @@ export async function sleepUntil(time: number): Promise<void> {
   while (Date.now() < time) await sleep(Math.max(1, time - Date.now()));
 }
 
-/** An expiry a minute from now: long enough for any check. */
-export const later = (): number => Date.now() + 60_000;
+/** An expiry `ms` from now; by default a minute, longer than any check. */
+export const later = (ms = 60_000): number => Date.now() + ms;
 
 /** The given byte values. */
 export function bytes(...values: number[]): Uint8Array {

@@ -6,10 +6,10 @@ import { ownerStoreBehaviours } from './support/owner-store-tests.js';
 import { randomSuffix } from './support/processes.js';
 import { MARIADB, requireMariaDb } from './support/shared-servers.js';
 import { recordingPool } from './support/recording-pool.js';
+import { later, sleep } from '../support/time.js';
 
 const table = `sessionkit_owners_${randomSuffix()}`;
 const scsTable = `${table}_scs`; // made with SCS's own DDL: data BLOB, no user_id
-const later = () => Date.now() + 60_000;
 let pool: Pool;
 
 beforeAll(async () => {
@@ -40,7 +40,7 @@ describe('MySqlStore conditional commits and owner index', () => {
       expect(await store.commitIf(token, Uint8Array.of(6), Uint8Array.of(5), expiresAt, 'ida')).toBe(false);
       const expired = generateToken();
       await store.commit(expired, Uint8Array.of(1), Date.now() + 30);
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      await sleep(60);
       expect(await store.commitIf(expired, undefined, Uint8Array.of(1), expiresAt)).toBe(true);
     } finally {
       await changedOnly.end();

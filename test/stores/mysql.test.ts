@@ -7,12 +7,11 @@ import { generateToken } from '../../src/token.js';
 import { randomSuffix } from './support/processes.js';
 import { sqlStoreBehaviours } from './support/sql-store-tests.js';
 import { MARIADB, requireMariaDb } from './support/shared-servers.js';
+import { later, sleep } from '../support/time.js';
 
 const table = `sessionkit_test_${randomSuffix()}`;
 const scsTable = `${table}_scs`; // made with SCS's own DDL: data BLOB, capped at 64 KiB
 let pool: Pool;
-const later = () => Date.now() + 60_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   await requireMariaDb();

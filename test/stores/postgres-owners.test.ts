@@ -6,10 +6,10 @@ import { ownerStoreBehaviours } from './support/owner-store-tests.js';
 import { randomSuffix } from './support/processes.js';
 import { POSTGRES, requirePostgres } from './support/shared-servers.js';
 import { recordingPool } from './support/recording-pool.js';
+import { later } from '../support/time.js';
 
 const table = `sessionkit_owners_${randomSuffix()}`;
 const scsTable = `${table}_scs`;
-const later = () => Date.now() + 60_000;
 let pool: pg.Pool;
 
 beforeAll(async () => {

@@ -7,11 +7,10 @@ import { generateToken } from '../../src/token.js';
 import { randomSuffix } from './support/processes.js';
 import { sqlStoreBehaviours } from './support/sql-store-tests.js';
 import { POSTGRES, requirePostgres } from './support/shared-servers.js';
+import { later, sleep } from '../support/time.js';
 
 const table = `sessionkit_test_${randomSuffix()}`;
 let pool: pg.Pool;
-const later = () => Date.now() + 60_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   await requirePostgres();

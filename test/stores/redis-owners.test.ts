@@ -5,10 +5,10 @@ import { generateToken } from '../../src/token.js';
 import { ownerStoreBehaviours } from './support/owner-store-tests.js';
 import { randomSuffix } from './support/processes.js';
 import { REDIS, requireRedis } from './support/shared-servers.js';
+import { later, sleep } from '../support/time.js';
 
 const run = `sessionkit-test:${randomSuffix()}`; // every key this file writes starts with it
 const prefix = `${run}:`;
-const later = () => Date.now() + 60_000;
 let client: Redis;
 
 beforeAll(async () => {
@@ -67,7 +67,7 @@ describe('RedisStore conditional commits and owner index', () => {
     await store.commit(deleted, Uint8Array.of(2), later(), owner);
     await store.commit(expired, Uint8Array.of(3), Date.now() + 30, owner);
     await store.delete(deleted);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await sleep(60);
     expect((await client.smembers(`${prefix}user:${owner}`)).length).toBe(3); // pruning is lazy
     expect((await store.findByOwner(owner)).map((entry) => entry.key)).toEqual([kept]);
     expect(await client.smembers(`${prefix}user:${owner}`)).toEqual([kept]);

@@ -1,27 +1,14 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/stores/redis.js';
 import { generateToken } from '../../src/token.js';
 import { ownerStoreBehaviours } from './support/owner-store-tests.js';
 import { randomSuffix } from './support/processes.js';
-import { REDIS, requireRedis } from './support/shared-servers.js';
+import { REDIS } from './support/shared-servers.js';
 import { later, sleep } from '../support/time.js';
+import { redisKeys } from './support/databases.js';
 
-const run = `sessionkit-test:${randomSuffix()}`; // every key this file writes starts with it
-const prefix = `${run}:`;
-let client: Redis;
-
-beforeAll(async () => {
-  await requireRedis();
-  client = new Redis({ ...REDIS, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5000 });
-  await client.connect();
-});
-
-afterAll(async () => {
-  const keys = await client.keys(`${run}*`);
-  if (keys.length > 0) await client.unlink(...keys);
-  await client.quit();
-});
+const { client, run, prefix } = redisKeys();
 
 /** A client that records the name of every command the store sends, pipelined ones included. */
 function recordingClient(commands: string[]): Redis {

@@ -161,7 +161,7 @@ export function ownerStoreBehaviours(makeStore: () => OwnerStore): void {
     const long = 'u'.repeat(256);
     await expect(Promise.resolve().then(() => store.findByOwner(''))).rejects.toThrow(TypeError);
     await expect(Promise.resolve().then(() => store.commit(generateToken(), Uint8Array.of(1), later(), long))).rejects.toThrow(
-      /owner must be a non-empty string of at most 255 characters$/,
+      /owner must be a non-empty string of at most 255 characters \(well-formed UTF-16\)$/,
     );
     await expect(Promise.resolve().then(() => store.commitIf(generateToken(), undefined, Uint8Array.of(1), later(), long))).rejects.toThrow(TypeError);
     const longest = 'ü'.repeat(255);

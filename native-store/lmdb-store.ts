@@ -1,11 +1,7 @@
 // LmdbStore: sessions in an LMDB file via lmdb-js — synchronous reads from the memory map, batched async writes, an LRU tier.
 import { open } from 'lmdb';
 import type { Database, RootDatabase, RootDatabaseOptions } from 'lmdb';
-import { BackgroundTask } from '../src/background-task.js';
-import { optionError, SessionkitError } from '../src/errors.js';
-import { assertOwner, MAX_OWNER_LENGTH, type OwnedEntry, type Store } from '../src/store.js';
-import { sanitizeError, storeError } from '../src/store-error.js';
-import { choiceOption, functionOption, intervalOption, stringOption, wholeOption } from '../src/validate.js';
+import { assertOwner, BackgroundTask, choiceOption, functionOption, intervalOption, MAX_OWNER_LENGTH, optionError, type OwnedEntry, sanitizeError, SessionkitError, type Store, storeError, stringOption, wholeOption } from '../src/store-kit.js';
 import { deleteExpired, expiredKeys, reindex, type IndexKey } from './expiry-index.js';
 import { Lru } from './lru.js';
 import { findOwned, type OwnerIndex } from './owner-index.js';

@@ -1,11 +1,7 @@
 // sessionkit/postgres: PostgresStore, sessions in a PostgreSQL table with the SCS schema, through the user's pg Pool.
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
-import { BackgroundTask } from '../background-task.js';
-import { optionError } from '../errors.js';
-import type { OwnedEntry, Store } from '../store.js';
-import { storeError } from '../store-error.js';
-import { functionOption, intervalOption, timeoutOption } from '../validate.js';
+import { BackgroundTask, functionOption, intervalOption, optionError, type OwnedEntry, type Store, storeError, timeoutOption } from '../store-kit.js';
 import { asBuffer, asBytes } from './bytes.js';
 import { Deadline } from './deadline.js';
 import { checkOwner } from './owner.js';

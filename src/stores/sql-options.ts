@@ -1,5 +1,5 @@
 // Option checks shared by the SQL stores: the table name (never SQL injection) and the default cleanup error handler.
-import { optionError } from '../errors.js';
+import { optionError } from '../store-kit.js';
 
 /** A plain SQL identifier: letters, digits and `_`, not starting with a digit, at most 64 characters. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;

@@ -6,7 +6,7 @@ import { uwsSessions } from '../../src/adapters/uws.js';
 import type { AppData, TestOptions } from './support/app.js';
 import { CookieJar } from './support/jar.js';
 import { adapterCases, type Running } from './support/servers.js';
-import { makeStore } from './support/store.js';
+import { makeStore } from '../support/store.js';
 
 describe.each(adapterCases)('%s', (_title, { server: adapter, store: storeKind }) => {
   let server: Running | undefined;

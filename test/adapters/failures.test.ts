@@ -4,7 +4,7 @@ import { SessionManager } from '../../src/index.js';
 import type { AppData, TestOptions } from './support/app.js';
 import { CookieJar } from './support/jar.js';
 import { adapterCases, type Running } from './support/servers.js';
-import { makeStore } from './support/store.js';
+import { makeStore } from '../support/store.js';
 import { sleep } from '../support/time.js';
 
 describe.each(adapterCases)('%s: failures', (_title, { server: adapter, store: storeKind }) => {

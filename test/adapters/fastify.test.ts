@@ -7,8 +7,9 @@ import { fastifySessions, type FastifySessionsOptions } from '../../src/adapters
 import { startFastify, serveFastify } from './support/fastify-server.js';
 import { sessionScenarios } from './support/framework-scenarios.js';
 import { CookieJar } from './support/jar.js';
-import { sleep, type Running } from './support/servers.js';
-import { TestStore } from './support/store.js';
+import type { Running } from './support/servers.js';
+import { sleep } from '../support/time.js';
+import { TestStore } from '../support/store.js';
 
 type OnError = NonNullable<FastifySessionsOptions['onError']>;
 

@@ -7,8 +7,9 @@ import { honoSessions, type HonoSessionOptions, type SessionEnv } from '../../sr
 import { sessionScenarios } from './support/framework-scenarios.js';
 import { serveHono, startHono } from './support/hono-server.js';
 import { CookieJar } from './support/jar.js';
-import { sleep, type Running } from './support/servers.js';
-import { TestStore } from './support/store.js';
+import type { Running } from './support/servers.js';
+import { sleep } from '../support/time.js';
+import { TestStore } from '../support/store.js';
 
 type OnError = NonNullable<HonoSessionOptions['onError']>;
 interface Data {

@@ -4,7 +4,7 @@ import { SessionManager } from '../../src/index.js';
 import type { AppData } from './support/app.js';
 import { CookieJar } from './support/jar.js';
 import { adapterCases, type Running } from './support/servers.js';
-import { makeStore } from './support/store.js';
+import { makeStore } from '../support/store.js';
 
 describe.each(adapterCases)('SCS behaviours over %s', (_title, { server: adapter, store: storeKind }) => {
   let server: Running | undefined;

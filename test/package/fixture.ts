@@ -11,6 +11,7 @@ export const entries = [
   'sessionkit/mysql',
   'sessionkit/fastify',
   'sessionkit/hono',
+  'sessionkit/store-kit',
   'sessionkit/test-suite',
 ];
 
@@ -31,6 +32,7 @@ import { MySqlStore } from 'sessionkit/mysql';
 import { fastifySessions } from 'sessionkit/fastify';
 import { honoSessions, type SessionEnv } from 'sessionkit/hono';
 import { storeConformance } from 'sessionkit/test-suite';
+import { BackgroundTask, storeError, type OwnedEntry } from 'sessionkit/store-kit';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 
@@ -59,8 +61,8 @@ await app.register(fastifySessions, { manager: new SessionManager<{ other: numbe
 const hono = new Hono<SessionEnv<AppData>>().use(honoSessions(sessions));
 hono.get('/', (c) => c.text(c.get('session').getString('message')));
 
-export const used = [uwsSessions, nodeSessions, LmdbStore, RedisStore, PostgresStore, MySqlStore, storeConformance, SessionkitError, msgpackCodec, jsonCodec];
-export type Used = [Store, Session<AppData>];
+export const used = [uwsSessions, nodeSessions, LmdbStore, RedisStore, PostgresStore, MySqlStore, storeConformance, BackgroundTask, storeError, SessionkitError, msgpackCodec, jsonCodec];
+export type Used = [Store, Session<AppData>, OwnedEntry];
 `;
 
 /** A tsconfig for one module resolution mode, libraries checked too. */

@@ -101,8 +101,8 @@ describe('the packed tarball, installed into a fresh app', () => {
       loadedBy(app, 'sessionkit'),
       loadedBy(app, 'sessionkit/lmdb'),
       loadedBy(app, 'sessionkit/fastify'),
-      // these entries import their framework or driver for types only
-      loadedBy(app, 'sessionkit/hono', 'sessionkit/uws', 'sessionkit/node', 'sessionkit/redis', 'sessionkit/postgres', 'sessionkit/mysql'),
+      // these entries import their framework or driver for types only (store-kit imports none)
+      loadedBy(app, 'sessionkit/hono', 'sessionkit/uws', 'sessionkit/node', 'sessionkit/redis', 'sessionkit/postgres', 'sessionkit/mysql', 'sessionkit/store-kit'),
     ]);
     expect(core).toEqual(['msgpackr', 'sessionkit']);
     for (const name of forbiddenForCore) expect(core.some((loaded) => loaded === name || loaded.startsWith(`${name}/`))).toBe(false);

@@ -3,8 +3,9 @@ import { afterEach, expect, it, vi } from 'vitest';
 import { MemoryStore, SessionManager, type SessionOptions } from '../../../src/index.js';
 import type { AppData } from './app.js';
 import { CookieJar } from './jar.js';
-import { sleep, type Running } from './servers.js';
-import { TestStore } from './store.js';
+import type { Running } from './servers.js';
+import { sleep } from '../../support/time.js';
+import { TestStore } from '../../support/store.js';
 
 export interface ScenarioOptions {
   tokenHeader?: string;

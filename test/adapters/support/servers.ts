@@ -30,7 +30,7 @@ import type { SessionManager } from '../../../src/manager.js';
 import { nodeSessions } from '../../../src/adapters/node.js';
 import { uwsSessions, type SessionHttpResponse } from '../../../src/adapters/uws.js';
 import { replyParts, routes, statusLine, type AppData, type Reply, type TestOnError, type TestOptions } from './app.js';
-import { storeKinds, type StoreKind } from './store.js';
+import { storeKinds, type StoreKind } from '../../support/store.js';
 
 export interface Running {
   url: string;

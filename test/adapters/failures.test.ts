@@ -45,7 +45,7 @@ describe.each(adapterCases)('%s: failures', (_title, { server: adapter, store: s
     const fresh = await fetch(`${server!.url}/throw`, { signal: AbortSignal.timeout(5_000) });
     expect(fresh.status).toBe(500);
     expect(fresh.headers.getSetCookie()).toEqual([]);
-    expect(store.calls.commit).toBe(0);
+    expect(store.calls.commitIf).toBe(0);
     if (adapter.handlerErrors === 'onError') expect(log).toHaveBeenCalledTimes(3);
   });
 

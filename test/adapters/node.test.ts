@@ -61,7 +61,7 @@ describe('nodeSessions', () => {
     expect(response.headers.get('x-mine')).toBe('yes');
     expect(response.headers.get('vary')).toBe('Cookie');
     expect(await response.text()).toBe('abc');
-    expect(store.calls.commit).toBe(2);
+    expect(store.calls.commitIf).toBe(2);
     expect(await (await jar.fetch(`${server.url}/step`)).text()).toBe('2');
   });
 

@@ -102,7 +102,7 @@ describe('uwsSessions', () => {
     await abortAfter(`${url}/work`, 30);
     await sleep(250);
     expect(wrote).toBe(false);
-    expect(store.calls.commit).toBe(1);
+    expect(store.calls.commitIf).toBe(1);
     const seen: string[] = [];
     await manager.iterate((s) => void seen.push(s.getString('message')));
     expect(seen).toEqual(['after abort']);
@@ -116,7 +116,7 @@ describe('uwsSessions', () => {
         res.writeStatus('201 Created').writeHeader('X-Mine', 'yes');
         res.write('a');
         await sleep(20);
-        committedAtFirstWrite = store.calls.commit;
+        committedAtFirstWrite = store.calls.commitIf;
         res.cork(() => res.write('b'));
         session.put('step', 2); // a change after the headers went out is saved before the end
         await sleep(20);
@@ -134,7 +134,7 @@ describe('uwsSessions', () => {
     expect(response.headers.getSetCookie()).toHaveLength(1);
     expect(await response.text()).toBe('abc');
     expect(committedAtFirstWrite).toBe(1);
-    expect(store.calls.commit).toBe(2);
+    expect(store.calls.commitIf).toBe(2);
     expect(await (await jar.fetch(`${url}/step`)).text()).toBe('2');
   });
 

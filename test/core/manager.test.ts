@@ -153,7 +153,7 @@ describe('SessionManager.commit and saveNow', () => {
     expect(await manager.saveNow(session)).toBe(SaveAction.SetCookie);
     expect(session.status).toBe('unmodified');
     expect((await manager.load(session.token)).get('step')).toBe(2);
-    expect(store.calls.commit).toBe(2);
+    expect(store.calls.commitIf).toBe(2);
   });
 
   it('stores until the deadline without an idle timeout', async () => {
@@ -170,9 +170,9 @@ describe('SessionManager.commit and saveNow', () => {
     const { token } = await newSession(manager);
     const session = await manager.load(token);
     await session.destroy();
-    const writes = store.calls.commit;
+    const writes = store.calls.commitIf;
     expect(await manager.commit(session)).toEqual({ token: '', expiresAt: 0 });
-    expect(store.calls.commit).toBe(writes);
+    expect(store.calls.commitIf).toBe(writes);
   });
 });
 

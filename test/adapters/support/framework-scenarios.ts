@@ -56,7 +56,7 @@ export function sessionScenarios(adapter: ScenarioAdapter): void {
     const get = await jar.fetch(`${url}/get`);
     expect(await get.text()).toBe('Hello from a session!');
     expect(get.headers.getSetCookie()).toEqual([]);
-    expect(store.calls.commit).toBe(1);
+    expect(store.calls.commitIf).toBe(1);
   });
 
   it('works with a plain MemoryStore and with a slow promise-returning store', async () => {
@@ -111,7 +111,7 @@ export function sessionScenarios(adapter: ScenarioAdapter): void {
       expect(get.headers.getSetCookie()).toHaveLength(1);
       expect(get.headers.get('cache-control')).toBe('no-cache="Set-Cookie"');
     }
-    expect(store.calls.touch + store.calls.commit).toBe(4);
+    expect(store.calls.touch + store.calls.commitIf).toBe(4);
     await sleep(500);
     expect(await (await jar.fetch(`${url}/get`)).text()).toBe('');
   });
@@ -159,8 +159,8 @@ export function sessionScenarios(adapter: ScenarioAdapter): void {
         expect(get.headers.get('vary')).toBe('Cookie');
         expect(get.headers.getSetCookie()).toEqual([]);
         store.failWith = undefined;
-        const failing = store.commit.bind(store);
-        store.commit = (...args) => {
+        const failing = store.commitIf.bind(store);
+        store.commitIf = (...args) => {
           store.failWith = new Error('disk full');
           try {
             return failing(...args);
@@ -169,7 +169,7 @@ export function sessionScenarios(adapter: ScenarioAdapter): void {
           }
         };
         const put = await jar.fetch(`${url}/put?v=two`); // find works, commit fails
-        store.commit = failing;
+        store.commitIf = failing;
         expect(put.status).toBe(503);
         expect(await put.text()).toBe('custom failure');
         expect(put.headers.get('vary')).toBe('Cookie');

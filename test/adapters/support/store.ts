@@ -181,3 +181,8 @@ export const storeKinds: StoreKind[] = ['MemoryStore', 'slow async store'];
 export function makeStore(kind: StoreKind): TestStore {
   return kind === 'MemoryStore' ? new CountedMemoryStore() : new SlowStore({ delay: 5 });
 }
+
+/** MemoryStore itself when `delay` is undefined, else a SlowStore answering after `delay` ms (0: synchronously). */
+export function storeWithDelay(delay: number | undefined): TestStore {
+  return delay === undefined ? new CountedMemoryStore() : new SlowStore({ delay });
+}

@@ -6,9 +6,9 @@
  * Plugging in an adapter is one entry in `adapterServers`:
  *
  *   {
- *     name: 'fastify',
- *     handlerErrors: 'onError',     // or 'framework' when the framework's error handler answers a
- *                                   // handler that throws (Express), not the adapter's onError
+ *     name: 'koa',
+ *     handlerErrors: 'framework',   // who answers a handler that throws: 'onError' (the adapter's)
+ *                                   // or 'framework' (Express, Fastify, Hono: their error handler)
  *     serve(manager, options) { ... return a Running }
  *   }
  *
@@ -17,9 +17,13 @@
  *   a Reply, a promise of one, or undefined for "answer nothing") into the adapter's onError,
  *   returning the promise when there is one;
  * - answers every path of `routes` (app.ts) by calling the route with the request's session and
- *   query, then sending its Reply: the status (default 200), each header as its own added line in
- *   order, `Content-Type: text/plain`, and the body; unknown paths get 404. A route that throws or
+ *   query, then sending its Reply: the status (default 200), each header added in order (a
+ *   framework that replaces headers joins a repeated list header with ", "), `Content-Type:
+ *   text/plain`, and the body; unknown paths get the framework's 404. A route that throws or
  *   rejects must reach the adapter (or framework) as a failing handler: never catch it in the entry.
+ *
+ * What only one framework has (a hijacked Fastify reply, Hono streams and fetched responses, the
+ * uWS and node:http streaming and body APIs) is tested in that adapter's own test file.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

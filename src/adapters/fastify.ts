@@ -1,11 +1,13 @@
-// sessionkit/fastify: a Fastify plugin that loads the session in onRequest and saves it in onSend.
+// sessionkit/fastify: a Fastify plugin that loads the session in onRequest and saves it in onSend, through the save gate.
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { SaveAction, type SessionManager } from '../manager.js';
+import { optionError } from '../errors.js';
+import type { SessionManager } from '../manager.js';
 import type { Session, SessionData } from '../session.js';
-import { isPromiseLike } from '../store.js';
-import { withListValue } from './header-values.js';
-import { logRequestError, resolveAdapterOptions, saveSnapshot, tokenFromHeader, type ResolvedAdapterOptions } from './options.js';
+import type { HeaderAccess } from './header-values.js';
+import { checkManager, resolveAdapterOptions, tokenFromHeader, type ResolvedAdapterOptions } from './options.js';
+import { isServerError } from './policy.js';
+import { SaveGate, type GateOutput } from './save-gate.js';
 
 /**
  * Declare your session shape for `request.session` by augmenting this interface:
@@ -36,7 +38,8 @@ export interface FastifySessionsOptions {
   manager: FastifySessionManager;
   /**
    * Called when loading or saving the session fails (a store error). The reply it sends is the
-   * answer; if it sends nothing (or its promise settles without a reply), the plugin answers 500.
+   * answer; if it sends nothing (or its promise settles without a reply), or throws, the plugin
+   * answers 500. Errors of the route handler go to Fastify's error handler instead.
    * Default: log the error (never the token) and answer 500.
    */
   onError?: (error: unknown, request: FastifyRequest, reply: FastifyReply) => void | Promise<void>;
@@ -48,167 +51,143 @@ export interface FastifySessionsOptions {
 }
 
 type ErrorHandler = NonNullable<FastifySessionsOptions['onError']>;
-type Options = ResolvedAdapterOptions<FastifyRequest, FastifyReply>;
 type Manager = SessionManager<FastifySessionData>;
+type OnSendDone = (error: Error | null, payload?: unknown) => void;
 
-// Where a request is: its session is 'open' until onSend saves it ('saved'); 'skipped' after a
-// handler error (nothing is committed); 'failed' while onError answers a store failure, and
-// 'answered' once that answer passed onSend.
-type Phase = 'open' | 'skipped' | 'failed' | 'answered' | 'saved';
-const kPhase = Symbol('sessionkit.phase');
-interface SessionRequestState {
-  [kPhase]: Phase | null;
+const kOutput = Symbol('sessionkit.output');
+interface WithOutput {
+  [kOutput]: FastifyOutput | null;
 }
-const phaseOf = (request: FastifyRequest): Phase | null => (request as unknown as SessionRequestState)[kPhase];
-const setPhase = (request: FastifyRequest, phase: Phase): void => {
-  (request as unknown as SessionRequestState)[kPhase] = phase;
+const outputOf = (request: FastifyRequest): FastifyOutput | null => (request as unknown as WithOutput)[kOutput];
+
+const replyHeaders: HeaderAccess<FastifyReply> = {
+  get: (reply, name) => reply.getHeader(name),
+  set: (reply, name, value) => void reply.header(name, value),
+  append: (reply, name, value) => void reply.header(name, value), // a second Set-Cookie is added as its own line
 };
 
-function defaultOnError(error: unknown, _request: FastifyRequest, reply: FastifyReply): void {
-  logRequestError('fastify', error);
-  answer500(reply);
-}
-
-function answer500(reply: FastifyReply): void {
-  reply.code(500).type('text/plain; charset=utf-8').send('Internal Server Error');
-}
-
-function sessionsPlugin(fastify: FastifyInstance, options: FastifySessionsOptions, done: (error?: Error) => void): void {
-  let manager: Manager;
-  let resolved: Options;
-  try {
-    if (options === null || typeof options !== 'object') throw new TypeError('sessionkit: option options must be an object with a manager');
-    manager = options.manager;
-    if (manager === null || typeof manager !== 'object' || typeof manager.loadNow !== 'function') {
-      throw new TypeError('sessionkit: option manager must be a SessionManager');
-    }
-    resolved = resolveAdapterOptions<FastifyRequest, FastifyReply>(
-      { onError: options.onError as Options['onError'] | undefined, tokenHeader: options.tokenHeader },
-      defaultOnError,
-    );
-  } catch (error) {
-    done(error as Error);
-    return;
-  }
-  const onError = resolved.onError as ErrorHandler;
-
-  fastify.decorateRequest('session', null as unknown as Session<FastifySessionData>);
-  fastify.decorateRequest(kPhase, null);
-
-  fastify.addHook('onRequest', function loadSession(request, reply, next) {
-    const header = request.headers[resolved.requestHeader];
-    const token = tokenFromHeader(manager, resolved.tokenHeader, Array.isArray(header) ? header[0] : header);
-    let loaded: Session<FastifySessionData> | Promise<Session<FastifySessionData>>;
-    try {
-      loaded = manager.loadNow(token);
-    } catch (error) {
-      fail(onError, error, request, reply, undefined);
-      return;
-    }
-    if (!isPromiseLike(loaded)) {
-      request.session = loaded;
-      setPhase(request, 'open');
-      next();
-      return;
-    }
-    loaded.then(
-      (session) => {
-        request.session = session;
-        setPhase(request, 'open');
-        next();
-      },
-      (error: unknown) => fail(onError, error, request, reply, undefined),
-    );
-  });
-
-  // Fastify calls onError hooks for a handler that throws, rejects or sends an Error.
-  fastify.addHook('onError', function skipCommit(request, _reply, _error, next) {
-    if (phaseOf(request) === 'open') setPhase(request, 'skipped');
-    next();
-  });
-
-  fastify.addHook('onSend', function saveSession(request, reply, payload, next) {
-    reply.header('vary', withListValue(reply.getHeader('vary'), resolved.vary));
-    const phase = phaseOf(request);
-    if (phase === 'failed') setPhase(request, 'answered');
-    if (phase !== 'open') return next(null, payload);
-    if (reply.statusCode >= 500) {
-      setPhase(request, 'skipped');
-      return next(null, payload);
-    }
-    const session = request.session;
-    let action: SaveAction | Promise<SaveAction>;
-    try {
-      action = saveSnapshot(manager, session);
-    } catch (error) {
-      fail(onError, error, request, reply, payload);
-      return;
-    }
-    if (!isPromiseLike(action)) {
-      saved(manager, resolved, request, reply, action);
-      next(null, payload);
-      return;
-    }
-    action.then(
-      (settled) => {
-        saved(manager, resolved, request, reply, settled);
-        next(null, payload);
-      },
-      (error: unknown) => fail(onError, error, request, reply, payload),
-    );
-  });
-  done();
-}
-
-/** Sets the session's headers on a reply whose session was saved. */
-function saved(manager: Manager, options: Options, request: FastifyRequest, reply: FastifyReply, action: SaveAction): void {
-  setPhase(request, 'saved');
-  if (action === SaveAction.None) return;
-  if (options.tokenHeader === undefined) reply.header('set-cookie', manager.setCookieHeader(request.session, action));
-  else reply.header(options.tokenHeader, action === SaveAction.ClearCookie ? '' : request.session.token);
-  reply.header('cache-control', withListValue(reply.getHeader('cache-control'), options.cacheControl));
-}
-
 /**
- * A store failure: the handler's payload is dropped and onError answers instead. The reply it
- * sends passes through onSend again (phase 'failed' lets it by with Vary). If onError sends
- * nothing, the answer is a 500.
+ * How sessionkit/fastify writes: the payload `onSend` got waits here while the gate saves the
+ * session, then goes on with the session's headers; a failure drops it and onError replies.
  */
-function fail(onError: ErrorHandler, error: unknown, request: FastifyRequest, reply: FastifyReply, payload: unknown): void {
-  setPhase(request, 'failed');
-  discard(payload);
-  // As Fastify does before its own error handler: the handler's body type and length no longer apply.
-  reply.removeHeader('content-type');
-  reply.removeHeader('content-length');
-  let result: void | Promise<void> = undefined;
-  try {
-    result = onError(error, request, reply);
-  } catch (secondary) {
-    logRequestError('fastify', secondary);
-  }
-  if (isPromiseLike(result)) {
-    result.then(
-      () => answerIfSilent(request, reply),
-      (secondary: unknown) => {
-        logRequestError('fastify', secondary);
-        answerIfSilent(request, reply);
-      },
-    );
-  } else {
-    answerIfSilent(request, reply);
-  }
-}
+class FastifyOutput implements GateOutput<FastifyRequest> {
+  readonly adapter = 'fastify';
+  readonly gate: SaveGate<FastifySessionData, FastifyRequest>;
+  /** True once the handler failed (Fastify's error handler replies): that reply commits nothing. */
+  handlerFailed = false;
+  readonly #request: FastifyRequest;
+  readonly #reply: FastifyReply;
+  readonly #onError: ErrorHandler | undefined;
+  #payload: unknown = undefined;
+  #done: OnSendDone | undefined = undefined;
+  /** True once a reply reached onSend (since the last failure). */
+  #replying = false;
 
-function answerIfSilent(request: FastifyRequest, reply: FastifyReply): void {
-  if (phaseOf(request) === 'failed' && !reply.sent) answer500(reply);
+  constructor(manager: Manager, options: ResolvedAdapterOptions<ErrorHandler>, request: FastifyRequest, reply: FastifyReply) {
+    this.#request = request;
+    this.#reply = reply;
+    this.#onError = options.onError;
+    this.gate = new SaveGate(manager, options, this);
+  }
+
+  /** Fastify's onSend: the reply is about to go out, once the session is saved. */
+  send(payload: unknown, done: OnSendDone): void {
+    const gate = this.gate;
+    if (gate.started) {
+      done(null, payload); // a second reply (an error in a later onSend hook): the session went with the first
+      return;
+    }
+    this.#replying = true;
+    this.#payload = payload;
+    this.#done = done;
+    gate.respond(this.handlerFailed || isServerError(this.#reply.statusCode));
+  }
+
+  release(gate: SaveGate<FastifySessionData, FastifyRequest>): void {
+    gate.writeHeaders(this.#reply, replyHeaders);
+    const done = this.#done;
+    const payload = this.#payload;
+    this.#done = this.#payload = undefined;
+    done?.(null, payload);
+  }
+
+  /** Never called: the gate does not see a reply once it went to Fastify. */
+  releaseEnd(): void {}
+
+  discard(): void {
+    const payload = this.#payload;
+    this.#done = this.#payload = undefined;
+    this.#replying = false;
+    release(payload);
+    // As Fastify does before its own error handler: the dropped body's type and length no longer apply.
+    this.#reply.removeHeader('content-type');
+    this.#reply.removeHeader('content-length');
+  }
+
+  cutOff(): void {
+    this.#reply.raw.destroy();
+  }
+
+  answered(): boolean {
+    return this.#replying || this.#reply.sent;
+  }
+
+  onError(error: unknown): unknown {
+    return this.#onError?.(error, this.#request, this.#reply);
+  }
+
+  answer500(): void {
+    this.#reply.code(500).type('text/plain; charset=utf-8').send('Internal Server Error');
+  }
 }
 
 /** Releases a stream payload that will never be sent. */
-function discard(payload: unknown): void {
+function release(payload: unknown): void {
   if (payload === null || typeof payload !== 'object') return;
   const stream = payload as { destroy?: () => void; cancel?: () => Promise<void> };
   if (typeof stream.destroy === 'function') stream.destroy();
   else if (typeof stream.cancel === 'function') stream.cancel().catch(() => {});
+}
+
+function sessionsPlugin(fastify: FastifyInstance, options: FastifySessionsOptions, done: (error?: Error) => void): void {
+  let manager: Manager;
+  let resolved: ResolvedAdapterOptions<ErrorHandler>;
+  try {
+    if (options === null || typeof options !== 'object') throw optionError('options', 'must be an object with a manager', options);
+    checkManager(options.manager);
+    manager = options.manager;
+    resolved = resolveAdapterOptions(options);
+  } catch (error) {
+    done(error as Error);
+    return;
+  }
+
+  fastify.decorateRequest('session', null as unknown as Session<FastifySessionData>);
+  fastify.decorateRequest(kOutput, null);
+
+  fastify.addHook('onRequest', function loadSession(request, reply, next) {
+    const output = new FastifyOutput(manager, resolved, request, reply);
+    (request as unknown as WithOutput)[kOutput] = output;
+    const token = tokenFromHeader(manager, resolved.tokenHeader, request.headers[resolved.requestHeader]);
+    output.gate.start(token, request, (session) => {
+      request.session = session;
+      next();
+    });
+  });
+
+  // Fastify calls onError hooks for a handler that throws, rejects or sends an Error.
+  fastify.addHook('onError', function skipCommit(request, _reply, _error, next) {
+    const output = outputOf(request);
+    if (output !== null) output.handlerFailed = true;
+    next();
+  });
+
+  fastify.addHook('onSend', function saveSession(request, _reply, payload, next) {
+    const output = outputOf(request);
+    if (output === null) next(null, payload);
+    else output.send(payload, next);
+  });
+  done();
 }
 
 /**

@@ -1,10 +1,12 @@
-// sessionkit/hono: Hono middleware that loads the session before `next()` and saves it before the response is returned.
+// sessionkit/hono: Hono middleware that loads the session before `next()` and saves it through the save gate before the response is returned.
 import type { Context, MiddlewareHandler } from 'hono';
-import { SaveAction, type SessionManager } from '../manager.js';
+import type { SessionManager } from '../manager.js';
 import type { Session } from '../session.js';
 import { isPromiseLike } from '../store.js';
-import { withListValue } from './header-values.js';
-import { logRequestError, resolveAdapterOptions, saveSnapshot, tokenFromHeader, type ResolvedAdapterOptions } from './options.js';
+import type { HeaderAccess } from './header-values.js';
+import { checkManager, resolveAdapterOptions, tokenFromHeader, type ResolvedAdapterOptions } from './options.js';
+import { isServerError } from './policy.js';
+import { SaveGate, type GateOutput } from './save-gate.js';
 
 /** The variables `honoSessions` sets: `c.get('session')`. Put them in `new Hono<{ Variables: SessionVariables<Data> }>()`. */
 export interface SessionVariables<Data extends object> {
@@ -20,8 +22,8 @@ export interface SessionEnv<Data extends object> {
 export interface HonoSessionOptions {
   /**
    * Called when loading or saving the session fails (a store error); returns (or resolves to) the
-   * Response to send, as Hono's `app.onError`. `Vary` is added to it. Default: log the error
-   * (never the token) and answer 500.
+   * Response to send, as Hono's `app.onError`. `Vary` is added to it. If it throws or returns no
+   * Response, the answer is a 500. Default: log the error (never the token) and answer 500.
    */
   onError?: (error: unknown, c: Context) => Response | Promise<Response>;
   /**
@@ -31,16 +33,99 @@ export interface HonoSessionOptions {
   tokenHeader?: string;
 }
 
-type ErrorHandler = NonNullable<HonoSessionOptions['onError']>;
-type Options = ResolvedAdapterOptions<Context, undefined>;
+type Options = ResolvedAdapterOptions<NonNullable<HonoSessionOptions['onError']>>;
 
-function defaultOnError(error: unknown): Response {
-  logRequestError('hono', error);
-  return internalError();
+const webHeaders: HeaderAccess<Headers> = {
+  get: (headers, name) => headers.get(name),
+  set: (headers, name, value) => headers.set(name, value),
+  append: (headers, name, value) => headers.append(name, value),
+};
+
+/**
+ * How sessionkit/hono answers: the session's headers go on `c.res` once the gate released it; a
+ * failure's answer is onError's Response (or a 500). `answer` settles with one or the other.
+ */
+class HonoOutput<Data extends object> implements GateOutput<Context> {
+  readonly adapter = 'hono';
+  readonly gate: SaveGate<Data, Context>;
+  /** Settles once the response may go: undefined to send `c.res`, else the failure's answer. */
+  readonly answer: Promise<Response | undefined>;
+  readonly #c: Context;
+  readonly #options: Options;
+  #settle!: (answer: Response | undefined) => void;
+  #answer: Response | undefined = undefined;
+  /** True once the rest of the chain ran: `c.res` is its response. */
+  ran = false;
+
+  constructor(manager: SessionManager<Data>, options: Options, c: Context) {
+    this.#c = c;
+    this.#options = options;
+    this.gate = new SaveGate(manager, options, this);
+    this.answer = new Promise((resolve) => (this.#settle = resolve));
+  }
+
+  release(gate: SaveGate<Data, Context>): void {
+    const c = this.#c;
+    const res = withSessionHeaders(gate, c.res);
+    if (res !== c.res) replaceResponse(c, res);
+    this.#settle(undefined);
+  }
+
+  /** Never called: the gate sees the response only once it is complete. */
+  releaseEnd(): void {}
+
+  /** The chain's response will not be sent: its body is released, and onError starts from a fresh response. */
+  discard(): void {
+    if (!this.ran) return;
+    this.#c.res.body?.cancel().catch(() => {});
+    replaceResponse(this.#c, undefined);
+  }
+
+  /** Never called: nothing is sent before the save. */
+  cutOff(): void {}
+
+  answered(): boolean {
+    return this.#answer !== undefined;
+  }
+
+  onError(error: unknown): unknown {
+    const result = this.#options.onError?.(error, this.#c);
+    if (isPromiseLike(result)) return result.then((answer) => this.#answered(answer));
+    this.#answered(result);
+    return result;
+  }
+
+  answer500(): void {
+    this.#answered(new Response('Internal Server Error', { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } }));
+  }
+
+  #answered(answer: unknown): void {
+    if (!isResponse(answer) || this.#answer !== undefined) return;
+    this.#answer = answer;
+    this.#settle(answer);
+  }
 }
 
-function internalError(): Response {
-  return new Response('Internal Server Error', { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+function isResponse(value: unknown): value is Response {
+  return value !== null && typeof value === 'object' && typeof (value as Response).status === 'number' && typeof (value as Response).headers === 'object';
+}
+
+/** Writes the gate's headers on `response`, or on a copy when its headers are immutable (a fetched response); returns which. */
+function withSessionHeaders<Data extends object>(gate: SaveGate<Data, Context>, response: Response): Response {
+  try {
+    gate.writeHeaders(response.headers, webHeaders);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    gate.writeHeaders(copy.headers, webHeaders);
+    return copy;
+  }
+}
+
+/** Makes `response` the context's response outright: Hono's setter would copy the old one's headers into it. */
+function replaceResponse(c: Context, response: Response | undefined): void {
+  c.res = undefined as unknown as Response;
+  if (response !== undefined) c.res = response;
 }
 
 /**
@@ -58,75 +143,21 @@ function internalError(): Response {
  * app.get('/get', (c) => c.text(c.get('session').getString('message')));
  */
 export function honoSessions<Data extends object>(manager: SessionManager<Data>, options?: HonoSessionOptions): MiddlewareHandler<SessionEnv<Data>> {
-  if (manager === null || typeof manager !== 'object' || typeof manager.loadNow !== 'function') {
-    throw new TypeError('sessionkit: option manager must be a SessionManager');
-  }
-  const resolved = resolveAdapterOptions<Context, undefined>(options, defaultOnError);
-  const onError = resolved.onError as unknown as ErrorHandler;
-
+  checkManager(manager);
+  const resolved = resolveAdapterOptions(options);
   return async function sessionMiddleware(c, next) {
-    const token = tokenFromHeader(manager, resolved.tokenHeader, c.req.header(resolved.requestHeader));
-    let session: Session<Data>;
-    try {
-      const loaded = manager.loadNow(token);
-      session = isPromiseLike(loaded) ? await loaded : loaded;
-    } catch (error) {
-      return failure(onError, resolved, error, c);
+    const output = new HonoOutput(manager, resolved, c);
+    const gate = output.gate;
+    const session = await gate.load(tokenFromHeader(manager, resolved.tokenHeader, c.req.header(resolved.requestHeader)), c);
+    if (session !== undefined) {
+      c.set('session', session);
+      await next();
+      output.ran = true;
+      gate.respond(c.error !== undefined || isServerError(c.res.status));
     }
-    c.set('session', session);
-    await next();
-    if (c.error !== undefined || c.res.status >= 500) {
-      setVary(c, resolved);
-      return;
-    }
-    let action: SaveAction;
-    try {
-      const saved = saveSnapshot(manager, session);
-      action = isPromiseLike(saved) ? await saved : saved;
-    } catch (error) {
-      // Replace the handler's response outright: Hono's setter would otherwise copy its headers.
-      c.res = undefined as unknown as Response;
-      c.res = await failure(onError, resolved, error, c);
-      return;
-    }
-    setVary(c, resolved);
-    if (action === SaveAction.None) return;
-    const headers = c.res.headers;
-    if (resolved.tokenHeader === undefined) headers.append('set-cookie', manager.setCookieHeader(session, action));
-    else headers.set(resolved.tokenHeader, action === SaveAction.ClearCookie ? '' : session.token);
-    headers.set('cache-control', withListValue(headers.get('cache-control'), resolved.cacheControl));
+    const answer = await output.answer;
+    if (answer === undefined) return;
+    replaceResponse(c, withSessionHeaders(gate, answer));
+    return c.res;
   };
-}
-
-/** Adds Vary to `c.res`, first copying a response whose headers are immutable (one from `fetch`). */
-function setVary(c: Context, options: Options): void {
-  try {
-    c.res.headers.set('vary', withListValue(c.res.headers.get('vary'), options.vary));
-  } catch {
-    c.res = new Response(c.res.body, c.res);
-    c.res.headers.set('vary', withListValue(c.res.headers.get('vary'), options.vary));
-  }
-}
-
-function isResponse(value: unknown): value is Response {
-  return value !== null && typeof value === 'object' && typeof (value as Response).status === 'number' && typeof (value as Response).headers === 'object';
-}
-
-/** onError's Response (a 500 when it throws or returns none), with Vary. */
-async function failure(onError: ErrorHandler, options: Options, error: unknown, c: Context): Promise<Response> {
-  let response: unknown;
-  try {
-    response = await onError(error, c);
-  } catch (secondary) {
-    logRequestError('hono', secondary);
-  }
-  const answer = isResponse(response) ? response : internalError();
-  try {
-    answer.headers.set('vary', withListValue(answer.headers.get('vary'), options.vary));
-    return answer;
-  } catch {
-    const copy = new Response(answer.body, answer);
-    copy.headers.set('vary', withListValue(copy.headers.get('vary'), options.vary));
-    return copy;
-  }
 }

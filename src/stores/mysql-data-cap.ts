@@ -1,6 +1,5 @@
 // MySqlStore's guard against truncation: the byte cap of the `data` column, read once, and the error that says what to do.
-import { SessionkitError } from '../errors.js';
-import { sanitizeError } from '../store-error.js';
+import { SessionkitError, sanitizeError } from '../store-kit.js';
 
 /** Byte caps of the BLOB types: what a column can be widened to. */
 const MEDIUMBLOB_CAP = 2 ** 24 - 1;

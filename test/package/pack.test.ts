@@ -82,13 +82,15 @@ afterAll(async () => {
 }, SLOW);
 
 describe('the packed tarball, installed into a fresh app', () => {
-  it('ships only built files and package.json', async () => {
+  it('ships only built files, the docs, the license and package.json', async () => {
     const listing = await ok('tar', ['tzf', tarball], work);
     const files = listing.trim().split('\n');
     expect(files).toContain('package/package.json');
     expect(files).toContain('package/dist/src/adapters/fastify.d.ts');
     expect(files).toContain('package/dist/src/adapters/hono.js');
-    expect(files.filter((file) => !/^package\/(dist\/(src|native-store)\/|package\.json$|README\.md$)/.test(file))).toEqual([]);
+    expect(files).toContain('package/LICENSE');
+    expect(files).toContain('package/docs/stores.md');
+    expect(files.filter((file) => !/^package\/(dist\/(src|native-store)\/|docs\/[a-z-]+\.md$|package\.json$|README\.md$|LICENSE$)/.test(file))).toEqual([]);
   });
 
   it('imports every entry point as ESM', async () => {

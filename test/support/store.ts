@@ -130,3 +130,8 @@ export const storeKinds: StoreKind[] = ['MemoryStore', 'slow async store'];
 export function makeStore(kind: StoreKind): TestStore {
   return kind === 'MemoryStore' ? new TestStore() : new TestStore({ delay: 5, stableBytes: false });
 }
+
+/** MemoryStore's own path when `delay` is undefined, else a store answering after `delay` ms (0: synchronously) without stable bytes. */
+export function storeWithDelay(delay: number | undefined): TestStore {
+  return delay === undefined ? new TestStore() : new TestStore({ delay, stableBytes: false });
+}

@@ -1,9 +1,9 @@
-// Starts Fastify on an ephemeral port with sessionkit/fastify, and mounts the shared `routes` on it.
-import Fastify, { type FastifyInstance } from 'fastify';
+// Starts Fastify on an ephemeral port with sessionkit/fastify, and serves the shared `routes` on it (the shared suite's fastify entry).
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { SessionManager } from '../../../src/manager.js';
 import type { Session } from '../../../src/index.js';
-import { fastifySessions, type FastifySessionsOptions } from '../../../src/adapters/fastify.js';
-import { routes, type AppData } from './app.js';
+import { fastifySessions } from '../../../src/adapters/fastify.js';
+import { replyParts, routes, translateOnError, type AppData, type Reply, type TestOptions } from './app.js';
 import type { Running } from './servers.js';
 
 /** A Fastify app on 127.0.0.1:0; `setup` registers plugins and routes. */
@@ -14,15 +14,25 @@ export async function startFastify(setup: (app: FastifyInstance) => void | Promi
   return { url: url.replace('localhost', '127.0.0.1'), close: () => app.close() };
 }
 
-/** Serves `routes` through sessionkit/fastify (the shape of `serve` in app.ts). */
-export function serveFastify(manager: SessionManager<AppData>, options: Omit<FastifySessionsOptions, 'manager'> = {}): Promise<Running> {
+function send(reply: FastifyReply, answer: Reply): FastifyReply {
+  const { status, headers, body } = replyParts(answer);
+  reply.code(status);
+  for (const [name, value] of headers) {
+    // Fastify adds a second Set-Cookie as its own line but replaces other headers: add list members by hand.
+    const existing = reply.getHeader(name);
+    reply.header(name, existing === undefined || name.toLowerCase() === 'set-cookie' ? value : `${String(existing)}, ${value}`);
+  }
+  return reply.type('text/plain').send(body);
+}
+
+/** Serves `routes` through sessionkit/fastify; a failing route reaches Fastify's error handler. */
+export function serveFastify(manager: SessionManager<AppData>, options: TestOptions = {}): Promise<Running> {
   return startFastify(async (app) => {
-    await app.register(fastifySessions, { manager, ...options });
+    await app.register(fastifySessions, { manager, tokenHeader: options.tokenHeader, onError: translateOnError(options.onError, send) });
     for (const [path, route] of Object.entries(routes)) {
       app.get(path, async (request, reply) => {
         const query = new URLSearchParams(request.url.split('?')[1] ?? '');
-        const body = await route(request.session as unknown as Session<AppData>, query);
-        return reply.type('text/plain').send(body);
+        return send(reply, await route(request.session as unknown as Session<AppData>, query));
       });
     }
   });

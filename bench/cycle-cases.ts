@@ -17,6 +17,8 @@ export const CASE_LABELS: Record<string, string> = {
   read: 'read cycle (load + get)',
   'read-crowded': 'read cycle, 99 999 other sessions in the store',
   write: 'write cycle (load + put + commit)',
+  'write-spread': 'write cycle over 64 sessions (uncontended: one session per request in flight)',
+  'write-spread-lww': 'write cycle over 64 sessions, merge off (a store without commitIf: last writer wins)',
   new: 'new-session cycle (load, no token + put + commit)',
   renew: 'renew (load + renewToken + commit)',
   'store-find': 'store.find of the record (no manager)',
@@ -31,7 +33,40 @@ function isPromise(value: unknown): value is Promise<unknown> {
   return value instanceof Promise;
 }
 
-/** The four session cycles against one store. Sessions created by the new-session cycle expire after 10 minutes. */
+/** `store` without `commitIf`: the manager falls back to last-writer-wins commits (merge-on-commit off). */
+function withoutCommitIf(store: Store): Store {
+  const view: Store = {
+    find: store.find.bind(store),
+    commit: store.commit.bind(store),
+    delete: store.delete.bind(store),
+    stableBytes: store.stableBytes === true,
+  };
+  if (store.touch !== undefined) view.touch = store.touch.bind(store);
+  return view;
+}
+
+/** Write cycles spread over `count` sessions in turn, so that requests in flight never share one. */
+async function spreadWriteCase(id: string, store: Store, count: number): Promise<CycleCase> {
+  const manager = new SessionManager({ store });
+  const tokens: string[] = [];
+  for (let k = 0; k < count; k++) tokens.push(await seedSession(manager));
+  let turn = 0;
+  let counter = 0;
+  const putAndSave = (session: Session): unknown => {
+    session.put('counter', ++counter);
+    return manager.saveNow(session);
+  };
+  return {
+    id,
+    label: CASE_LABELS[id]!,
+    op: () => {
+      const session = manager.loadNow(tokens[turn++ % count]!);
+      return isPromise(session) ? session.then(putAndSave) : putAndSave(session);
+    },
+  };
+}
+
+/** The session cycles against one store. Sessions created by the new-session cycle expire after 10 minutes. */
 export async function sessionCases(store: Store): Promise<CycleCase[]> {
   const manager = new SessionManager({ store });
   const shortLived = new SessionManager({ store, lifetime: 10 * 60 * 1000 });
@@ -83,6 +118,8 @@ export async function sessionCases(store: Store): Promise<CycleCase[]> {
         return isPromise(session) ? session.then(putNewAndSave) : putNewAndSave(session);
       },
     },
+    await spreadWriteCase('write-spread', store, 64),
+    await spreadWriteCase('write-spread-lww', withoutCommitIf(store), 64),
     { id: 'renew', label: CASE_LABELS.renew!, op: renew },
     { id: 'store-find', label: CASE_LABELS['store-find']!, op: () => store.find(rawToken) },
     { id: 'store-commit', label: CASE_LABELS['store-commit']!, op: () => store.commit(rawToken, rawBytes, Date.now() + 86_400_000) },

@@ -1,6 +1,7 @@
 // The expiry index: a second LMDB database keyed by [expiresAt, token], so the sweep reads only expired entries.
 import type { Database } from 'lmdb';
-import { isRecord, recordExpiry } from './record.js';
+import type { OwnerIndex } from './owner-index.js';
+import { isRecord, recordExpiry, recordOwner } from './record.js';
 
 /** An index key: the record's exact stored expiry, then its token. */
 export type IndexKey = [expiresAt: number, token: string];
@@ -27,9 +28,10 @@ export function expiredKeys(index: Database<Uint8Array, IndexKey>, now: number, 
 /**
  * Inside a write transaction: drops the given index keys, and each record whose stored expiry is
  * still the indexed one (a record overwritten or touched since keeps its newer index entry; a
- * record that is not ours is left alone). Returns the number of records deleted.
+ * record that is not ours is left alone). A deleted record's owner index entry goes with it.
+ * Returns the number of records deleted.
  */
-export function deleteExpired(records: Database<Uint8Array, string>, index: Database<Uint8Array, IndexKey>, keys: IndexKey[], now: number): number {
+export function deleteExpired(records: Database<Uint8Array, string>, index: Database<Uint8Array, IndexKey>, owners: OwnerIndex, keys: IndexKey[], now: number): number {
   let deleted = 0;
   for (const key of keys) {
     const [expiresAt, token] = key;
@@ -37,7 +39,9 @@ export function deleteExpired(records: Database<Uint8Array, string>, index: Data
     if (typeof token !== 'string' || expiresAt > now) continue;
     const record = records.getBinaryFast(token);
     if (record !== undefined && isRecord(record) && recordExpiry(record) === expiresAt) {
+      const owner = recordOwner(record);
       records.remove(token);
+      if (owner !== undefined) owners.remove(owner, token);
       deleted++;
     }
   }

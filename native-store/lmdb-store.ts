@@ -1,19 +1,23 @@
 // LmdbStore: sessions in an LMDB file via lmdb-js — synchronous reads from the memory map, batched async writes, an LRU tier.
-import { randomInt } from 'node:crypto';
 import { open } from 'lmdb';
 import type { Database, RootDatabase, RootDatabaseOptions } from 'lmdb';
+import { BackgroundTask } from '../src/background-task.js';
 import { optionError, SessionkitError } from '../src/errors.js';
-import type { Store } from '../src/store.js';
+import { assertOwner, MAX_OWNER_LENGTH, type OwnedEntry, type Store } from '../src/store.js';
+import { sanitizeError, storeError } from '../src/store-error.js';
+import { choiceOption, functionOption, intervalOption, stringOption, wholeOption } from '../src/validate.js';
 import { deleteExpired, expiredKeys, reindex, type IndexKey } from './expiry-index.js';
 import { Lru } from './lru.js';
-import { copyData, encodeRecord, isRecord, MAX_EXPIRY, recordExpiry, stampCount, stampSalt, withExpiry } from './record.js';
+import { findOwned, type OwnerIndex } from './owner-index.js';
+import { copyData, isRecord, MAX_EXPIRY, RecordEncoder, recordExpiry, stampCount, stampSalt } from './record.js';
+import { retimeRecord, writeRecord, writeRecordIf, type Databases } from './writes.js';
 
 export interface LmdbStoreOptions {
   /** Directory of the LMDB environment, created if missing. Give `path` or `env`, not both. */
   path?: string;
-  /** An lmdb-js root database the user opened (`open(...)`); the store opens two named databases in it and never closes it. */
+  /** An lmdb-js root database the user opened (`open(...)`, with `maxDbs` of 3 or more); the store opens three named databases in it and never closes it. */
   env?: RootDatabase;
-  /** Prefix of the two named databases, `<name>:sessions` and `<name>:expiry`. Default `'sessionkit'`. */
+  /** Prefix of the three named databases, `<name>:sessions`, `<name>:expiry` and `<name>:owners`. Default `'sessionkit'`. */
   name?: string;
   /** Most sessions kept in the in-process LRU tier; 0 turns the tier off. Default 10 000. */
   cache?: number;
@@ -51,18 +55,17 @@ function validToken(token: string): boolean {
   return typeof token === 'string' && token.length > 0 && token.length <= MAX_TOKEN_LENGTH;
 }
 
-function whole(value: number | undefined, option: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < min) throw optionError(option, `must be a whole number, ${min} or more`, value);
-  return value;
+function logSweepError(error: unknown): void {
+  console.error(error);
 }
 
 /**
  * Sessions in LMDB, shared by every process that opens the same path, kept across restarts.
  * `find` is synchronous (a read from the memory map, validated against an in-process LRU);
- * `commit`, `delete` and `touch` join lmdb-js's batched write transaction and resolve once it is
- * committed. Expired sessions are never returned, and are deleted in bounded batches by an
- * `unref()`ed sweep that reads an expiry index instead of scanning.
+ * `commit`, `commitIf`, `delete` and `touch` join lmdb-js's batched write transaction and resolve
+ * once it is committed. Expired sessions are never returned, and are deleted in bounded batches by
+ * an `unref()`ed sweep that reads an expiry index instead of scanning. An owner index (a third
+ * database, kept in the same transactions) lists a user's sessions without a scan.
  *
  * @example
  * const store = new LmdbStore({ path: './data/sessions' });
@@ -75,15 +78,13 @@ export class LmdbStore implements Store {
   private readonly ownsRoot: boolean;
   private readonly records: Database<Uint8Array, string>;
   private readonly index: Database<Uint8Array, IndexKey>;
+  private readonly dbs: Databases;
   private readonly cache: Lru<Cached> | undefined;
   private readonly flushed: boolean;
   private readonly sweepBatch: number;
-  private readonly onSweepError: (error: unknown) => void;
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<number> | undefined;
+  private readonly sweeper: BackgroundTask<number>;
   private closing: Promise<void> | undefined;
-  private salt = randomInt(0x1_0000_0000);
-  private count = 0;
+  private readonly encoder = new RecordEncoder();
   /** True while the read snapshot was taken in the current task (see `find`). */
   private fresh = false;
   private readonly expireSnapshot = (): void => {
@@ -92,17 +93,14 @@ export class LmdbStore implements Store {
 
   constructor(options: LmdbStoreOptions) {
     if (options === null || typeof options !== 'object') throw optionError('options', 'must be an object with path or env');
-    const { path, env, name = 'sessionkit', durability = 'committed', lmdb = {}, onSweepError } = options;
-    const cache = whole(options.cache, 'cache', 10_000, 0);
-    const cacheMaxBytes = whole(options.cacheMaxBytes, 'cacheMaxBytes', 64 * 1024 * 1024, 0);
-    const sweepInterval = options.sweepInterval ?? 60_000;
-    if (typeof sweepInterval !== 'number' || !Number.isFinite(sweepInterval) || sweepInterval < 0) {
-      throw optionError('sweepInterval', 'must be a finite number of ms, 0 or more (0 = off)', sweepInterval);
-    }
-    this.sweepBatch = whole(options.sweepBatch, 'sweepBatch', 1000, 1);
-    if (durability !== 'committed' && durability !== 'flushed') throw optionError('durability', "must be 'committed' or 'flushed'", durability);
-    if (typeof name !== 'string' || name.length === 0) throw optionError('name', 'must be a non-empty string', name);
-    if (onSweepError !== undefined && typeof onSweepError !== 'function') throw optionError('onSweepError', 'must be a function', onSweepError);
+    const { path, env, lmdb = {} } = options;
+    const cache = wholeOption('cache', options.cache, 10_000, 0);
+    const cacheMaxBytes = wholeOption('cacheMaxBytes', options.cacheMaxBytes, 64 * 1024 * 1024, 0);
+    const sweepInterval = intervalOption('sweepInterval', options.sweepInterval, 60_000);
+    this.sweepBatch = wholeOption('sweepBatch', options.sweepBatch, 1000, 1);
+    const durability = choiceOption('durability', options.durability, 'committed', ['committed', 'flushed']);
+    const name = stringOption('name', options.name, 'sessionkit');
+    const onSweepError = functionOption('onSweepError', options.onSweepError, logSweepError);
     if ((path === undefined) === (env === undefined)) throw optionError('path', 'or option env must be given (exactly one of them)');
 
     if (env !== undefined) {
@@ -114,22 +112,20 @@ export class LmdbStore implements Store {
     } else {
       if (typeof path !== 'string' || path.length === 0) throw optionError('path', 'must be a non-empty string', path);
       try {
-        this.root = open({ ...lmdb, path, maxDbs: Math.max(lmdb.maxDbs ?? 12, 2) });
+        this.root = open({ ...lmdb, path, maxDbs: Math.max(lmdb.maxDbs ?? 12, 3) });
       } catch (cause) {
-        throw new SessionkitError(COMPONENT, `cannot open ${path}`, cause);
+        throw new SessionkitError(COMPONENT, `cannot open ${path}`, sanitizeError(cause));
       }
       this.ownsRoot = true;
     }
     this.records = this.root.openDB<Uint8Array, string>(`${name}:sessions`, { encoding: 'binary' });
     this.index = this.root.openDB<Uint8Array, IndexKey>(`${name}:expiry`, { encoding: 'binary' });
+    const owners: OwnerIndex = this.root.openDB<string, string>(`${name}:owners`, { encoding: 'string', dupSort: true });
+    this.dbs = { records: this.records, expiry: this.index, owners };
     this.cache = cache > 0 ? new Lru<Cached>(cache, cacheMaxBytes) : undefined;
     this.stableBytes = this.cache !== undefined;
     this.flushed = durability === 'flushed';
-    this.onSweepError = onSweepError ?? ((error) => console.error(error));
-    if (sweepInterval > 0) {
-      this.timer = setInterval(() => this.sweepInBackground(), sweepInterval);
-      this.timer.unref();
-    }
+    this.sweeper = new BackgroundTask(sweepInterval, () => this.sweepAll(), onSweepError);
   }
 
   find(token: string): Uint8Array | undefined {
@@ -140,14 +136,10 @@ export class LmdbStore implements Store {
       // another process committed could read a snapshot from before that commit. Take a new snapshot
       // at the first find of each task: every find then sees every commit that resolved before the
       // task began, in any process. Finds within one task share the snapshot.
-      if (!this.fresh) {
-        this.fresh = true;
-        this.records.resetReadTxn();
-        queueMicrotask(this.expireSnapshot);
-      }
+      this.renewSnapshot();
       record = this.records.getBinaryFast(token);
     } catch (cause) {
-      throw new SessionkitError(COMPONENT, 'read failed', cause);
+      throw storeError(COMPONENT, 'read', cause);
     }
     const cache = this.cache;
     // `record` is lmdb-js's reused buffer (or a view of the map): valid until the next read, so copy what we keep.
@@ -165,23 +157,30 @@ export class LmdbStore implements Store {
     return data;
   }
 
-  commit(token: string, data: Uint8Array, expiresAt: number): Promise<void> {
-    if (!validToken(token)) return Promise.reject(new SessionkitError(COMPONENT, `token must be 1 to ${MAX_TOKEN_LENGTH} characters`));
+  commit(token: string, data: Uint8Array, expiresAt: number, owner?: string): Promise<void> {
+    const invalid = this.invalidWrite(token, owner);
+    if (invalid !== undefined) return Promise.reject(invalid);
     if (!(expiresAt > Date.now())) return this.delete(token);
     const expiry = expiresAt >= MAX_EXPIRY ? MAX_EXPIRY : Math.ceil(expiresAt);
-    const record = encodeRecord(data, expiry, this.salt, this.count);
-    if (++this.count === 0x1_0000_0000) {
-      this.count = 0;
-      this.salt = randomInt(0x1_0000_0000);
-    }
+    const record = this.encoder.encode(data, expiry, owner);
     if (this.cache !== undefined) this.cache.delete(token);
-    return this.settle(this.records.transaction(() => this.write(token, record, expiry)), 'commit');
+    return this.settle(this.records.transaction(() => writeRecord(this.dbs, token, record, expiry, owner)), 'commit');
+  }
+
+  /** Compares and writes inside one write transaction, which LMDB runs exclusively across processes. */
+  commitIf(token: string, expected: Uint8Array | undefined, data: Uint8Array, expiresAt: number, owner?: string): Promise<boolean> {
+    const invalid = this.invalidWrite(token, owner);
+    if (invalid !== undefined) return Promise.reject(invalid);
+    const expiry = !(expiresAt > Date.now()) ? undefined : expiresAt >= MAX_EXPIRY ? MAX_EXPIRY : Math.ceil(expiresAt);
+    const record = expiry === undefined ? undefined : this.encoder.encode(data, expiry, owner);
+    // No cache eviction here: a cached copy is checked against the record's stamp on every find.
+    return this.settle(this.records.transaction(() => writeRecordIf(this.dbs, token, expected, record, expiry, owner, Date.now())), 'commitIf');
   }
 
   delete(token: string): Promise<void> {
     if (!validToken(token)) return Promise.resolve();
     if (this.cache !== undefined) this.cache.delete(token);
-    return this.settle(this.records.transaction(() => this.write(token, undefined, undefined)), 'delete');
+    return this.settle(this.records.transaction(() => writeRecord(this.dbs, token, undefined, undefined, undefined)), 'delete');
   }
 
   touch(token: string, expiresAt: number): Promise<void> {
@@ -189,7 +188,18 @@ export class LmdbStore implements Store {
     if (!(expiresAt > Date.now())) return this.delete(token);
     const expiry = expiresAt >= MAX_EXPIRY ? MAX_EXPIRY : Math.ceil(expiresAt);
     // The stamp is kept: the data did not change, so a cached copy stays valid.
-    return this.settle(this.records.transaction(() => this.retime(token, expiry)), 'touch');
+    return this.settle(this.records.transaction(() => retimeRecord(this.dbs, token, expiry, Date.now())), 'touch');
+  }
+
+  /** The live sessions whose latest commit carried `owner`, read from the owner index (never a scan). */
+  findByOwner(owner: string): OwnedEntry[] {
+    if (typeof owner !== 'string' || owner.length === 0 || owner.length > MAX_OWNER_LENGTH) return [];
+    try {
+      this.renewSnapshot();
+      return findOwned(this.records, this.dbs.owners, owner, Date.now());
+    } catch (cause) {
+      throw new SessionkitError(COMPONENT, 'read failed', cause);
+    }
   }
 
   async *all(): AsyncIterable<[token: string, data: Uint8Array]> {
@@ -213,12 +223,9 @@ export class LmdbStore implements Store {
     }
   }
 
-  /** Deletes expired sessions now, in transactions of `sweepBatch`; resolves to the number deleted. */
+  /** Deletes expired sessions now, in transactions of `sweepBatch` (or joins the sweep in flight); resolves to the number deleted. */
   sweep(): Promise<number> {
-    this.sweeping ??= this.sweepAll().finally(() => {
-      this.sweeping = undefined;
-    });
-    return this.sweeping;
+    return this.sweeper.run();
   }
 
   /** Stops the sweep, drops the LRU tier and, when the store opened the path itself, closes it. */
@@ -228,42 +235,41 @@ export class LmdbStore implements Store {
   }
 
   private async shutdown(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.sweeping?.catch(noop);
+    await this.sweeper.stop();
     this.cache?.clear();
     if (this.ownsRoot) {
       try {
         await this.root.close();
       } catch (cause) {
-        throw new SessionkitError(COMPONENT, 'close failed', cause);
+        throw storeError(COMPONENT, 'close', cause);
       }
     }
   }
 
-  /** In the write transaction: replaces (or, with `record` undefined, removes) the record and its index entry. */
-  private write(token: string, record: Uint8Array | undefined, expiry: number | undefined): void {
-    const old = this.records.getBinaryFast(token);
-    const previous = old !== undefined && isRecord(old) ? recordExpiry(old) : undefined;
-    if (record !== undefined) this.records.put(token, record);
-    else if (old !== undefined) this.records.remove(token);
-    reindex(this.index, token, previous, expiry);
+  /** Takes a new read snapshot at the first read of each task (see `find`). */
+  private renewSnapshot(): void {
+    if (this.fresh) return;
+    this.fresh = true;
+    this.records.resetReadTxn();
+    queueMicrotask(this.expireSnapshot);
   }
 
-  /** In the write transaction: moves a live record's expiry; missing, foreign or expired records are left alone. */
-  private retime(token: string, expiry: number): void {
-    const old = this.records.getBinaryFast(token);
-    if (old === undefined || !isRecord(old)) return;
-    const previous = recordExpiry(old);
-    if (previous <= Date.now()) return;
-    this.records.put(token, withExpiry(old, expiry));
-    reindex(this.index, token, previous, expiry);
+  /** The error a commit rejects with for a token LMDB cannot key or a bad owner, else undefined. */
+  private invalidWrite(token: string, owner: string | undefined): Error | undefined {
+    if (!validToken(token)) return new SessionkitError(COMPONENT, `token must be 1 to ${MAX_TOKEN_LENGTH} characters`);
+    try {
+      assertOwner(owner, COMPONENT);
+    } catch (error) {
+      return error as TypeError;
+    }
+    return undefined;
   }
 
-  private settle(written: Promise<unknown>, operation: string): Promise<void> {
-    const done = this.flushed ? written.then(() => this.records.flushed) : written;
-    return done.then(noop, (cause: unknown) => {
-      throw new SessionkitError(COMPONENT, `${operation} failed`, cause);
+  /** Resolves with the transaction's result once it is committed (and flushed, with durability 'flushed'). */
+  private settle<T>(written: Promise<T>, operation: string): Promise<T> {
+    const done = this.flushed ? written.then((result) => this.records.flushed.then(() => result)) : written;
+    return done.catch((cause: unknown) => {
+      throw storeError(COMPONENT, operation, cause);
     });
   }
 
@@ -275,16 +281,11 @@ export class LmdbStore implements Store {
       try {
         keys = expiredKeys(this.index, Date.now(), this.sweepBatch);
         if (keys.length === 0) return deleted;
-        deleted += await this.records.transaction(() => deleteExpired(this.records, this.index, keys, Date.now()));
+        deleted += await this.records.transaction(() => deleteExpired(this.records, this.index, this.dbs.owners, keys, Date.now()));
       } catch (cause) {
-        throw new SessionkitError(COMPONENT, 'sweep failed', cause);
+        throw storeError(COMPONENT, 'sweep', cause);
       }
       if (keys.length < this.sweepBatch) return deleted;
     }
-  }
-
-  private sweepInBackground(): void {
-    if (this.closing !== undefined) return;
-    this.sweep().catch(this.onSweepError);
   }
 }

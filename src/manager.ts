@@ -1,15 +1,15 @@
 // SessionManager: options, load and commit (with promise-free fast paths), the end-of-request save, iterate.
-import type { Codec, SessionRecord } from './codec.js';
+import type { Codec } from './codec.js';
 import { CookieSerializer, findCookie, type ResolvedCookieOptions } from './cookie.js';
-import { DecodeCache } from './decode-cache.js';
 import { SessionkitError } from './errors.js';
 import { resolveOptions, type SessionOptions } from './options.js';
-import { Session, type SessionData, type SessionHost } from './session.js';
+import { type Session, type SessionData, sessionInternals } from './session.js';
+import { SessionIO } from './session-io.js';
 import { canIterate, isPromiseLike, type Store } from './store.js';
-import { generateToken, hashToken, isToken } from './token.js';
+import { isToken } from './token.js';
 
-/** Most decoded sessions the manager keeps for stores with stable bytes. */
-const DECODE_CACHE_LIMIT = 50_000;
+// session.ts is evaluated before this module, so its static block has run.
+const access = sessionInternals;
 
 /** The token and store expiry of a committed session. */
 export interface CommitResult {
@@ -32,16 +32,18 @@ export type SaveAction = (typeof SaveAction)[keyof typeof SaveAction];
  * session.put('userId', 7);
  * const { token, expiresAt } = await sessions.commit(session);
  */
-export class SessionManager<Data extends object = SessionData> implements SessionHost {
+export class SessionManager<Data extends object = SessionData> {
   readonly store: Store;
   readonly lifetime: number;
   readonly idleTimeout: number;
   readonly cookie: ResolvedCookieOptions;
   readonly codec: Codec;
   readonly hashTokenInStore: boolean;
+  /** Largest encoded session a commit writes, in bytes. */
+  readonly maxSessionBytes: number;
   readonly onError: (error: SessionkitError) => void;
-  /** @internal */ readonly cookies: CookieSerializer;
-  private readonly decoded: DecodeCache | undefined;
+  readonly #cookies: CookieSerializer;
+  readonly #io: SessionIO;
 
   constructor(options: SessionOptions = {}) {
     const resolved = resolveOptions(options);
@@ -51,14 +53,15 @@ export class SessionManager<Data extends object = SessionData> implements Sessio
     this.cookie = resolved.cookie;
     this.codec = resolved.codec;
     this.hashTokenInStore = resolved.hashTokenInStore;
+    this.maxSessionBytes = resolved.maxSessionBytes;
     this.onError = resolved.onError;
-    this.cookies = new CookieSerializer(resolved.cookie);
-    this.decoded = this.store.stableBytes === true ? new DecodeCache(DECODE_CACHE_LIMIT) : undefined;
+    this.#cookies = new CookieSerializer(resolved.cookie);
+    this.#io = new SessionIO(resolved);
   }
 
   /** The session token in a Cookie header, or undefined when absent or not token-shaped. */
   tokenFromCookie(cookieHeader: string | undefined): string | undefined {
-    const value = findCookie(cookieHeader, this.cookies.name);
+    const value = findCookie(cookieHeader, this.#cookies.name);
     return isToken(value) ? value : undefined;
   }
 
@@ -68,7 +71,7 @@ export class SessionManager<Data extends object = SessionData> implements Sessio
    */
   load(token?: string | null): Promise<Session<Data>> {
     try {
-      return Promise.resolve(this.loadNow(token));
+      return Promise.resolve(this.#io.load<Data>(token));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -76,23 +79,18 @@ export class SessionManager<Data extends object = SessionData> implements Sessio
 
   /** `load` without a promise when the store answers synchronously. Throws (or rejects) on store failure. */
   loadNow(token?: string | null): Session<Data> | Promise<Session<Data>> {
-    if (!isToken(token)) return this.newSession();
-    const key = this.storeKey(token);
-    const found = this.store.find(key);
-    if (isPromiseLike<Uint8Array | undefined>(found)) {
-      return Promise.resolve(found).then((bytes) => this.sessionFrom(token, key, bytes));
-    }
-    return this.sessionFrom(token, key, found);
+    return this.#io.load<Data>(token);
   }
 
   /**
    * Writes the session to the store (a new session gets its token here) and returns token and expiry.
-   * A destroyed session is not written: `{ token: '', expiresAt: 0 }`.
+   * A destroyed session is not written: `{ token: '', expiresAt: 0 }`. Rejects with a
+   * `SessionkitError`, writing nothing, when the encoded session is over `maxSessionBytes`.
    */
   commit(session: Session<Data>): Promise<CommitResult> {
-    if (session._status === 'destroyed') return Promise.resolve({ token: '', expiresAt: 0 });
+    if (session.status === 'destroyed') return Promise.resolve({ token: '', expiresAt: 0 });
     try {
-      const written = this.writeNow(session);
+      const written = this.#io.write(session);
       if (isPromiseLike(written)) return Promise.resolve(written).then(() => commitResult(session));
       return Promise.resolve(commitResult(session));
     } catch (error) {
@@ -103,13 +101,17 @@ export class SessionManager<Data extends object = SessionData> implements Sessio
   /**
    * The end-of-request step for adapters: commits a modified session, slides the expiry of an
    * unmodified one under an idle timeout, and says what to do with the cookie. Synchronous when
-   * the store is.
+   * the store is. Once the modified session's bytes are encoded it reads 'unmodified', so a change
+   * made while the write is in flight (or a response streams) marks it modified again.
    */
   saveNow(session: Session<Data>): SaveAction | Promise<SaveAction> {
+    const status = session.status;
     let written: void | Promise<void>;
-    if (session._status === 'modified') written = this.writeNow(session);
-    else if (session._status === 'destroyed') return SaveAction.ClearCookie;
-    else if (this.idleTimeout > 0 && session._token !== '') written = this.touchNow(session);
+    if (status === 'modified') {
+      written = this.#io.write(session);
+      access.markSaved(session);
+    } else if (status === 'destroyed') return SaveAction.ClearCookie;
+    else if (this.idleTimeout > 0 && session.token !== '') written = this.#io.touch(session);
     else return SaveAction.None;
     if (isPromiseLike(written)) return Promise.resolve(written).then(setCookieAction);
     return SaveAction.SetCookie;
@@ -117,9 +119,10 @@ export class SessionManager<Data extends object = SessionData> implements Sessio
 
   /** The Set-Cookie header value for a save action other than None. */
   setCookieHeader(session: Session<Data>, action: SaveAction): string {
-    if (action === SaveAction.ClearCookie) return this.cookies.clear();
-    if (this.cookies.persist || session.remembered) return this.cookies.serialize(session._token, session._expiresAt);
-    return this.cookies.serialize(session._token);
+    const cookies = this.#cookies;
+    if (action === SaveAction.ClearCookie) return cookies.clear();
+    if (cookies.persist || access.remembered(session)) return cookies.serialize(session.token, access.expiresAt(session));
+    return cookies.serialize(session.token);
   }
 
   /**
@@ -132,101 +135,16 @@ export class SessionManager<Data extends object = SessionData> implements Sessio
       throw new SessionkitError('iterate', 'the store does not offer all(), so its sessions cannot be listed');
     }
     for await (const [key, data] of store.all()) {
-      const record = this.decode(data);
-      if (record === undefined || record.deadline <= Date.now()) continue;
-      // With hashTokenInStore the store only knows sha256(token): the session keeps that key
-      // and commits or deletes by it, without hashing it again.
-      const token = this.hashTokenInStore ? '' : key;
-      const session = new Session<Data>(this, token, key, record.values, false, record.deadline);
+      const session = this.#io.entry<Data>(key, data);
+      if (session === undefined) continue;
       await fn(session);
-      if (session._status === 'modified') await this.writeNow(session);
+      if (session.status === 'modified') await this.#io.write(session);
     }
-  }
-
-  /** @internal SessionHost */
-  storeKey(token: string): string {
-    return this.hashTokenInStore ? hashToken(token) : token;
-  }
-
-  /** @internal SessionHost */
-  deleteKey(key: string): void | Promise<void> {
-    this.decoded?.delete(key);
-    return this.store.delete(key);
-  }
-
-  /** @internal SessionHost */
-  findRecord(token: string): SessionRecord | undefined | Promise<SessionRecord | undefined> {
-    const found = this.store.find(this.storeKey(token));
-    if (isPromiseLike<Uint8Array | undefined>(found)) return Promise.resolve(found).then((bytes) => this.liveRecord(bytes));
-    return this.liveRecord(found);
   }
 
   /** Store expiry for a session: its deadline, or sooner under an idle timeout. */
   expiryOf(session: Session<Data>, now = Date.now()): number {
-    if (this.idleTimeout > 0) return Math.min(session._deadline, now + this.idleTimeout);
-    return session._deadline;
-  }
-
-  private newSession(): Session<Data> {
-    return new Session<Data>(this, '', '', new Map(), false, Date.now() + this.lifetime);
-  }
-
-  private sessionFrom(token: string, key: string, bytes: Uint8Array | undefined): Session<Data> {
-    if (bytes === undefined) return this.newSession();
-    const cache = this.decoded;
-    const cached = cache?.get(key, bytes);
-    if (cached !== undefined) {
-      if (cached.deadline <= Date.now()) return this.newSession();
-      return new Session<Data>(this, token, key, cached.values, true, cached.deadline);
-    }
-    const record = this.liveRecord(bytes);
-    if (record === undefined) return this.newSession();
-    if (cache !== undefined) cache.set(key, bytes, record.deadline, record.values);
-    return new Session<Data>(this, token, key, record.values, cache !== undefined, record.deadline);
-  }
-
-  private liveRecord(bytes: Uint8Array | undefined): SessionRecord | undefined {
-    if (bytes === undefined) return undefined;
-    const record = this.decode(bytes);
-    return record === undefined || record.deadline <= Date.now() ? undefined : record;
-  }
-
-  private decode(bytes: Uint8Array): SessionRecord | undefined {
-    try {
-      return this.codec.decode(bytes);
-    } catch (error) {
-      this.onError(new SessionkitError('codec', 'a stored session could not be decoded; a new session was started in its place', error));
-      return undefined;
-    }
-  }
-
-  private writeNow(session: Session<Data>): void | Promise<void> {
-    if (session._token === '' && session._key === '') session._token = generateToken();
-    const expiresAt = this.expiryOf(session);
-    session._expiresAt = expiresAt;
-    const key = session.storeKey();
-    const written = this.store.commit(key, this.codec.encode(session._deadline, session._values), expiresAt);
-    if (this.decoded !== undefined && !isPromiseLike(written)) this.rememberDecoded(session, key);
-    return written;
-  }
-
-  /**
-   * After a synchronous commit, files the session's values under the bytes the store now holds,
-   * so the next request for it skips decoding. The values become shared: a later write copies them.
-   */
-  private rememberDecoded(session: Session<Data>, key: string): void {
-    const kept = this.store.find(key);
-    if (kept === undefined || isPromiseLike(kept)) return;
-    this.decoded!.set(key, kept, session._deadline, session._values);
-    session._shared = true;
-  }
-
-  private touchNow(session: Session<Data>): void | Promise<void> {
-    const expiresAt = this.expiryOf(session);
-    session._expiresAt = expiresAt;
-    const key = session.storeKey();
-    if (this.store.touch !== undefined) return this.store.touch(key, expiresAt);
-    return this.store.commit(key, this.codec.encode(session._deadline, session._values), expiresAt);
+    return this.#io.expiryOf(session, now);
   }
 }
 
@@ -234,6 +152,6 @@ function setCookieAction(): SaveAction {
   return SaveAction.SetCookie;
 }
 
-function commitResult(session: { _token: string; _expiresAt: number }): CommitResult {
-  return { token: session._token, expiresAt: session._expiresAt };
+function commitResult<Data extends object>(session: Session<Data>): CommitResult {
+  return { token: session.token, expiresAt: access.expiresAt(session) };
 }

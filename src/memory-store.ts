@@ -1,126 +1,210 @@
-// MemoryStore: the default store, a bounded LRU of copied bytes with lazy expiry and an unref'd sweep.
-import { optionError } from './errors.js';
-import type { Store } from './store.js';
+// MemoryStore: the default store, an LRU of copied bytes bounded by count and size, with lazy expiry, an owner index and an unref'd sweep.
+import { optionError, SessionkitError } from './errors.js';
+import { LruList, type LruNode } from './lru-list.js';
+import { assertOwner, type OwnedEntry, type Store } from './store.js';
 
 export interface MemoryStoreOptions {
   /** Most sessions kept; past it the least recently used are dropped. Default 100 000. */
   maxEntries?: number;
+  /** Most bytes of session data kept (the sum of the sessions' sizes); past it the least recently used are dropped. Default 64 MiB. */
+  maxBytes?: number;
   /** How often expired entries are swept, ms; 0 turns the sweep off (expiry is still checked on read). Default 60 000. */
   sweepInterval?: number;
 }
 
-interface Entry {
-  data: Uint8Array;
-  expiresAt: number;
+const COMPONENT = 'memory store';
+const MAX_INTERVAL = 2 ** 31 - 1;
+
+class Entry implements LruNode<Entry> {
+  newer: Entry | undefined = undefined;
+  older: Entry | undefined = undefined;
+  owner: string | undefined = undefined;
+
+  constructor(
+    readonly token: string,
+    public data: Uint8Array,
+    public expiresAt: number,
+  ) {}
+}
+
+function whole(value: number, option: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw optionError(option, 'must be a whole number, 1 or more', value);
+  return value;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a === b || (a.length === b.length && Buffer.compare(a, b) === 0);
 }
 
 /**
  * In-process sessions: nothing survives a restart and nothing is shared between processes.
- * Reads and writes are synchronous. Bounded by `maxEntries`, so memory can never grow without
- * bound: when full, the least recently used sessions are dropped (their users are logged out).
+ * Every method is synchronous. Bounded, so memory never grows without bound: it holds at most
+ * `maxEntries` sessions and `maxBytes` bytes of session data, and only when a commit would pass
+ * either bound does it drop sessions, the least recently used first (found, committed or touched
+ * longest ago; their users are logged out). While the store is under both bounds, no live session
+ * is ever dropped.
  *
- * The LRU is quick-lru's two generations: new and used entries go to the young Map; when it holds
- * half of `maxEntries`, it becomes the old one and the previous old Map is dropped whole. A hit in
- * the old Map moves the entry to the young one. Every operation is O(1), and no Map ever deletes
- * and re-inserts one key over and over (in V8 that leaves deleted slots that slow later lookups).
- * A session is dropped only once `maxEntries / 2 - 1` others were stored or used since its last use.
+ * Entries sit in a Map and in a doubly linked list in use order; a hit relinks its entry at the
+ * new end (a few pointer writes), so every operation is O(1) apart from `findByOwner` (O(sessions
+ * of that owner)), `all()` and the sweep. `find` returns the same bytes object until the entry
+ * changes (`stableBytes`).
  */
 export class MemoryStore implements Store {
   readonly stableBytes = true;
   readonly maxEntries: number;
-  private readonly generation: number;
-  private young = new Map<string, Entry>();
-  private old = new Map<string, Entry>();
-  private timer: NodeJS.Timeout | undefined;
+  readonly maxBytes: number;
+  readonly #entries = new Map<string, Entry>();
+  readonly #lru = new LruList<Entry>();
+  /** owner -> tokens whose latest commit carried that owner; kept exact on every write and removal. */
+  readonly #owners = new Map<string, Set<string>>();
+  #bytes = 0;
+  #timer: NodeJS.Timeout | undefined;
 
-  constructor({ maxEntries = 100_000, sweepInterval = 60_000 }: MemoryStoreOptions = {}) {
-    if (!Number.isSafeInteger(maxEntries) || maxEntries < 2) throw optionError('maxEntries', 'must be a whole number, 2 or more', maxEntries);
-    if (typeof sweepInterval !== 'number' || !Number.isFinite(sweepInterval) || sweepInterval < 0) {
-      throw optionError('sweepInterval', 'must be a finite number of ms, 0 or more (0 = off)', sweepInterval);
+  constructor({ maxEntries = 100_000, maxBytes = 64 * 1024 * 1024, sweepInterval = 60_000 }: MemoryStoreOptions = {}) {
+    this.maxEntries = whole(maxEntries, 'maxEntries');
+    this.maxBytes = whole(maxBytes, 'maxBytes');
+    if (typeof sweepInterval !== 'number' || !Number.isFinite(sweepInterval) || sweepInterval < 0 || sweepInterval > MAX_INTERVAL) {
+      throw optionError('sweepInterval', `must be a number of ms from 0 (off) to ${MAX_INTERVAL}`, sweepInterval);
     }
-    this.maxEntries = maxEntries;
-    this.generation = maxEntries >> 1;
     if (sweepInterval > 0) {
-      this.timer = setInterval(() => this.sweep(), sweepInterval);
-      this.timer.unref();
+      this.#timer = setInterval(() => this.sweep(), sweepInterval);
+      this.#timer.unref();
     }
   }
 
-  /** Number of entries held, expired ones not yet swept included. */
+  /** Number of sessions held, expired ones not yet swept included. */
   get size(): number {
-    return this.young.size + this.old.size;
+    return this.#entries.size;
+  }
+
+  /** Bytes of session data held, expired sessions not yet swept included. */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   find(token: string): Uint8Array | undefined {
-    let entry = this.young.get(token);
-    if (entry === undefined) {
-      entry = this.old.get(token);
-      if (entry === undefined) return undefined;
-      this.old.delete(token);
-      if (entry.expiresAt <= Date.now()) return undefined;
-      this.insert(token, entry);
-      return entry.data;
-    }
+    const entry = this.#entries.get(token);
+    if (entry === undefined) return undefined;
     if (entry.expiresAt <= Date.now()) {
-      this.young.delete(token);
+      this.#remove(entry);
       return undefined;
     }
+    this.#lru.use(entry);
     return entry.data;
   }
 
-  commit(token: string, data: Uint8Array, expiresAt: number): void {
-    if (!(expiresAt > Date.now())) {
-      this.delete(token);
-      return;
-    }
-    const entry = this.young.get(token);
-    if (entry !== undefined) {
-      entry.data = data.slice();
-      entry.expiresAt = expiresAt;
-      return;
-    }
-    this.old.delete(token);
-    this.insert(token, { data: data.slice(), expiresAt });
-  }
-
-  delete(token: string): void {
-    this.young.delete(token);
-    this.old.delete(token);
-  }
-
-  touch(token: string, expiresAt: number): void {
-    const entry = this.young.get(token) ?? this.old.get(token);
-    if (entry === undefined) return;
-    if (expiresAt > Date.now()) entry.expiresAt = expiresAt;
+  /** Throws a SessionkitError (and keeps what was stored) for a session larger than `maxBytes`. */
+  commit(token: string, data: Uint8Array, expiresAt: number, owner?: string): void {
+    assertOwner(owner, COMPONENT);
+    if (expiresAt > Date.now()) this.#write(token, data, expiresAt, owner);
     else this.delete(token);
   }
 
+  commitIf(token: string, expected: Uint8Array | undefined, data: Uint8Array, expiresAt: number, owner?: string): boolean {
+    assertOwner(owner, COMPONENT);
+    const live = this.#live(token);
+    if (expected === undefined ? live !== undefined : live === undefined || !sameBytes(live.data, expected)) return false;
+    if (expiresAt > Date.now()) this.#write(token, data, expiresAt, owner);
+    else if (live !== undefined) this.#remove(live);
+    return true;
+  }
+
+  delete(token: string): void {
+    const entry = this.#entries.get(token);
+    if (entry !== undefined) this.#remove(entry);
+  }
+
+  touch(token: string, expiresAt: number): void {
+    const entry = this.#live(token);
+    if (entry === undefined) return;
+    if (expiresAt > Date.now()) {
+      entry.expiresAt = expiresAt;
+      this.#lru.use(entry);
+    } else this.#remove(entry);
+  }
+
+  findByOwner(owner: string): OwnedEntry[] {
+    const tokens = this.#owners.get(owner);
+    if (tokens === undefined) return [];
+    const now = Date.now();
+    const found: OwnedEntry[] = [];
+    for (const token of tokens) {
+      const entry = this.#entries.get(token)!;
+      if (entry.expiresAt <= now) this.#remove(entry);
+      else found.push({ key: token, data: entry.data, expiresAt: entry.expiresAt });
+    }
+    return found;
+  }
+
   async *all(): AsyncIterable<[token: string, data: Uint8Array]> {
-    // A snapshot: the caller may commit or delete while iterating, which moves entries between Maps.
-    const snapshot = [...this.old, ...this.young];
-    for (const [token, entry] of snapshot) {
-      if (entry.expiresAt > Date.now() && (this.young.get(token) ?? this.old.get(token)) === entry) yield [token, entry.data];
+    // A snapshot: the caller may commit or delete while iterating.
+    const snapshot = [...this.#entries.values()];
+    for (const entry of snapshot) {
+      if (entry.expiresAt > Date.now() && this.#entries.get(entry.token) === entry) yield [entry.token, entry.data];
     }
   }
 
   /** Deletes every expired entry now. */
   sweep(): void {
     const now = Date.now();
-    for (const map of [this.young, this.old]) {
-      for (const [token, entry] of map) if (entry.expiresAt <= now) map.delete(token);
-    }
+    for (const entry of this.#entries.values()) if (entry.expiresAt <= now) this.#remove(entry);
   }
 
   close(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 
-  private insert(token: string, entry: Entry): void {
-    this.young.set(token, entry);
-    if (this.young.size >= this.generation) {
-      this.old = this.young;
-      this.young = new Map();
+  /** The entry for `token` if it is live; an expired one is removed. */
+  #live(token: string): Entry | undefined {
+    const entry = this.#entries.get(token);
+    if (entry === undefined || entry.expiresAt > Date.now()) return entry;
+    this.#remove(entry);
+    return undefined;
+  }
+
+  #write(token: string, data: Uint8Array, expiresAt: number, owner: string | undefined): void {
+    if (data.length > this.maxBytes) {
+      throw new SessionkitError(COMPONENT, `a session of ${data.length} bytes is larger than maxBytes (${this.maxBytes})`);
+    }
+    // Not data.slice(): on a Buffer that is a view, not a copy.
+    const copy = new Uint8Array(data);
+    let entry = this.#entries.get(token);
+    if (entry === undefined) {
+      entry = new Entry(token, copy, expiresAt);
+      this.#entries.set(token, entry);
+      this.#lru.insert(entry);
+      this.#bytes += copy.length;
+    } else {
+      this.#bytes += copy.length - entry.data.length;
+      entry.data = copy;
+      entry.expiresAt = expiresAt;
+      this.#lru.use(entry);
+    }
+    if (entry.owner !== owner) this.#setOwner(entry, owner);
+    // The entry just written is the newest and fits both bounds alone, so it is never evicted here.
+    while (this.#entries.size > this.maxEntries || this.#bytes > this.maxBytes) this.#remove(this.#lru.oldest!);
+  }
+
+  #remove(entry: Entry): void {
+    this.#entries.delete(entry.token);
+    this.#lru.remove(entry);
+    this.#bytes -= entry.data.length;
+    if (entry.owner !== undefined) this.#setOwner(entry, undefined);
+  }
+
+  #setOwner(entry: Entry, owner: string | undefined): void {
+    const previous = entry.owner;
+    if (previous !== undefined) {
+      const tokens = this.#owners.get(previous)!;
+      tokens.delete(entry.token);
+      if (tokens.size === 0) this.#owners.delete(previous);
+    }
+    entry.owner = owner;
+    if (owner !== undefined) {
+      const tokens = this.#owners.get(owner);
+      if (tokens === undefined) this.#owners.set(owner, new Set([entry.token]));
+      else tokens.add(entry.token);
     }
   }
 }

@@ -5,6 +5,7 @@ import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } 
 import { optionError, type SessionkitError } from './errors.js';
 import { MemoryStore } from './memory-store.js';
 import { assertStore, type Store } from './store.js';
+import { booleanOption, durationOption, functionOption, wholeOption } from './validate.js';
 
 /** Options of `new SessionManager(options)`. Every field is optional. */
 export interface SessionOptions {
@@ -21,6 +22,11 @@ export interface SessionOptions {
   /** Store sha256(token) instead of the token, so a leaked store dump holds no usable token; default false. */
   hashTokenInStore?: boolean;
   /**
+   * Largest encoded session a commit writes, in bytes; default 1 MiB (1048576). A commit of a
+   * larger session rejects with a `SessionkitError` and writes nothing: the stored version stays.
+   */
+  maxSessionBytes?: number;
+  /**
    * Called with problems sessionkit recovered from on its own, such as stored bytes that could not
    * be decoded (the request got a fresh session). Default: `console.error` of the message, which
    * never contains a token.
@@ -36,21 +42,15 @@ export interface ResolvedOptions {
   cookie: ResolvedCookieOptions;
   codec: Codec;
   hashTokenInStore: boolean;
+  maxSessionBytes: number;
   onError: (error: SessionkitError) => void;
 }
 
 export const DEFAULT_LIFETIME = 24 * 60 * 60 * 1000;
+export const DEFAULT_MAX_SESSION_BYTES = 1024 * 1024;
 
 function logError(error: SessionkitError): void {
   console.error(error.cause === undefined ? error.message : `${error.message} (${String(error.cause)})`);
-}
-
-function duration(name: string, value: unknown, fallback: number, allowZero: boolean): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw optionError(name, allowZero ? 'must be a finite number of ms, 0 or more' : 'must be a finite number of ms above 0', value);
-  }
-  return value;
 }
 
 export function resolveOptions(options: SessionOptions = {}): ResolvedOptions {
@@ -61,17 +61,16 @@ export function resolveOptions(options: SessionOptions = {}): ResolvedOptions {
   if (codec === null || typeof codec !== 'object' || typeof codec.encode !== 'function' || typeof codec.decode !== 'function') {
     throw optionError('codec', 'must be a Codec with encode() and decode() methods');
   }
-  const hashTokenInStore = options.hashTokenInStore ?? false;
-  if (typeof hashTokenInStore !== 'boolean') throw optionError('hashTokenInStore', 'must be a boolean', hashTokenInStore);
-  const onError = options.onError ?? logError;
-  if (typeof onError !== 'function') throw optionError('onError', 'must be a function', onError);
+  const hashTokenInStore = booleanOption('hashTokenInStore', options.hashTokenInStore, false);
+  const onError = functionOption('onError', options.onError, logError);
   return {
     store,
-    lifetime: duration('lifetime', options.lifetime, DEFAULT_LIFETIME, false),
-    idleTimeout: duration('idleTimeout', options.idleTimeout, 0, true),
+    lifetime: durationOption('lifetime', options.lifetime, DEFAULT_LIFETIME, false),
+    idleTimeout: durationOption('idleTimeout', options.idleTimeout, 0, true),
     cookie: resolveCookieOptions(options.cookie),
     codec,
     hashTokenInStore,
+    maxSessionBytes: wholeOption('maxSessionBytes', options.maxSessionBytes, DEFAULT_MAX_SESSION_BYTES, 1),
     onError,
   };
 }

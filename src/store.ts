@@ -11,50 +11,108 @@
  * - `commit` overwrites. An entry is live while `Date.now() < expiresAt`; an expiry already in the
  *   past is accepted and the entry is not kept.
  * - Deleting a missing token is a no-op.
- * - `data` passed to `commit` is valid until the call returns or its promise settles; a store
- *   copies what it keeps. Bytes returned by `find` are never mutated by sessionkit.
+ * - `data` (and `expected`) passed to `commit`/`commitIf` is valid until the call returns or its
+ *   promise settles; a store copies what it keeps. Bytes returned by `find` and `findByOwner`
+ *   are never mutated by sessionkit.
  * - Synchronous results are allowed and preferred where the answer is at hand (memory, LMDB):
  *   they let a request run without a promise.
  */
-/** A live entry found through the owner index. */
-export interface OwnedEntry { key: string; data: Uint8Array; expiresAt: number /* ms since epoch */ }
-
 export interface Store {
   /** The entry for `token`, or undefined when missing or expired. */
   find(token: string): Uint8Array | undefined | Promise<Uint8Array | undefined>;
-  /** Inserts or overwrites `token` with `data`, live until `expiresAt` (ms since epoch). */
+  /**
+   * Inserts or overwrites `token` with `data`, live until `expiresAt` (ms since epoch). `owner`
+   * (a user id, see {@link OwnedEntry}) indexes the entry for `findByOwner`; a store without that
+   * index ignores it. An entry's owner is the one its latest commit carried (none if it carried none).
+   */
   commit(token: string, data: Uint8Array, expiresAt: number, owner?: string): void | Promise<void>;
+  /**
+   * Conditional commit (optional: lets concurrent requests of one session merge instead of the
+   * last writer winning, and makes revocation stick). Writes `data` (live until `expiresAt`,
+   * indexed under `owner` when given) only if the entry's current LIVE bytes equal `expected` byte
+   * for byte; with `expected === undefined`, only if there is no live entry for `token`. Resolves
+   * true when written, false when the condition failed (then nothing was written). Atomic against
+   * concurrent commit/commitIf/delete/touch of the same token, also from other processes sharing
+   * the store. An `expiresAt` already in the past is accepted (true, when the condition holds) and
+   * the entry is not kept.
+   *
+   * Revocation relies on it: once `delete(token)` resolved, `commitIf(token, <any bytes>, ...)`
+   * returns false, so a request holding the old bytes can never bring a revoked token back.
+   * `commitIf(token, undefined, ...)` is used only for freshly generated tokens.
+   */
+  commitIf?(token: string, expected: Uint8Array | undefined, data: Uint8Array, expiresAt: number, owner?: string): boolean | Promise<boolean>;
+  /**
+   * The live entries whose latest commit carried `owner`, in any order, at a cost proportional to
+   * the entries of that owner (never a scan of the store, never `all()`). Expired and deleted
+   * entries are never returned; the store may prune them from its index here, lazily. Entries
+   * whose latest commit carried another owner or none MAY also be returned (the manager checks the
+   * user id recorded inside the data), so an index may be append-only between prunes.
+   * `touch` keeps an entry's owner; `delete` and expiry remove it from the index (eagerly, or
+   * lazily here).
+   */
+  findByOwner?(owner: string): OwnedEntry[] | Promise<OwnedEntry[]>;
   /** Removes `token`; a missing token is not an error. */
   delete(token: string): void | Promise<void>;
   /** Every live entry (optional: needed by `SessionManager.iterate`). */
   all?(): AsyncIterable<[token: string, data: Uint8Array]>;
-  /** Moves the expiry of a live entry without rewriting its data (optional: used for idle timeouts). */
-  touch?(token: string, expiresAt: number): void | Promise<void>;
+  /**
+   * Moves the expiry of a live entry without rewriting its data or its owner (optional: used for
+   * idle timeouts). It never revives an expired entry: a missing or expired token is left alone.
+   * `owner`, when given, is the entry's owner: a store whose owner index expires with its members
+   * (Redis) extends it.
+   */
+  touch?(token: string, expiresAt: number, owner?: string): void | Promise<void>;
   /**
    * True when `find` returns the same Uint8Array object for as long as an entry is unchanged (an
    * in-memory copy). The manager then caches the decoded session by that object and skips decoding.
    */
   readonly stableBytes?: boolean;
-  /**
-   * Conditional commit. Writes `data` (live until `expiresAt`, indexed under `owner` when given)
-   * only if the entry's current LIVE bytes equal `expected` byte for byte; with
-   * `expected === undefined`, only if there is no live entry for `key`. Resolves true when written,
-   * false when the condition failed (then nothing was written). Atomic against concurrent
-   * commit/commitIf/delete/touch of the same key, also from other processes sharing the store.
-   * An `expiresAt` already in the past is accepted (true) and the entry is not kept.
-   */
-  commitIf?(key: string, expected: Uint8Array | undefined, data: Uint8Array, expiresAt: number, owner?: string): boolean | Promise<boolean>;
-
-  /**
-   * The live entries whose latest commit carried `owner`, in any order, at a cost proportional to
-   * the entries of that owner (never a scan of the store). Expired and deleted entries are never
-   * returned; the store may prune them from its index here, lazily. Entries whose latest commit
-   * carried another owner or none MAY also be returned (the manager checks the user id recorded
-   * inside the data), so an index may be append-only between prunes.
-   */
-  findByOwner?(owner: string): OwnedEntry[] | Promise<OwnedEntry[]>;
   /** Stops timers and releases what the store opened itself; never closes a client the user passed in. */
   close?(): void | Promise<void>;
+}
+
+/**
+ * A live entry found through the owner index. An owner is a non-empty string (a user id) of at
+ * most {@link MAX_OWNER_LENGTH} UTF-16 code units; a store may reject a longer one with a
+ * TypeError. It is not a secret, but it is never logged.
+ */
+export interface OwnedEntry {
+  key: string;
+  data: Uint8Array;
+  /** ms since epoch. */
+  expiresAt: number;
+}
+
+/** Longest owner (user id) every store must accept, in UTF-16 code units. */
+export const MAX_OWNER_LENGTH = 255;
+
+/** A store that can commit conditionally. */
+export type ConditionalStore = Store & Required<Pick<Store, 'commitIf'>>;
+
+/** A store that keeps an owner index. */
+export type OwnerIndexedStore = Store & Required<Pick<Store, 'findByOwner'>>;
+
+/** True when the store offers `commitIf()`. */
+export function canCommitIf(store: Store): store is ConditionalStore {
+  return typeof store.commitIf === 'function';
+}
+
+/** True when the store offers `findByOwner()`. */
+export function canFindByOwner(store: Store): store is OwnerIndexedStore {
+  return typeof store.findByOwner === 'function';
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * For stores: throws a TypeError unless `owner` is undefined or a well-formed non-empty string of
+ * at most {@link MAX_OWNER_LENGTH} code units. The message never shows the owner.
+ */
+export function assertOwner(owner: unknown, component: string): asserts owner is string | undefined {
+  if (owner === undefined) return;
+  if (typeof owner !== 'string' || owner.length === 0 || owner.length > MAX_OWNER_LENGTH || LONE_SURROGATE.test(owner)) {
+    throw new TypeError(`sessionkit: ${component}: owner must be a non-empty string of at most ${MAX_OWNER_LENGTH} characters (well-formed UTF-16)`);
+  }
 }
 
 /** A store that can list its sessions. */

@@ -54,7 +54,7 @@ export function hookResponse<Data extends object>(
 
   const pass = (name: Name, args: unknown[]): unknown => {
     if (name === 'end') {
-      if (phase === SENT && session._status === 'modified') return resaveThenEnd(args);
+      if (phase === SENT && session.status === 'modified') return resaveThenEnd(args);
       if (phase === SENT) phase = DONE;
     }
     return original[name].apply(res, args);
@@ -65,7 +65,7 @@ export function hookResponse<Data extends object>(
     res.appendHeader('Vary', options.vary);
     if (action === SaveAction.None) return;
     if (options.tokenHeader === undefined) res.appendHeader('Set-Cookie', manager.setCookieHeader(session, action));
-    else res.setHeader(options.tokenHeader, action === SaveAction.ClearCookie ? '' : session._token);
+    else res.setHeader(options.tokenHeader, action === SaveAction.ClearCookie ? '' : session.token);
     res.appendHeader('Cache-Control', options.cacheControl);
   };
 

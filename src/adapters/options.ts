@@ -86,13 +86,10 @@ export function logRequestError(adapter: string, error: unknown): void {
 }
 
 /**
- * `manager.saveNow`, after which the session reads 'unmodified': the store write encodes the
- * values synchronously, so a change made while the write is in flight (or while a response
- * streams) marks the session modified again and is saved before the response ends. @internal
+ * `manager.saveNow`, after which the session reads 'unmodified' (saveNow marks it once its bytes
+ * are encoded): a change made while the write is in flight (or while a response streams) marks
+ * the session modified again and is saved before the response ends. @internal
  */
 export function saveSnapshot<Data extends object>(manager: SessionManager<Data>, session: Session<Data>): SaveAction | Promise<SaveAction> {
-  const modified = session._status === 'modified';
-  const action = manager.saveNow(session);
-  if (modified) session._status = 'unmodified';
-  return action;
+  return manager.saveNow(session);
 }

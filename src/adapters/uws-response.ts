@@ -172,7 +172,7 @@ export class SessionResponse<Data extends object> implements SessionHttpResponse
   /** Commits a modified session without a response to write (the client is gone). */
   saveDetached(): void {
     const session = this.session;
-    if (session === undefined || session._status !== 'modified') return;
+    if (session === undefined || session.status !== 'modified') return;
     try {
       const saved = saveSnapshot(this.ctx.manager, session);
       if (isPromiseLike(saved)) saved.then(undefined, (error: unknown) => this.report(error, undefined));
@@ -218,7 +218,7 @@ export class SessionResponse<Data extends object> implements SessionHttpResponse
     if (action !== SaveAction.None) {
       const session = this.session!;
       if (options.tokenHeader === undefined) raw.writeHeader('Set-Cookie', this.ctx.manager.setCookieHeader(session, action));
-      else raw.writeHeader(options.tokenHeader, action === SaveAction.ClearCookie ? '' : session._token);
+      else raw.writeHeader(options.tokenHeader, action === SaveAction.ClearCookie ? '' : session.token);
       raw.writeHeader('Cache-Control', options.cacheControl);
     }
     const headers = this.headers;
@@ -244,7 +244,7 @@ export class SessionResponse<Data extends object> implements SessionHttpResponse
   /** Ends a streamed response, saving first any change made to the session since the headers went out. */
   endStream(kind: number, body: RecognizedString | undefined, arg: number | undefined, closeConnection: boolean | undefined): void {
     const session = this.session!;
-    if (session._status !== 'modified') {
+    if (session.status !== 'modified') {
       this.finishStream(kind, body, arg, closeConnection);
       return;
     }

@@ -1,5 +1,5 @@
 // MySqlStore's SQL for conditional commits and the owner index: the user_id column, its DDL, and the statements that use it.
-import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { MAX_OWNER_LENGTH } from './owner.js';
 import type { TableName } from './sql-options.js';
 
@@ -76,7 +76,7 @@ interface UserIdState extends RowDataPacket {
 }
 
 /** Adds the `user_id` column and its index to `table` when missing; another process adding them at the same time is fine. */
-export async function addUserId(pool: Pool, name: TableName, quotedTable: string): Promise<void> {
+export async function addUserId(pool: Pool | PoolConnection, name: TableName, quotedTable: string): Promise<void> {
   const schema = name.schema ?? null;
   const [rows] = await pool.query<UserIdState[]>(ownerStatements(quotedTable).userIdState, [schema, name.name, schema, name.name]);
   const ddl = ownerDdl(quotedTable, name.name);

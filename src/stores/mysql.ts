@@ -1,11 +1,15 @@
 // sessionkit/mysql: MySqlStore, sessions in a MySQL or MariaDB table with the SCS schema, through the user's mysql2 pool.
-import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { SessionkitError, optionError } from '../errors.js';
+import type { PoolConnection, Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { BackgroundTask } from '../background-task.js';
+import { optionError, SessionkitError } from '../errors.js';
 import type { OwnedEntry, Store } from '../store.js';
+import { sanitizeError, storeError } from '../store-error.js';
+import { functionOption, intervalOption, timeoutOption } from '../validate.js';
 import { asBuffer, asBytes } from './bytes.js';
+import { Deadline } from './deadline.js';
 import { USER_ID_COLUMN, addUserId, insertIfAbsent, matchedRows, ownerStatements, userIdIndex } from './mysql-owners.js';
 import { checkOwner } from './owner.js';
-import { checkCleanupInterval, parseTableName, startCleanup, warnCleanupError, type TableName } from './sql-options.js';
+import { parseTableName, warnCleanupError, type TableName } from './sql-options.js';
 
 export interface MySqlStoreOptions {
   /** A `mysql2/promise` pool the user built and owns; `close()` never ends it. */
@@ -16,6 +20,12 @@ export interface MySqlStoreOptions {
   cleanupInterval?: number;
   /** Called when a background cleanup fails; default: `console.warn`. */
   onCleanupError?: (error: unknown) => void;
+  /**
+   * ms within which every operation settles, the wait for a pooled connection included: a server
+   * that is down or hung rejects the operation after this long (a system error, never "not found"),
+   * and a connection whose query got no answer is destroyed, not returned to the pool. Default 5000.
+   */
+  timeout?: number;
 }
 
 const COMPONENT = 'mysql store';
@@ -27,9 +37,17 @@ function quoted({ schema, name }: TableName): string {
   return schema === undefined ? `\`${name}\`` : `\`${schema}\`.\`${name}\``;
 }
 
-function fail(operation: string, cause: unknown): SessionkitError {
-  return new SessionkitError(COMPONENT, `${operation} failed`, cause);
+function fail(operation: string, cause: unknown) {
+  return storeError(COMPONENT, operation, cause);
 }
+
+function releaseLate(connection: PoolConnection): void {
+  connection.release();
+}
+
+/** Byte caps of the BLOB types: what a column can be widened to. */
+const MEDIUMBLOB_CAP = 2 ** 24 - 1;
+const LONGBLOB_CAP = 2 ** 32 - 1;
 
 interface DataRow extends RowDataPacket {
   data: Buffer;
@@ -74,20 +92,24 @@ export class MySqlStore implements Store {
   private cap: number | undefined;
   private capRead: Promise<void> | undefined;
   private columnType = '';
-  private stopCleanup: () => Promise<void>;
+  private readonly timeout: number;
+  private readonly cleaner: BackgroundTask<number>;
 
   constructor(options: MySqlStoreOptions) {
-    const { pool, table = 'sessions', cleanupInterval = 300_000, onCleanupError = warnCleanupError } = options ?? ({} as MySqlStoreOptions);
-    if (pool === null || typeof pool !== 'object' || typeof pool.execute !== 'function') throw optionError('pool', 'must be a mysql2/promise pool', pool);
-    if (typeof onCleanupError !== 'function') throw optionError('onCleanupError', 'must be a function', onCleanupError);
+    const { pool, table = 'sessions' } = options ?? ({} as MySqlStoreOptions);
+    if (pool === null || typeof pool !== 'object' || typeof pool.getConnection !== 'function' || typeof pool.execute !== 'function') {
+      throw optionError('pool', 'must be a mysql2/promise pool', pool);
+    }
+    const onCleanupError = functionOption('onCleanupError', options.onCleanupError, warnCleanupError);
     this.name = parseTableName(table);
-    const interval = checkCleanupInterval(cleanupInterval);
+    const interval = intervalOption('cleanupInterval', options.cleanupInterval, 300_000);
+    this.timeout = timeoutOption('timeout', options.timeout, 5000);
     this.pool = pool;
     this.table = quoted(this.name);
     this.sql = buildStatements(this.table);
     this.owned = ownerStatements(this.table);
     this.ddl = MySqlStore.schemaSql(table);
-    this.stopCleanup = startCleanup(interval, () => this.cleanup(), onCleanupError);
+    this.cleaner = new BackgroundTask(interval, () => this.deleteExpired(), onCleanupError);
   }
 
   /**
@@ -114,36 +136,26 @@ export class MySqlStore implements Store {
    * its index to an existing table (one made by SCS, say) that lacks them.
    */
   async createTable(): Promise<void> {
-    try {
-      await this.pool.query(this.ddl);
-      await addUserId(this.pool, this.name, this.table);
-    } catch (error) {
-      throw fail('createTable', error);
-    }
+    await this.run('createTable', async (connection) => {
+      await connection.query(this.ddl);
+      await addUserId(connection, this.name, this.table);
+    });
   }
 
   async find(token: string): Promise<Uint8Array | undefined> {
-    try {
-      const [rows] = await this.pool.execute<DataRow[]>(this.sql.find, [token, Date.now()]);
-      const row = rows[0];
-      return row === undefined ? undefined : asBytes(row.data);
-    } catch (error) {
-      throw fail('find', error);
-    }
+    const [rows] = await this.run('find', (connection) => connection.execute<DataRow[]>(this.sql.find, [token, Date.now()]));
+    const row = rows[0];
+    return row === undefined ? undefined : asBytes(row.data);
   }
 
   /** Upserts `token`; with `owner`, also sets its `user_id` (see {@link MySqlStore.findByOwner}). */
   async commit(token: string, data: Uint8Array, expiresAt: number, owner?: string): Promise<void> {
     if (owner !== undefined) checkOwner(owner, COMPONENT);
     if (!(expiresAt > Date.now())) return this.delete(token);
-    if (owner !== undefined) return this.commitOwned(token, data, expiresAt, owner);
-    if (this.cap === undefined) await (this.capRead ??= this.readCap().finally(() => (this.capRead = undefined)));
-    if (this.cap !== undefined && data.byteLength > this.cap) throw this.tooBig(data.byteLength);
-    try {
-      await this.pool.execute(this.sql.commit, [token, asBuffer(data), expiresAt]);
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 'ER_DATA_TOO_LONG') throw this.tooBig(data.byteLength, error);
-      throw fail('commit', error);
+    if (owner === undefined) {
+      await this.sized(data, 'commit', (connection) => connection.execute(this.sql.commit, [token, asBuffer(data), expiresAt]));
+    } else {
+      await this.sized(data, 'commit', (connection) => connection.execute(this.owned.commitOwned, [token, asBuffer(data), expiresAt, owner]));
     }
   }
 
@@ -157,84 +169,85 @@ export class MySqlStore implements Store {
   async commitIf(token: string, expected: Uint8Array | undefined, data: Uint8Array, expiresAt: number, owner?: string): Promise<boolean> {
     if (owner !== undefined) checkOwner(owner, COMPONENT);
     if (!(expiresAt > Date.now())) return this.deleteIf(token, expected);
-    await this.checkSize(data);
     const owned = owner === undefined ? [] : [owner];
     const set = [asBuffer(data), expiresAt, ...owned];
-    try {
+    return this.sized(data, 'commitIf', async (connection) => {
       if (expected !== undefined) {
-        const [result] = await this.pool.execute<ResultSetHeader>(this.owned.replace(owner !== undefined), [...set, token, asBuffer(expected), Date.now()]);
+        const [result] = await connection.execute<ResultSetHeader>(this.owned.replace(owner !== undefined), [...set, token, asBuffer(expected), Date.now()]);
         return matchedRows(result) === 1;
       }
-      return await insertIfAbsent(
-        (sql, values) => this.pool.execute<ResultSetHeader>(sql, values),
+      return insertIfAbsent(
+        (sql, values) => connection.execute<ResultSetHeader>(sql, values),
         [this.owned.insert(owner !== undefined), [token, asBuffer(data), expiresAt, ...owned]],
         [this.owned.replaceExpired(owner !== undefined), [...set, token]],
       );
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 'ER_DATA_TOO_LONG') throw this.tooBig(data.byteLength, error);
-      throw fail('commitIf', error);
-    }
+    });
   }
 
   /** The live rows whose `user_id` is `owner`: one indexed SELECT. */
   async findByOwner(owner: string): Promise<OwnedEntry[]> {
     checkOwner(owner, COMPONENT);
-    try {
-      const [rows] = await this.pool.execute<OwnedRow[]>(this.owned.byOwner, [owner, Date.now()]);
-      return rows.map((row) => ({ key: row.token, data: asBytes(row.data), expiresAt: Number(row.expires_at) }));
-    } catch (error) {
-      throw fail('findByOwner', error);
-    }
+    const [rows] = await this.run('findByOwner', (connection) => connection.execute<OwnedRow[]>(this.owned.byOwner, [owner, Date.now()]));
+    return rows.map((row) => ({ key: row.token, data: asBytes(row.data), expiresAt: Number(row.expires_at) }));
   }
 
   async delete(token: string): Promise<void> {
-    try {
-      await this.pool.execute(this.sql.delete, [token]);
-    } catch (error) {
-      throw fail('delete', error);
-    }
+    await this.run('delete', (connection) => connection.execute(this.sql.delete, [token]));
   }
 
   async touch(token: string, expiresAt: number): Promise<void> {
     if (!(expiresAt > Date.now())) return this.delete(token);
-    try {
-      await this.pool.execute(this.sql.touch, [expiresAt, token, Date.now()]);
-    } catch (error) {
-      throw fail('touch', error);
-    }
+    await this.run('touch', (connection) => connection.execute(this.sql.touch, [expiresAt, token, Date.now()]));
   }
 
   /** Live sessions, read in pages of 100 ordered by token (keyset pagination: no long-lived cursor). */
   async *all(): AsyncIterable<[token: string, data: Uint8Array]> {
     let after = '';
     for (;;) {
-      let rows: PageRow[];
-      try {
-        [rows] = await this.pool.execute<PageRow[]>(this.sql.page, [after, Date.now()]);
-      } catch (error) {
-        throw fail('all', error);
-      }
+      const [rows] = await this.run('all', (connection) => connection.execute<PageRow[]>(this.sql.page, [after, Date.now()]));
       for (const row of rows) yield [row.token, asBytes(row.data)];
       if (rows.length < PAGE) return;
       after = rows[rows.length - 1]!.token;
     }
   }
 
-  /** Deletes expired rows now; resolves to how many. The cleanup timer calls this. */
-  async cleanup(): Promise<number> {
-    try {
-      const [result] = await this.pool.execute<ResultSetHeader>(this.sql.cleanup, [Date.now()]);
-      return result.affectedRows;
-    } catch (error) {
-      throw fail('cleanup', error);
-    }
+  /** Deletes expired rows now (or joins the cleanup in flight); resolves to how many. The cleanup timer calls this. */
+  cleanup(): Promise<number> {
+    return this.cleaner.run();
   }
 
   /** Stops the cleanup timer and waits for a cleanup in flight. The pool stays open: it is the caller's. */
   async close(): Promise<void> {
-    const stop = this.stopCleanup;
-    this.stopCleanup = () => Promise.resolve();
-    await stop();
+    await this.cleaner.stop();
+  }
+
+  private async deleteExpired(): Promise<number> {
+    const [result] = await this.run('cleanup', (connection) => connection.execute<ResultSetHeader>(this.sql.cleanup, [Date.now()]));
+    return result.affectedRows;
+  }
+
+  /**
+   * `query` on a pooled connection, settled within the timeout (mysql2 has no pool-wide query
+   * timeout). A connection that arrives after the time is up goes back to the pool unused; one
+   * whose query got no answer in time is destroyed.
+   */
+  private async run<T>(operation: string, query: (connection: PoolConnection) => Promise<T>, shared?: Deadline): Promise<T> {
+    const deadline = shared ?? new Deadline(this.timeout);
+    let connection: PoolConnection | undefined;
+    try {
+      connection = await deadline.race(this.pool.getConnection(), releaseLate);
+      const result = await deadline.race(query(connection));
+      connection.release();
+      return result;
+    } catch (error) {
+      if (connection !== undefined) {
+        if (deadline.passed) connection.destroy();
+        else connection.release();
+      }
+      throw fail(operation, error);
+    } finally {
+      if (shared === undefined) deadline.clear();
+    }
   }
 
   /**
@@ -242,12 +255,17 @@ export class MySqlStore implements Store {
    * even on a server whose sql_mode would truncate it. If it cannot be read (no table yet, no
    * privilege, server down), the next commit tries again and the server's strict mode decides.
    */
-  private async readCap(): Promise<void> {
+  private async readCap(deadline: Deadline): Promise<void> {
     try {
-      const [rows] = await this.pool.execute<ColumnRow[]>(
-        'SELECT CHARACTER_OCTET_LENGTH AS cap, COLUMN_TYPE AS type FROM information_schema.COLUMNS ' +
-          "WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = 'data'",
-        [this.name.schema ?? null, this.name.name],
+      const [rows] = await this.run(
+        'commit',
+        (connection) =>
+          connection.execute<ColumnRow[]>(
+            'SELECT CHARACTER_OCTET_LENGTH AS cap, COLUMN_TYPE AS type FROM information_schema.COLUMNS ' +
+              "WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = 'data'",
+            [this.name.schema ?? null, this.name.name],
+          ),
+        deadline,
       );
       const row = rows[0];
       if (row === undefined) return;
@@ -258,44 +276,51 @@ export class MySqlStore implements Store {
     }
   }
 
-  /** An upsert that also sets `user_id`. */
-  private async commitOwned(token: string, data: Uint8Array, expiresAt: number, owner: string): Promise<void> {
-    await this.checkSize(data);
-    try {
-      await this.pool.execute(this.owned.commitOwned, [token, asBuffer(data), expiresAt, owner]);
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 'ER_DATA_TOO_LONG') throw this.tooBig(data.byteLength, error);
-      throw fail('commit', error);
-    }
-  }
-
   /** A conditional commit whose expiry is already past: deletes the row if it holds `expected`; with no `expected`, succeeds if no row is live. */
-  private async deleteIf(token: string, expected: Uint8Array | undefined): Promise<boolean> {
-    try {
+  private deleteIf(token: string, expected: Uint8Array | undefined): Promise<boolean> {
+    return this.run('commitIf', async (connection) => {
       if (expected === undefined) {
-        const [rows] = await this.pool.execute<RowDataPacket[]>(this.owned.live, [token, Date.now()]);
+        const [rows] = await connection.execute<RowDataPacket[]>(this.owned.live, [token, Date.now()]);
         return rows.length === 0;
       }
-      const [result] = await this.pool.execute<ResultSetHeader>(this.owned.deleteIf, [token, asBuffer(expected), Date.now()]);
+      const [result] = await connection.execute<ResultSetHeader>(this.owned.deleteIf, [token, asBuffer(expected), Date.now()]);
       return result.affectedRows === 1;
+    });
+  }
+
+  /**
+   * A write of `data` within one timeout: the first one reads the column's cap too; data over the
+   * cap is refused here, never truncated.
+   */
+  private async sized<T>(data: Uint8Array, operation: string, query: (connection: PoolConnection) => Promise<T>): Promise<T> {
+    const deadline = new Deadline(this.timeout);
+    try {
+      if (this.cap === undefined) await (this.capRead ??= this.readCap(deadline).finally(() => (this.capRead = undefined)));
+      if (this.cap !== undefined && data.byteLength > this.cap) throw this.tooBig(data.byteLength);
+      return await this.run(operation, query, deadline);
     } catch (error) {
-      throw fail('commitIf', error);
+      const cause = (error as Error).cause as { code?: unknown } | undefined;
+      if (cause?.code === 'ER_DATA_TOO_LONG') throw this.tooBig(data.byteLength, cause);
+      throw error;
+    } finally {
+      deadline.clear();
     }
   }
 
-  /** Refuses data over the `data` column's cap, as commit does. */
-  private async checkSize(data: Uint8Array): Promise<void> {
-    if (this.cap === undefined) await (this.capRead ??= this.readCap().finally(() => (this.capRead = undefined)));
-    if (this.cap !== undefined && data.byteLength > this.cap) throw this.tooBig(data.byteLength);
-  }
-
+  /** The error for a session over the `data` column's cap, saying what can actually be done about it. */
   private tooBig(length: number, cause?: unknown): SessionkitError {
     const cap = this.cap === undefined ? '' : ` of ${this.cap} bytes (${this.columnType})`;
+    const smaller = "keep sessions smaller (the manager's maxSessionBytes option refuses bigger ones before they reach the store)";
+    let advice: string;
+    if (this.cap === undefined) advice = `check the type of ${this.table}.data (MEDIUMBLOB holds 16 MiB) or ${smaller}`;
+    else if (this.cap < MEDIUMBLOB_CAP) advice = `widen the column with ALTER TABLE ${this.table} MODIFY data MEDIUMBLOB NOT NULL (16 MiB), or ${smaller}`;
+    else if (this.cap < LONGBLOB_CAP) {
+      advice = `${smaller}; a LONGBLOB column (ALTER TABLE ${this.table} MODIFY data LONGBLOB NOT NULL) also needs the server's max_allowed_packet raised`;
+    } else advice = smaller;
     return new SessionkitError(
       COMPONENT,
-      `commit failed: the session is ${length} bytes, over the cap${cap} of ${this.table}.data; ` +
-        `widen the column with ALTER TABLE ${this.table} MODIFY data MEDIUMBLOB NOT NULL`,
-      cause,
+      `commit failed: the session is ${length} bytes, over the cap${cap} of ${this.table}.data; ${advice}`,
+      cause === undefined ? undefined : sanitizeError(cause),
     );
   }
 }

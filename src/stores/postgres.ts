@@ -1,12 +1,16 @@
 // sessionkit/postgres: PostgresStore, sessions in a PostgreSQL table with the SCS schema, through the user's pg Pool.
 import { createHash } from 'node:crypto';
-import type { Pool, QueryResultRow } from 'pg';
-import { SessionkitError, optionError } from '../errors.js';
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+import { BackgroundTask } from '../background-task.js';
+import { optionError } from '../errors.js';
 import type { OwnedEntry, Store } from '../store.js';
+import { storeError } from '../store-error.js';
+import { functionOption, intervalOption, timeoutOption } from '../validate.js';
 import { asBuffer, asBytes } from './bytes.js';
+import { Deadline } from './deadline.js';
 import { checkOwner } from './owner.js';
 import { ownerDdl, ownerStatements } from './postgres-owners.js';
-import { checkCleanupInterval, parseTableName, startCleanup, warnCleanupError, type TableName } from './sql-options.js';
+import { parseTableName, warnCleanupError, type TableName } from './sql-options.js';
 
 export interface PostgresStoreOptions {
   /** A `pg` Pool the user built and owns; `close()` never ends it. */
@@ -17,6 +21,12 @@ export interface PostgresStoreOptions {
   cleanupInterval?: number;
   /** Called when a background cleanup fails; default: `console.warn`. */
   onCleanupError?: (error: unknown) => void;
+  /**
+   * ms within which every operation settles, the wait for a pooled connection included: a server
+   * that is down or hung rejects the operation after this long (a system error, never "not found"),
+   * and a connection whose query got no answer is destroyed, not returned to the pool. Default 5000.
+   */
+  timeout?: number;
 }
 
 const COMPONENT = 'postgres store';
@@ -33,8 +43,12 @@ function statement(text: string): { name: string; text: string } {
   return { name: `sessionkit_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`, text };
 }
 
-function fail(operation: string, cause: unknown): SessionkitError {
-  return new SessionkitError(COMPONENT, `${operation} failed`, cause);
+function fail(operation: string, cause: unknown) {
+  return storeError(COMPONENT, operation, cause);
+}
+
+function releaseLate(client: PoolClient): void {
+  client.release();
 }
 
 /**
@@ -48,6 +62,7 @@ function fail(operation: string, cause: unknown): SessionkitError {
  * `token TEXT PRIMARY KEY, data BYTEA NOT NULL, expiry TIMESTAMPTZ NOT NULL` and an index on `expiry`.
  *
  * @example
+ * // connectionTimeoutMillis lets the pool give up a connection attempt the server never answers
  * const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: 5000 });
  * pool.on('error', (err) => console.error(err)); // idle clients that lose the server must not crash the app
  * const store = new PostgresStore({ pool });
@@ -60,20 +75,24 @@ export class PostgresStore implements Store {
   private readonly sql: ReturnType<typeof buildStatements>;
   private readonly owned: ReturnType<typeof ownerStatements>;
   private readonly ddl: string;
-  private stopCleanup: () => Promise<void>;
+  private readonly timeout: number;
+  private readonly cleaner: BackgroundTask<number>;
 
   constructor(options: PostgresStoreOptions) {
-    const { pool, table = 'sessions', cleanupInterval = 300_000, onCleanupError = warnCleanupError } = options ?? ({} as PostgresStoreOptions);
-    if (pool === null || typeof pool !== 'object' || typeof pool.query !== 'function') throw optionError('pool', 'must be a pg Pool', pool);
-    if (typeof onCleanupError !== 'function') throw optionError('onCleanupError', 'must be a function', onCleanupError);
+    const { pool, table = 'sessions' } = options ?? ({} as PostgresStoreOptions);
+    if (pool === null || typeof pool !== 'object' || typeof pool.connect !== 'function' || typeof pool.totalCount !== 'number') {
+      throw optionError('pool', 'must be a pg Pool (not a Client)', pool);
+    }
+    const onCleanupError = functionOption('onCleanupError', options.onCleanupError, warnCleanupError);
     const name = parseTableName(table);
-    const interval = checkCleanupInterval(cleanupInterval);
+    const interval = intervalOption('cleanupInterval', options.cleanupInterval, 300_000);
+    this.timeout = timeoutOption('timeout', options.timeout, 5000);
     this.pool = pool;
     this.table = quoted(name);
     this.sql = buildStatements(this.table);
     this.owned = ownerStatements(this.table);
     this.ddl = PostgresStore.schemaSql(table);
-    this.stopCleanup = startCleanup(interval, () => this.cleanup(), onCleanupError);
+    this.cleaner = new BackgroundTask(interval, () => this.deleteExpired(), onCleanupError);
   }
 
   /**
@@ -170,27 +189,49 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Deletes expired rows now; resolves to how many. The cleanup timer calls this. */
-  async cleanup(): Promise<number> {
-    const result = await this.run('cleanup', { ...this.sql.cleanup, values: [Date.now()] });
-    return result.rowCount ?? 0;
+  /** Deletes expired rows now (or joins the cleanup in flight); resolves to how many. The cleanup timer calls this. */
+  cleanup(): Promise<number> {
+    return this.cleaner.run();
   }
 
   /** Stops the cleanup timer and waits for a cleanup in flight. The pool stays open: it is the caller's. */
   async close(): Promise<void> {
-    const stop = this.stopCleanup;
-    this.stopCleanup = () => Promise.resolve();
-    await stop();
+    await this.cleaner.stop();
   }
 
-  private async run<R extends QueryResultRow>(operation: string, query: { name?: string; text: string; values?: unknown[] }) {
+  private async deleteExpired(): Promise<number> {
+    const result = await this.run('cleanup', { ...this.sql.cleanup, values: [Date.now()] });
+    return result.rowCount ?? 0;
+  }
+
+  /**
+   * One query on a pooled connection, settled within the timeout. A connection that arrives after
+   * the time is up goes back to the pool unused; one whose query got no answer in time is destroyed.
+   */
+  private async run<R extends QueryResultRow>(operation: string, query: { name?: string; text: string; values?: unknown[] }): Promise<QueryResult<R>> {
+    const deadline = new Deadline(this.timeout);
+    let client: PoolClient | undefined;
     try {
-      return await this.pool.query<R>(query);
+      client = await deadline.race(this.pool.connect(), releaseLate);
+      // pg emits a connection error on the client when no query is active; as pool.query() does, never leave it unheard
+      client.on('error', ignoreClientError);
+      const result = await deadline.race(client.query<R>(query));
+      client.off('error', ignoreClientError);
+      client.release();
+      return result;
     } catch (error) {
+      if (client !== undefined) {
+        client.off('error', ignoreClientError);
+        client.release(error instanceof Error ? error : true); // an error (or a hung query) destroys the connection
+      }
       throw fail(operation, error);
+    } finally {
+      deadline.clear();
     }
   }
 }
+
+function ignoreClientError(): void {}
 
 function buildStatements(t: string) {
   return {

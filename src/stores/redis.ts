@@ -1,8 +1,11 @@
 // sessionkit/redis: RedisStore, sessions as Redis strings with a TTL (SCS's key layout), through the user's ioredis client or Cluster.
 import type { Cluster, Redis } from 'ioredis';
-import { SessionkitError, optionError } from '../errors.js';
+import { optionError } from '../errors.js';
 import type { OwnedEntry, Store } from '../store.js';
+import { storeError } from '../store-error.js';
+import { stringOption, timeoutOption } from '../validate.js';
 import { asBuffer, asBytes } from './bytes.js';
+import { Deadline } from './deadline.js';
 import { checkOwner } from './owner.js';
 import { COMMIT_IF, INDEX_OWNER, runScript } from './redis-scripts.js';
 
@@ -11,14 +14,23 @@ export interface RedisStoreOptions {
   client: Redis | Cluster;
   /** Prepended to every token to make its key. Default `scs:session:` (SCS's layout). */
   prefix?: string;
+  /**
+   * ms within which every operation settles, answered or not: a server that is down or hung
+   * rejects the operation after this long (a system error, never "not found"). Default 5000.
+   */
+  timeout?: number;
 }
 
 const COMPONENT = 'redis store';
 const SCAN_COUNT = 100;
 const NO_BYTES = Buffer.alloc(0);
 
-function fail(command: string, cause: unknown): SessionkitError {
-  return new SessionkitError(COMPONENT, `${command} failed`, cause);
+function fail(command: string, cause: unknown) {
+  return storeError(COMPONENT, command, cause);
+}
+
+function isWrongType(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('WRONGTYPE');
 }
 
 /** Escapes the glob characters of SCAN's MATCH, so a prefix matches literally. */
@@ -37,6 +49,8 @@ function clientKeyPrefix(client: Redis | Cluster): unknown {
  * every process that uses the server sees the same sessions. Durability is the server's: with
  * Redis's defaults a crash loses the writes since the last RDB snapshot (use `appendonly yes` for
  * more). Works with a Redis Cluster: each operation touches one key, and `all()` scans every master.
+ * A key under the prefix that holds another type than a string reads as not found; the first one a
+ * store meets is reported once with `console.warn` (without the key).
  *
  * @example
  * const client = new Redis({ maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2000 });
@@ -46,9 +60,11 @@ export class RedisStore implements Store {
   /** The key prefix. */
   readonly prefix: string;
   private readonly client: Redis | Cluster;
+  private readonly timeout: number;
+  private wrongTypeReported = false;
 
   constructor(options: RedisStoreOptions) {
-    const { client, prefix = 'scs:session:' } = options ?? ({} as RedisStoreOptions);
+    const { client, prefix, timeout } = options ?? ({} as RedisStoreOptions);
     if (client === null || typeof client !== 'object' || typeof client.getBuffer !== 'function') {
       throw optionError('client', 'must be an ioredis Redis or Cluster', client);
     }
@@ -56,18 +72,14 @@ export class RedisStore implements Store {
     if (keyPrefix !== undefined && keyPrefix !== '') {
       throw optionError('client', "must not set ioredis's keyPrefix (SCAN does not apply it); use the store's prefix option instead", keyPrefix);
     }
-    if (typeof prefix !== 'string' || prefix === '') throw optionError('prefix', 'must be a non-empty string', prefix);
     this.client = client;
-    this.prefix = prefix;
+    this.prefix = stringOption('prefix', prefix, 'scs:session:');
+    this.timeout = timeoutOption('timeout', timeout, 5000);
   }
 
   async find(token: string): Promise<Uint8Array | undefined> {
-    try {
-      const value = await this.client.getBuffer(this.prefix + token);
-      return value === null ? undefined : asBytes(value);
-    } catch (error) {
-      throw fail('GET', error);
-    }
+    const value = await this.call('GET', this.client.getBuffer(this.prefix + token).catch(this.notStringIsMissing));
+    return value === null ? undefined : asBytes(value);
   }
 
   /** Overwrites `token`; with `owner`, also adds it to that owner's set (see {@link RedisStore.findByOwner}). */
@@ -76,11 +88,7 @@ export class RedisStore implements Store {
     // A key is live while Redis's clock is <= its PXAT, an entry while Date.now() < expiresAt: hence the - 1.
     const at = Math.ceil(expiresAt) - 1;
     if (!(at >= Date.now())) return this.delete(token); // SET rejects PXAT <= 0; a past entry is never kept
-    try {
-      await this.client.set(this.prefix + token, asBuffer(data), 'PXAT', at);
-    } catch (error) {
-      throw fail('SET', error);
-    }
+    await this.call('SET', this.client.set(this.prefix + token, asBuffer(data), 'PXAT', at));
     if (owner !== undefined) await this.index(owner, token, at);
   }
 
@@ -94,17 +102,15 @@ export class RedisStore implements Store {
     if (owner !== undefined) checkOwner(owner, COMPONENT);
     const at = Math.ceil(expiresAt) - 1;
     const live = at >= Date.now();
-    let result: unknown;
-    try {
-      result = await runScript(this.client, COMMIT_IF, this.prefix + token, [
+    const result: unknown = await this.call(
+      'EVALSHA',
+      runScript(this.client, COMMIT_IF, this.prefix + token, [
         expected === undefined ? '0' : '1',
         expected === undefined ? NO_BYTES : asBuffer(expected),
         live ? asBuffer(data) : NO_BYTES,
         live ? String(at) : '0',
-      ]);
-    } catch (error) {
-      throw fail('EVALSHA', error);
-    }
+      ]),
+    );
     if (result !== 1) return false;
     if (live && owner !== undefined) await this.index(owner, token, at);
     return true;
@@ -119,12 +125,7 @@ export class RedisStore implements Store {
   async findByOwner(owner: string): Promise<OwnedEntry[]> {
     checkOwner(owner, COMPONENT);
     const setKey = this.ownerKey(owner);
-    let members: string[];
-    try {
-      members = await this.client.smembers(setKey);
-    } catch (error) {
-      throw fail('SMEMBERS', error);
-    }
+    const members = await this.call('SMEMBERS', this.client.smembers(setKey));
     if (members.length === 0) return [];
     const entries: OwnedEntry[] = [];
     const gone: string[] = [];
@@ -134,22 +135,12 @@ export class RedisStore implements Store {
       if (value === null) gone.push(token);
       else if (expireTime >= 0) entries.push({ key: token, data: asBytes(value), expiresAt: expireTime + 1 }); // PXAT is expiresAt - 1
     });
-    if (gone.length > 0) {
-      try {
-        await this.client.srem(setKey, ...gone);
-      } catch (error) {
-        throw fail('SREM', error);
-      }
-    }
+    if (gone.length > 0) await this.call('SREM', this.client.srem(setKey, ...gone));
     return entries;
   }
 
   async delete(token: string): Promise<void> {
-    try {
-      await this.client.del(this.prefix + token);
-    } catch (error) {
-      throw fail('DEL', error);
-    }
+    await this.call('DEL', this.client.del(this.prefix + token));
   }
 
   /**
@@ -160,12 +151,7 @@ export class RedisStore implements Store {
     if (owner !== undefined) checkOwner(owner, COMPONENT);
     const at = Math.ceil(expiresAt) - 1;
     if (!(at >= Date.now())) return this.delete(token);
-    let moved: number;
-    try {
-      moved = await this.client.pexpireat(this.prefix + token, at); // a missing key stays missing
-    } catch (error) {
-      throw fail('PEXPIREAT', error);
-    }
+    const moved = await this.call('PEXPIREAT', this.client.pexpireat(this.prefix + token, at)); // a missing (or expired) key stays missing
     if (moved === 1 && owner !== undefined) await this.index(owner, token, at);
   }
 
@@ -182,11 +168,7 @@ export class RedisStore implements Store {
       let cursor = '0';
       do {
         let keys: string[];
-        try {
-          [cursor, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
-        } catch (error) {
-          throw fail('SCAN', error);
-        }
+        [cursor, keys] = await this.call('SCAN', node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT));
         keys = keys.filter((key) => !seen.has(key) && seen.add(key) && !key.startsWith(ownerSets));
         if (keys.length === 0) continue;
         const values = await this.fetch(node, keys);
@@ -202,22 +184,14 @@ export class RedisStore implements Store {
   private async fetch(node: Redis, keys: string[]): Promise<(Buffer | null)[]> {
     const pipeline = node.pipeline();
     for (const key of keys) pipeline.getBuffer(key);
-    let results: [Error | null, unknown][] | null;
-    try {
-      results = await pipeline.exec();
-    } catch (error) {
-      throw fail('GET', error);
-    }
+    const results = await this.call('GET', pipeline.exec());
     if (results === null) throw fail('GET', new Error('pipeline was discarded'));
     return Promise.all(
       results.map(async ([error, value], i) => {
         if (error === null) return value as Buffer | null;
+        if (isWrongType(error)) return this.notStringIsMissing(error);
         if (!this.client.isCluster) throw fail('GET', error);
-        try {
-          return await this.client.getBuffer(keys[i]!);
-        } catch (retryError) {
-          throw fail('GET', retryError);
-        }
+        return this.call('GET', this.client.getBuffer(keys[i]!).catch(this.notStringIsMissing));
       }),
     );
   }
@@ -229,11 +203,7 @@ export class RedisStore implements Store {
 
   /** Adds `token` to `owner`'s set and pushes the set's expiry out to `at` (PXAT ms) when that is later. */
   private async index(owner: string, token: string, at: number): Promise<void> {
-    try {
-      await runScript(this.client, INDEX_OWNER, this.ownerKey(owner), [token, String(at)]);
-    } catch (error) {
-      throw fail('SADD', error);
-    }
+    await this.call('SADD', runScript(this.client, INDEX_OWNER, this.ownerKey(owner), [token, String(at)]));
   }
 
   /** Value and absolute expiry (PEXPIRETIME: -2 when missing) of each session key of `tokens`. */
@@ -243,12 +213,7 @@ export class RedisStore implements Store {
       batches.map(async (batch) => {
         const pipeline = this.client.pipeline();
         for (const token of batch) pipeline.getBuffer(this.prefix + token).pexpiretime(this.prefix + token);
-        let replies: [Error | null, unknown][] | null;
-        try {
-          replies = await pipeline.exec();
-        } catch (error) {
-          throw fail('GET', error);
-        }
+        const replies = await this.call('GET', pipeline.exec());
         if (replies === null) throw fail('GET', new Error('pipeline was discarded'));
         const failed = replies.find(([error]) => error !== null);
         if (failed !== undefined) throw fail('GET', failed[0]);
@@ -257,6 +222,31 @@ export class RedisStore implements Store {
     );
     return results.flat();
   }
+
+  /** `pending`, settled within the timeout; a failure becomes `sessionkit: redis store: <command> failed`. */
+  private async call<T>(command: string, pending: Promise<T>): Promise<T> {
+    const deadline = new Deadline(this.timeout);
+    try {
+      return await deadline.race(pending);
+    } catch (error) {
+      throw fail(command, error);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  /** A read of a key that holds a hash, list, ... : not a session, so "not found", reported once per store. */
+  private readonly notStringIsMissing = (error: unknown): null => {
+    if (!isWrongType(error)) throw error;
+    if (!this.wrongTypeReported) {
+      this.wrongTypeReported = true;
+      console.warn(
+        `sessionkit: ${COMPONENT}: a key under the prefix ${JSON.stringify(this.prefix)} holds a value that is not a string; ` +
+          'such keys read as not found (reported once)',
+      );
+    }
+    return null;
+  };
 
   /** Nothing to release: the client is the caller's, and Redis expires keys itself. */
   close(): void {}

@@ -2,8 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../store.js';
 import { generateToken } from '../token.js';
+import { capabilityConformance, type CapabilityOptions } from './capabilities.js';
 
-export interface ConformanceOptions {
+export interface ConformanceOptions extends CapabilityOptions {
   /** Run the `all()` group; default: when the store has `all`. */
   all?: boolean;
   /** Run the `touch()` group; default: when the store has `touch`. */
@@ -183,7 +184,18 @@ export function storeConformance(name: string, factory: () => Store | Promise<St
         await store.touch(missing, Date.now() + 60_000);
         expect(await store.find(missing)).toBeUndefined();
       });
+
+      it('never brings an expired entry back', async () => {
+        const token = generateToken();
+        const expiresAt = Date.now() + 20;
+        await store.commit(token, bytes(2, 7), expiresAt);
+        await sleepUntil(expiresAt + slack + 10);
+        await store.touch!(token, Date.now() + 60_000);
+        expect(await store.find(token)).toBeUndefined();
+      });
     });
+
+    capabilityConformance(name, () => store, options);
 
     it('close() resolves and can be called twice', async () => {
       const other = await factory();

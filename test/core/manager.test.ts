@@ -141,6 +141,22 @@ describe('SessionManager.commit and saveNow', () => {
     expect(store.writes()).toBe(writes);
   });
 
+  it('saveNow marks a saved session unmodified once encoded; a change while the write is in flight is saved next time', async () => {
+    const { manager, store } = setup({}, true);
+    const session = await manager.load();
+    session.put('step', 1);
+    const saving = manager.saveNow(session);
+    expect(session.status).toBe('unmodified');
+    session.put('step', 2);
+    expect(session.status).toBe('modified');
+    expect(await saving).toBe(SaveAction.SetCookie);
+    expect((await manager.load(session.token)).get('step')).toBe(1);
+    expect(await manager.saveNow(session)).toBe(SaveAction.SetCookie);
+    expect(session.status).toBe('unmodified');
+    expect((await manager.load(session.token)).get('step')).toBe(2);
+    expect(store.calls.commit).toBe(2);
+  });
+
   it('stores until the deadline without an idle timeout', async () => {
     const { manager } = setup({ lifetime: HOUR });
     const session = await manager.load();
@@ -190,7 +206,6 @@ describe('lifetime and idle timeout (fake clock)', () => {
     expect(session.status).toBe('unmodified');
     expect(manager.saveNow(session)).toBe(SaveAction.SetCookie);
     expect(store.calls.touch).toBe(1);
-    expect(session._expiresAt).toBe(Date.now() + HOUR);
     expect(manager.setCookieHeader(session, SaveAction.SetCookie)).toContain('Max-Age=3600');
 
     vi.advanceTimersByTime(HOUR - 1000); // past the first idle expiry, within the slid one
@@ -201,7 +216,8 @@ describe('lifetime and idle timeout (fake clock)', () => {
     vi.advanceTimersByTime(HOUR - 1000); // capped: deadline is created + 3h
     const late = await manager.load(first.token);
     manager.saveNow(late);
-    expect(late._expiresAt).toBe(created + 3 * HOUR);
+    // Expiry capped at created + 3h, 3 s from now (not an hour).
+    expect(manager.setCookieHeader(late, SaveAction.SetCookie)).toMatch(/Max-Age=3$/);
 
     vi.advanceTimersByTime(HOUR);
     expect((await manager.load(first.token)).token).toBe('');

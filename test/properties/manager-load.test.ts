@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore, SessionManager, SessionkitError, jsonCodec, msgpackCodec, type Codec } from '../../src/index.js';
-import { generateToken } from '../../src/token.js';
+import { generateToken, hashToken } from '../../src/token.js';
 import { runs, timeoutFor } from './support/runs.js';
 
 const HOUR = 60 * 60 * 1000;
@@ -28,11 +28,12 @@ for (const codec of [msgpackCodec, jsonCodec]) {
         const store = new MemoryStore({ sweepInterval: 0 });
         const errors: SessionkitError[] = [];
         const manager = new SessionManager({ store, codec, hashTokenInStore, onError: (error) => errors.push(error) });
+        const storeKey = (token: string) => (hashTokenInStore ? hashToken(token) : token);
         await fc.assert(
           fc.asyncProperty(garbageFor(codec), async (bytes) => {
             errors.length = 0;
             const token = generateToken();
-            store.commit(manager.storeKey(token), bytes, Date.now() + HOUR);
+            store.commit(storeKey(token), bytes, Date.now() + HOUR);
             const session = await manager.load(token);
             if (session.token === '') {
               expect(session.keys()).toEqual([]);
@@ -47,14 +48,14 @@ for (const codec of [msgpackCodec, jsonCodec]) {
               expect(error.message).toMatch(/^sessionkit: codec: a stored session could not be decoded/);
               const text = `${error.message} ${String(error.cause)} ${(error.cause as Error | undefined)?.message ?? ''}`;
               expect(text).not.toContain(token);
-              expect(text).not.toContain(manager.storeKey(token));
+              expect(text).not.toContain(storeKey(token));
               expect(text).not.toContain('xxxxxxxx');
             }
             // The fresh session can be used and saved as usual.
             session.put('after', 1);
             const { token: saved } = await manager.commit(session);
             expect((await manager.load(saved)).get('after')).toBe(1);
-            store.delete(manager.storeKey(saved));
+            store.delete(storeKey(saved));
           }),
           runs(0.5),
         );

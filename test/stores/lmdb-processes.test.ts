@@ -25,6 +25,7 @@ afterAll(() => {
 });
 
 const text = (value: string) => new TextEncoder().encode(value);
+const decoder = new TextDecoder();
 const later = () => Date.now() + 3_600_000;
 
 describe('LmdbStore across processes', () => {
@@ -140,6 +141,57 @@ describe('LmdbStore across processes', () => {
       if (found !== undefined) expect(new TextDecoder().decode(found)).toMatch(/^w[123]:\d+$/);
     }
     expect(await store.sweep()).toBeGreaterThanOrEqual(0);
+    await store.close();
+  });
+
+  it('commitIf is atomic across processes: racing read-modify-write loops lose nothing', { timeout: 90_000 }, async () => {
+    const path = tempPath();
+    const token = generateToken();
+    const store = new LmdbStore({ path, sweepInterval: 0 });
+    await store.commit(token, text('[]'), later());
+    const racers = [1, 2, 3].map((id) => worker('append', path, String(id), token, '60', '4'));
+    const summaries = await Promise.all(
+      racers.map(async (racer) => {
+        const line = await racer.line();
+        expect(await racer.exited, racer.stderr()).toBe(0);
+        return JSON.parse(line) as { worker: string; attempts: number; refused: number };
+      }),
+    );
+    const items = JSON.parse(decoder.decode(store.find(token))) as string[];
+    const wanted = [1, 2, 3].flatMap((id) => Array.from({ length: 60 }, (_, n) => `w${id}:${n}`));
+    expect(items.sort()).toEqual(wanted.sort());
+    expect(summaries.reduce((sum, summary) => sum + summary.refused, 0)).toBeGreaterThan(0); // they did race
+    await store.close();
+  });
+
+  it('revokes across processes: after a delete elsewhere, commitIf with the old bytes is refused; the owner index is shared', { timeout: 60_000 }, async () => {
+    const path = tempPath();
+    const store = new LmdbStore({ path, sweepInterval: 0 });
+    const other = worker('serve', path);
+    expect(await other.line()).toBe('ready');
+    const call = client(other);
+    const token = generateToken();
+    const user = `user-${generateToken().slice(0, 8)}`;
+
+    await call('commit', token, { data: text('loggedin'), owner: user });
+    expect(store.findByOwner(user).map((entry) => entry.key)).toEqual([token]);
+    const loaded = store.find(token)!; // cached in this process's LRU tier
+    expect(store.find(token)).toBe(loaded);
+    await call('delete', token);
+    expect(await store.commitIf(token, loaded, text('loggedin+late'), later(), user)).toBe(false);
+    expect(store.find(token)).toBeUndefined();
+    expect(store.findByOwner(user)).toEqual([]);
+
+    expect((await call('commitIf', token, { data: text('again'), owner: user })).written).toBe(true);
+    expect((await call('commitIf', token, { data: text('twice') })).written).toBe(false);
+    expect(store.find(token)).toEqual(text('again'));
+    expect(await store.commitIf(token, text('again'), text('changed here'), later(), user)).toBe(true);
+    expect((await call('commitIf', token, { expected: text('again'), data: text('stale') })).written).toBe(false);
+    expect((await call('find', token)).data).toBe(Buffer.from('changed here').toString('base64'));
+    await store.touch(token, later() + 1000);
+    expect((await call('findByOwner', token, { owner: user })).keys).toEqual([token]);
+    await call('close', token);
+    expect(await other.exited).toBe(0);
     await store.close();
   });
 });

@@ -235,6 +235,10 @@ describe('LmdbStore', () => {
       const store = new LmdbStore({ env: root, sweepInterval: 0 });
       await records.put('hand-written', valid(Uint8Array.of(4, 5, 6)));
       expect(store.find('hand-written')).toEqual(Uint8Array.of(4, 5, 6));
+      const owned = Uint8Array.from([...valid(Uint8Array.of(7, 8)), ...new TextEncoder().encode('alice')]);
+      owned[3] = 1;
+      await records.put('hand-owned', owned);
+      expect(store.find('hand-owned')).toEqual(Uint8Array.of(7, 8));
       await records.put('hand-expired', valid(Uint8Array.of(4), Date.now() - 1));
       expect(store.find('hand-expired')).toBeUndefined();
       await store.close();
@@ -251,6 +255,12 @@ describe('LmdbStore', () => {
       wrongFormat[2] = 0x02;
       const hugeExpiry = good.slice();
       hugeExpiry.fill(0xff, 8, 16);
+      const ownerFlagNoOwner = good.slice();
+      ownerFlagNoOwner[3] = 1;
+      const unknownFlag = good.slice();
+      unknownFlag[3] = 2;
+      const ownerTooLong = Uint8Array.from([...good, ...new Uint8Array(766).fill(0x61)]);
+      ownerTooLong[3] = 1;
       const bad: Record<string, Uint8Array> = {
         truncated: good.subarray(0, 60),
         extended: Uint8Array.from([...good, 1, 2, 3]),
@@ -259,6 +269,9 @@ describe('LmdbStore', () => {
         wrongMagic,
         wrongFormat,
         hugeExpiry,
+        ownerFlagNoOwner,
+        unknownFlag,
+        ownerTooLong,
         msgpack: Uint8Array.of(0x81, 0xa1, 0x61, 0x01),
         text: new TextEncoder().encode('{"session":"from another program"}'),
       };

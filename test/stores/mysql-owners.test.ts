@@ -5,6 +5,7 @@ import { generateToken } from '../../src/token.js';
 import { ownerStoreBehaviours } from './support/owner-store-tests.js';
 import { randomSuffix } from './support/processes.js';
 import { MARIADB, requireMariaDb } from './support/shared-servers.js';
+import { recordingPool } from './support/recording-pool.js';
 
 const table = `sessionkit_owners_${randomSuffix()}`;
 const scsTable = `${table}_scs`; // made with SCS's own DDL: data BLOB, no user_id
@@ -25,20 +26,6 @@ afterAll(async () => {
 });
 
 /** A pool that records the SQL of every statement sent through it. */
-function recordingPool(texts: string[]): Pool {
-  return new Proxy(pool, {
-    get(target, property) {
-      const value = Reflect.get(target, property, target);
-      if (typeof value !== 'function') return value;
-      if (property !== 'execute' && property !== 'query') return value.bind(target);
-      return (sql: string, ...rest: unknown[]) => {
-        texts.push(sql);
-        return value.call(target, sql, ...rest);
-      };
-    },
-  });
-}
-
 describe('MySqlStore conditional commits and owner index', () => {
   ownerStoreBehaviours(() => new MySqlStore({ pool, table, cleanupInterval: 0 }));
 
@@ -81,7 +68,7 @@ describe('MySqlStore conditional commits and owner index', () => {
     );
     await pool.query(`ANALYZE TABLE \`${table}\``);
     const texts: string[] = [];
-    const spied = new MySqlStore({ pool: recordingPool(texts), table, cleanupInterval: 0 });
+    const spied = new MySqlStore({ pool: recordingPool(pool, texts), table, cleanupInterval: 0 });
     expect((await spied.findByOwner(owner)).map((entry) => entry.key).sort()).toEqual(mine.sort());
     expect(texts).toHaveLength(1);
     const [plan] = await pool.query<RowDataPacket[]>(`EXPLAIN ${texts[0]}`, [owner, Date.now()]);

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MySqlStore } from '../../src/stores/mysql.js';
@@ -80,10 +81,39 @@ describe('MySqlStore', () => {
     await store.commit(fits, fitting, later());
     expect((await store.find(fits))?.length).toBe(65_535);
     const token = generateToken();
-    await expect(store.commit(token, new Uint8Array(65_536), later())).rejects.toThrow(
-      /^sessionkit: mysql store: commit failed: the session is 65536 bytes, over the cap of 65535 bytes \(blob\)/,
-    );
+    const error = await store.commit(token, new Uint8Array(65_536), later()).then(() => undefined, (caught: Error) => caught);
+    expect(error?.message).toMatch(/^sessionkit: mysql store: commit failed: the session is 65536 bytes, over the cap of 65535 bytes \(blob\)/);
+    expect(error?.message).toMatch(/MODIFY data MEDIUMBLOB NOT NULL \(16 MiB\), or keep sessions smaller \(the manager's maxSessionBytes/);
     expect(await rowCount(token, scsTable)).toBe(0);
+  });
+
+  it('refuses a session over the cap of a MEDIUMBLOB column without suggesting MEDIUMBLOB', async () => {
+    const store = new MySqlStore({ pool, table, cleanupInterval: 0 });
+    const token = generateToken();
+    const error = await store.commit(token, new Uint8Array(2 ** 24), later()).then(() => undefined, (caught: Error) => caught);
+    expect(error?.message).toMatch(/^sessionkit: mysql store: commit failed: the session is 16777216 bytes, over the cap of 16777215 bytes \(mediumblob\)/);
+    expect(error?.message).not.toMatch(/MODIFY data MEDIUMBLOB/);
+    expect(error?.message).toMatch(/keep sessions smaller \(the manager's maxSessionBytes option .*\); a LONGBLOB column .* max_allowed_packet/);
+    expect(await rowCount(token)).toBe(0);
+  });
+
+  it('keeps the session data out of the error and its cause (MySQL quotes the value it refused in its message)', async () => {
+    const text = `${table}_text`; // a hand-made table whose data column is TEXT: MySQL refuses bytes that are not UTF-8
+    await pool.query(`CREATE TABLE \`${text}\` (token CHAR(43) PRIMARY KEY, data TEXT CHARACTER SET utf8mb4 NOT NULL, expiry TIMESTAMP(6) NOT NULL)`);
+    try {
+      const store = new MySqlStore({ pool, table: text, cleanupInterval: 0 });
+      const token = generateToken();
+      const data = Uint8Array.from([0x81, 0xa4, ...new TextEncoder().encode('alice')]);
+      const error = await store.commit(token, data, later()).then(() => undefined, (caught: Error) => caught);
+      expect(error?.message).toBe('sessionkit: mysql store: commit failed');
+      expect(error?.cause).toMatchObject({ code: 'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD' });
+      const shown = inspect(error, { depth: 10 });
+      expect(shown).not.toContain(token);
+      expect(shown).not.toContain('alice');
+      expect(shown).not.toContain('INSERT');
+    } finally {
+      await pool.query(`DROP TABLE IF EXISTS \`${text}\``);
+    }
   });
 
   it('refuses an oversized session even when the connection is not in strict mode', async () => {

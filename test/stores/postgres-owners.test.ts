@@ -5,6 +5,7 @@ import { generateToken } from '../../src/token.js';
 import { ownerStoreBehaviours } from './support/owner-store-tests.js';
 import { randomSuffix } from './support/processes.js';
 import { POSTGRES, requirePostgres } from './support/shared-servers.js';
+import { recordingPool } from './support/recording-pool.js';
 
 const table = `sessionkit_owners_${randomSuffix()}`;
 const scsTable = `${table}_scs`;
@@ -24,19 +25,6 @@ afterAll(async () => {
 });
 
 /** A pool that records the text of every query sent through it. */
-function recordingPool(texts: string[]): pg.Pool {
-  return new Proxy(pool, {
-    get(target, property) {
-      const value = Reflect.get(target, property, target);
-      if (property !== 'query') return typeof value === 'function' ? value.bind(target) : value;
-      return (query: string | { text: string }, ...rest: unknown[]) => {
-        texts.push(typeof query === 'string' ? query : query.text);
-        return (target.query as (...args: unknown[]) => unknown)(query, ...rest);
-      };
-    },
-  });
-}
-
 describe('PostgresStore conditional commits and owner index', () => {
   ownerStoreBehaviours(() => new PostgresStore({ pool, table, cleanupInterval: 0 }));
 
@@ -61,7 +49,7 @@ describe('PostgresStore conditional commits and owner index', () => {
     );
     await pool.query(`ANALYZE "${table}"`);
     const texts: string[] = [];
-    const spied = new PostgresStore({ pool: recordingPool(texts), table, cleanupInterval: 0 });
+    const spied = new PostgresStore({ pool: recordingPool(pool, texts), table, cleanupInterval: 0 });
     expect((await spied.findByOwner(owner)).map((entry) => entry.key).sort()).toEqual(mine.sort());
     expect(texts).toHaveLength(1);
     const client = await pool.connect();

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/stores/postgres.js';
@@ -80,6 +81,25 @@ describe('PostgresStore', () => {
     expect(await rowCount(after)).toBe(1);
     expect(await new PostgresStore({ pool, table, cleanupInterval: 0 }).cleanup()).toBeGreaterThanOrEqual(1);
     expect(await rowCount(after)).toBe(0);
+  });
+
+  it('keeps the token and the session data out of the error and its cause (pg puts the failing row in detail)', async () => {
+    const checked = `${table}_checked`;
+    await pool.query(`CREATE TABLE "${checked}" (token TEXT PRIMARY KEY, data BYTEA NOT NULL CHECK (octet_length(data) < 3), expiry TIMESTAMPTZ NOT NULL)`);
+    try {
+      const store = new PostgresStore({ pool, table: checked, cleanupInterval: 0 });
+      const token = generateToken();
+      const data = new TextEncoder().encode('user=alice@example.com');
+      const error = await store.commit(token, data, later()).then(() => undefined, (caught: Error) => caught);
+      expect(error?.message).toBe('sessionkit: postgres store: commit failed');
+      expect(error?.cause).toMatchObject({ code: '23514' });
+      const shown = inspect(error, { depth: 10 });
+      expect(shown).not.toContain(token);
+      expect(shown).not.toContain(Buffer.from(data).toString('hex'));
+      expect(shown).not.toContain('alice');
+    } finally {
+      await pool.query(`DROP TABLE IF EXISTS "${checked}"`);
+    }
   });
 
   it('accepts schema.table', async () => {

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/stores/redis.js';
@@ -59,5 +60,22 @@ describe('RedisStore when its server fails', () => {
       await server!.resume();
     }
     expect(await eventually(() => store.find(token))).toEqual(Uint8Array.of(4));
+  });
+
+  it('keeps the token and the session data out of the error and its cause (ioredis puts the command arguments on its errors)', async () => {
+    await eventually(() => client.ping());
+    await client.config('SET', 'maxmemory', '1'); // every write is now refused with OOM, a reply error that carries its command
+    try {
+      const token = generateToken();
+      const data = new TextEncoder().encode('user=alice@example.com');
+      const error = await expectFastFailure(() => store.commit(token, data, later()), /^sessionkit: redis store: SET failed$/);
+      expect((error.cause as Error).message).toMatch(/^OOM /);
+      const shown = inspect(error, { depth: 10 });
+      expect(shown).not.toContain(token);
+      expect(shown).not.toContain('alice');
+      expect(shown).not.toMatch(/<Buffer|Uint8Array/);
+    } finally {
+      await client.config('SET', 'maxmemory', '0');
+    }
   });
 });

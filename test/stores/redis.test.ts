@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RedisStore } from '../../src/stores/redis.js';
 import { storeConformance } from '../../src/testing/index.js';
 import { generateToken } from '../../src/token.js';
@@ -62,6 +62,31 @@ describe('RedisStore', () => {
     const listed: string[] = [];
     for await (const [found] of store.all()) listed.push(found);
     expect(listed).toEqual([token]);
+  });
+
+  it('reads a key of another type under a session key as not found, and reports that once, without the key', async () => {
+    const store = new RedisStore({ client, prefix: `${run}-types:` });
+    const hash = generateToken();
+    const list = generateToken();
+    const live = generateToken();
+    await client.hset(`${run}-types:${hash}`, 'field', 'value');
+    await client.rpush(`${run}-types:${list}`, 'x');
+    await store.commit(live, Uint8Array.of(5), Date.now() + 60_000);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      expect(await store.find(hash)).toBeUndefined();
+      expect(await store.find(list)).toBeUndefined();
+      const listed = new Map<string, Uint8Array>();
+      for await (const [token, data] of store.all()) listed.set(token, data);
+      expect([...listed]).toEqual([[live, Uint8Array.of(5)]]);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toMatch(/^sessionkit: redis store: a key under the prefix .* holds a value that is not a string/);
+      expect(String(warn.mock.calls[0]![0])).not.toContain(hash);
+    } finally {
+      warn.mockRestore();
+    }
+    await store.commit(hash, Uint8Array.of(6), Date.now() + 60_000); // a commit replaces the foreign key
+    expect(await store.find(hash)).toEqual(Uint8Array.of(6));
   });
 
   it('close() leaves the client open: it belongs to the caller', async () => {

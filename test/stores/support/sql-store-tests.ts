@@ -6,7 +6,6 @@ import { generateToken } from '../../../src/token.js';
 import { eventually, expectFastFailure } from './failure.js';
 
 const later = () => Date.now() + 60_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface SqlStoreHarness {
   /** A store on the test table with its cleanup timer off. */
@@ -24,15 +23,6 @@ export function sqlStoreBehaviours(harness: () => SqlStoreHarness): void {
     await store.commit(token, Uint8Array.of(1), later());
     await store.commit(token, Uint8Array.of(2), Date.now() - 1);
     expect(await rowCount(token)).toBe(0);
-  });
-
-  it('does not bring an expired session back with touch()', async () => {
-    const store = harness().makeStore();
-    const token = generateToken();
-    await store.commit(token, Uint8Array.of(1), Date.now() + 30);
-    await sleep(50);
-    await store.touch(token, later());
-    expect(await store.find(token)).toBeUndefined();
   });
 
   it('lists more than one page of sessions from all()', async () => {

@@ -18,6 +18,8 @@ export interface DevicesAppOptions {
   host?: string;
   /** Port; 0 (default) picks a free one. */
   port?: number;
+  /** Send the cookie with `Secure` (the site is served over HTTPS); default false. */
+  secureCookie?: boolean;
 }
 
 /** A running demo server. */
@@ -29,9 +31,8 @@ export interface DevicesApp {
   close(): Promise<void>;
 }
 
-/** The sign-in session lives a week; an unused one ends after a day. */
+/** A sign-in lasts a week. */
 const LIFETIME = 7 * 24 * 60 * 60 * 1000;
-const IDLE_TIMEOUT = 24 * 60 * 60 * 1000;
 /** Signing in on one more device than this logs out the user's oldest session. */
 const MAX_DEVICES = 5;
 
@@ -53,9 +54,8 @@ export async function startDevicesApp(options: DevicesAppOptions): Promise<Devic
   const sessions = new SessionManager<DemoData>({
     store,
     lifetime: LIFETIME,
-    idleTimeout: IDLE_TIMEOUT,
     maxSessionsPerUser: MAX_DEVICES,
-    cookie: { sameSite: 'lax', httpOnly: true, secure: process.env['COOKIE_SECURE'] === '1' },
+    cookie: { sameSite: 'lax', httpOnly: true, secure: options.secureCookie ?? false },
   });
   const app = uWS.App();
   addRoutes(app, sessions, uwsSessions(sessions, { onError }));

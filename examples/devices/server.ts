@@ -1,4 +1,4 @@
-// Runs the devices demo: `npx tsx examples/devices/server.ts` (PORT, HOST and DATA_DIR from the environment).
+// Runs the devices demo: `npx tsx examples/devices/server.ts` (PORT, HOST, DATA_DIR and COOKIE_SECURE from the environment).
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDevicesApp } from './app.js';
@@ -7,7 +7,9 @@ const port = Number(process.env['PORT'] ?? 3000);
 const host = process.env['HOST'] ?? '127.0.0.1';
 const dataDir = process.env['DATA_DIR'] ?? join(tmpdir(), 'sessionkit-devices-demo');
 
-const app = await startDevicesApp({ dataDir, host, port });
+const secureCookie = process.env['COOKIE_SECURE'] === '1';
+
+const app = await startDevicesApp({ dataDir, host, port, secureCookie });
 console.log(`devices: listening on ${app.url} (sessions in ${dataDir})`);
 
 function stop(): void {

@@ -3,8 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SessionManager } from '../manager.js';
 import type { Session, SessionData } from '../session.js';
 import { isPromiseLike } from '../store.js';
-import { logRequestError, resolveAdapterOptions, tokenFromHeader, type AdapterOptions, type ResolvedAdapterOptions } from './options.js';
-import { hookResponse, report } from './node-response.js';
+import { NodeOutput, sendServerError } from './node-hooks.js';
+import { logRequestError, resolveAdapterOptions, tokenFromHeader, type AdapterOptions } from './options.js';
+import type { SaveGate } from './save-gate.js';
 
 /**
  * Declare your session shape for `req.session` by augmenting this interface:
@@ -41,22 +42,16 @@ export interface NodeSessions<Data extends object> {
 
 function defaultOnError(error: unknown, _req: IncomingMessage, res: ServerResponse): void {
   logRequestError('node', error);
-  if (res.headersSent) {
-    if (!res.writableEnded) res.destroy();
-    return;
-  }
-  for (const name of res.getHeaderNames()) res.removeHeader(name);
-  res.statusCode = 500;
-  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-  res.end('Internal Server Error');
+  sendServerError(res);
 }
 
 /**
  * Session middleware for Connect/Express (4 and 5) and node:http. Loads the session into
  * `req.session`; the first `writeHead`/`write`/`end`/`flushHeaders` saves it and adds
  * `Vary: Cookie` and, when the cookie changes, `Set-Cookie` and `Cache-Control: no-cache="Set-Cookie"`
- * before the headers go out. The response does not finish before the save succeeded; a save that
- * fails after the headers went out destroys the connection.
+ * before the headers go out, alongside any the handler set (`writeHead(status, headers)` included).
+ * The response does not finish before the save succeeded; a save that fails after the headers
+ * went out destroys the connection. A response with a 5xx status commits nothing.
  *
  * @param manager the SessionManager
  * @param options `onError(err, req, res)` (default: log without the token, answer 500 or destroy
@@ -68,52 +63,45 @@ function defaultOnError(error: unknown, _req: IncomingMessage, res: ServerRespon
  */
 export function nodeSessions<Data extends object>(manager: SessionManager<Data>, options?: NodeSessionOptions): NodeSessions<Data> {
   const resolved = resolveAdapterOptions(options, defaultOnError);
-  function sessionMiddleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
+  /** Loads the session onto `req.session`, then calls `run` (never after a failure). */
+  function start(req: IncomingMessage, res: ServerResponse, run: (gate: SaveGate<Data, IncomingMessage>) => void): void {
+    const gate = new NodeOutput(manager, resolved, req, res).gate as SaveGate<Data, IncomingMessage>;
     const header = req.headers[resolved.requestHeader];
-    const token = tokenFromHeader(manager, resolved.tokenHeader, Array.isArray(header) ? header[0] : header);
-    let loaded: Session<Data> | Promise<Session<Data>>;
-    try {
-      loaded = manager.loadNow(token);
-    } catch (error) {
-      report(resolved, error, req, res);
+    const loaded = gate.load(tokenFromHeader(manager, resolved.tokenHeader, Array.isArray(header) ? header[0] : header), req);
+    if (loaded === undefined) return;
+    if (!isPromiseLike(loaded)) {
+      attach(req, loaded);
+      run(gate);
       return;
     }
-    if (isPromiseLike(loaded)) {
-      loaded.then(
-        (session) => attach(manager, resolved, req, res, session, next),
-        (error: unknown) => report(resolved, error, req, res),
-      );
-    } else {
-      attach(manager, resolved, req, res, loaded, next);
-    }
+    loaded.then((session) => {
+      if (session === undefined) return;
+      attach(req, session);
+      run(gate);
+    });
+  }
+  function sessionMiddleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
+    start(req, res, () => next());
   }
   return Object.assign(sessionMiddleware, {
     wrap(handler: NodeSessionHandler<Data>) {
       if (typeof handler !== 'function') throw new TypeError('sessionkit: node: wrap() takes a handler function');
       return function sessionHandler(req: IncomingMessage, res: ServerResponse): void {
-        sessionMiddleware(req, res, (error?: unknown) => {
-          if (error !== undefined) return report(resolved, error, req, res);
+        start(req, res, (gate) => {
+          let result: void | Promise<void>;
           try {
-            const result = handler(req as unknown as SessionRequest<Data>, res);
-            if (isPromiseLike(result)) result.then(undefined, (failure: unknown) => report(resolved, failure, req, res));
-          } catch (failure) {
-            report(resolved, failure, req, res);
+            result = handler(req as unknown as SessionRequest<Data>, res);
+          } catch (error) {
+            gate.fail(error, req);
+            return;
           }
+          gate.handlerReturned(result);
         });
       };
     },
   });
 }
 
-function attach<Data extends object>(
-  manager: SessionManager<Data>,
-  options: ResolvedAdapterOptions<IncomingMessage, ServerResponse>,
-  req: IncomingMessage,
-  res: ServerResponse,
-  session: Session<Data>,
-  next: (error?: unknown) => void,
-): void {
+function attach<Data extends object>(req: IncomingMessage, session: Session<Data>): void {
   (req as unknown as { session: Session<Data> }).session = session;
-  hookResponse(manager, options, req, res, session);
-  next();
 }

@@ -8,9 +8,11 @@ import { isToken } from '../token.js';
 export interface AdapterOptions<Req, Res> {
   /**
    * Called when loading or saving the session fails (a store error) or the handler throws.
+   * It may answer at once or return a promise; a response still unanswered when it returns (or
+   * when its promise settles) gets a 500, or is cut off when it had already started.
    * Default: log the error (never the token) and answer 500 when nothing has been sent yet.
    */
-  onError?: (error: unknown, req: Req, res: Res) => void;
+  onError?: ErrorHandler<Req, Res>;
   /**
    * Read the token from this request header instead of the cookie, and send a new or renewed
    * token back in the same response header (no cookie). For API clients. Default: off.
@@ -18,9 +20,12 @@ export interface AdapterOptions<Req, Res> {
   tokenHeader?: string;
 }
 
+/** An adapter's `onError`: answers now, or returns a promise that settles once it answered. */
+export type ErrorHandler<Req, Res> = (error: unknown, req: Req, res: Res) => void | PromiseLike<void>;
+
 /** Adapter options with defaults applied. @internal */
 export interface ResolvedAdapterOptions<Req, Res> {
-  onError: (error: unknown, req: Req, res: Res) => void;
+  onError: ErrorHandler<Req, Res>;
   /** Lower-cased header name, or undefined in cookie mode. */
   tokenHeader: string | undefined;
   /** The request header that carries the token: `cookie` or `tokenHeader`. */
@@ -37,7 +42,7 @@ const FORBIDDEN = new Set(['cookie', 'set-cookie', 'vary', 'cache-control', 'con
 /** Validates adapter options (TypeError naming the option) and applies defaults. @internal */
 export function resolveAdapterOptions<Req, Res>(
   options: AdapterOptions<Req, Res> | undefined,
-  defaultOnError: (error: unknown, req: Req, res: Res) => void,
+  defaultOnError: ErrorHandler<Req, Res>,
 ): ResolvedAdapterOptions<Req, Res> {
   if (options === undefined) options = {};
   if (options === null || typeof options !== 'object') throw optionError('options', 'must be an object', options);

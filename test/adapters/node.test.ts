@@ -4,8 +4,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionManager } from '../../src/index.js';
 import { nodeSessions } from '../../src/adapters/node.js';
 import { CookieJar } from './support/jar.js';
-import { sleep, startExpress, startNode, type Running } from './support/servers.js';
-import { TestStore } from './support/store.js';
+import { sleep } from '../support/time.js';
+import { startExpress, startNode, type Running } from './support/servers.js';
+import { SlowStore } from './support/store.js';
 
 interface Data {
   step: number;
@@ -19,7 +20,7 @@ afterEach(async () => {
 });
 
 function setup() {
-  const store = new TestStore();
+  const store = new SlowStore();
   const manager = new SessionManager<Data>({ store });
   return { store, manager, sessions: nodeSessions(manager) };
 }
@@ -132,6 +133,28 @@ describe('nodeSessions', () => {
     const cookies = response.headers.getSetCookie();
     expect(cookies[0]).toBe('theme=dark');
     expect(cookies[1]).toMatch(/^session=/);
+  });
+
+  it('writeHead(status, headers) keeps the session headers, over headers set before, sync or async store', async () => {
+    const { store, sessions } = setup();
+    server = await startNode(sessions.wrap((req, res) => {
+      req.session.put('step', 1);
+      res.setHeader('Vary', 'Origin');
+      res.setHeader('Cache-Control', 'no-store');
+      res.writeHead(200, { Vary: 'Accept-Encoding', 'Set-Cookie': ['theme=dark', 'lang=en'], 'Cache-Control': 'private' });
+      res.end('ok');
+    }));
+    for (const delay of [0, 5]) {
+      store.delay = delay;
+      const response = await fetch(server.url);
+      expect(await response.text()).toBe('ok');
+      // as node:http does, writeHead's headers replace those set before; the session's are added
+      expect(response.headers.get('vary')).toBe('Accept-Encoding, Cookie');
+      expect(response.headers.get('cache-control')).toBe('private, no-cache="Set-Cookie"');
+      const cookies = response.headers.getSetCookie();
+      expect(cookies.slice(0, 2)).toEqual(['theme=dark', 'lang=en']);
+      expect(cookies[2]).toMatch(/^session=[A-Za-z0-9_-]{43};/);
+    }
   });
 
   it('a handler that throws gets a 500 from the default onError (plain node:http)', async () => {

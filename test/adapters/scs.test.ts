@@ -1,12 +1,12 @@
 // SCS session_test.go behaviours end to end over real sockets, on every adapter.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionManager } from '../../src/index.js';
-import { adapters, serve, type AppData } from './support/app.js';
+import type { AppData } from './support/app.js';
 import { CookieJar } from './support/jar.js';
-import type { Running } from './support/servers.js';
-import { TestStore } from './support/store.js';
+import { adapterCases, type Running } from './support/servers.js';
+import { makeStore } from './support/store.js';
 
-describe.each(adapters)('SCS behaviours over %s', (adapter) => {
+describe.each(adapterCases)('SCS behaviours over %s', (_title, { server: adapter, store: storeKind }) => {
   let server: Running | undefined;
   afterEach(async () => {
     vi.useRealTimers();
@@ -15,9 +15,9 @@ describe.each(adapters)('SCS behaviours over %s', (adapter) => {
   });
 
   async function start(options: ConstructorParameters<typeof SessionManager<AppData>>[0] = {}) {
-    const store = new TestStore();
+    const store = makeStore(storeKind);
     const manager = new SessionManager<AppData>({ store, ...options });
-    server = await serve(adapter, manager);
+    server = await adapter.serve(manager);
     return { store, manager, url: server.url };
   }
 

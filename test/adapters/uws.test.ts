@@ -5,8 +5,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionManager, type Session } from '../../src/index.js';
 import { uwsSessions, type SessionHttpResponse, type UwsSessionOptions } from '../../src/adapters/uws.js';
 import { CookieJar } from './support/jar.js';
-import { sleep, startUws, type Running } from './support/servers.js';
-import { TestStore } from './support/store.js';
+import { sleep } from '../support/time.js';
+import { startUws, type Running } from './support/servers.js';
+import { SlowStore } from './support/store.js';
 
 interface Data {
   message: string;
@@ -22,7 +23,7 @@ afterEach(async () => {
 });
 
 async function start(routes: Record<string, Handler>, options?: UwsSessionOptions) {
-  const store = new TestStore();
+  const store = new SlowStore();
   const manager = new SessionManager<Data>({ store });
   const withSession = uwsSessions(manager, options);
   server = await startUws((app) => {
@@ -57,15 +58,12 @@ describe('uwsSessions', () => {
     store.delay = 150;
     handler.mockClear();
     store.reset();
-    await new Promise<void>((resolve) => {
-      const req = request(`${url}/slow`, { headers: { cookie: jar.header() } });
-      req.on('error', () => resolve());
-      req.end();
-      setTimeout(() => {
-        req.destroy();
-        resolve();
-      }, 30);
-    });
+    const asked = store.nextFind();
+    const req = request(`${url}/slow`, { headers: { cookie: jar.header() } });
+    req.on('error', () => {});
+    req.end();
+    await asked;
+    req.destroy(); // while the store is still looking
     await sleep(250);
     expect(store.calls.find).toBe(1);
     expect(handler).not.toHaveBeenCalled(); // the client left while loading: nothing to do
@@ -265,7 +263,7 @@ describe('uwsSessions', () => {
 
 describe('uwsSessions upgrade', () => {
   it('loads the session into the socket user data; handlers commit explicitly', async () => {
-    const store = new TestStore();
+    const store = new SlowStore();
     const manager = new SessionManager<Data>({ store });
     const withSession = uwsSessions(manager);
     server = await startUws((app) => {

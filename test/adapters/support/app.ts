@@ -1,15 +1,25 @@
-// One small session app mounted on every adapter, so the same end-to-end tests run against each.
+// The framework-neutral session app that every adapter entry in servers.ts serves, and the shared suite's options.
 import type { Session } from '../../../src/index.js';
-import type { SessionManager } from '../../../src/manager.js';
-import { nodeSessions, type NodeSessionOptions } from '../../../src/adapters/node.js';
-import { uwsSessions, type UwsSessionOptions } from '../../../src/adapters/uws.js';
-import { startExpress, startNode, startUws, type Running } from './servers.js';
+import { sleep } from '../../support/time.js';
 
 export interface AppData {
   message: string;
 }
 
-type Route = (session: Session<AppData>, query: URLSearchParams) => string | Promise<string>;
+/** What a route answers: a text body, or a status, header lines (each added in order) and a text body. */
+export type Reply = string | { status?: number; headers?: [string, string][]; body: string };
+
+/** A route: gets the request's session and query; may throw or reject (a failing handler). */
+export type Route = (session: Session<AppData>, query: URLSearchParams) => Reply | Promise<Reply>;
+
+/** A framework-neutral `onError` for the shared suite: what to answer, now or later; undefined answers nothing. */
+export type TestOnError = (error: unknown) => Reply | undefined | Promise<Reply | undefined>;
+
+/** Adapter options the shared suite uses; each entry translates them to its adapter's own. */
+export interface TestOptions {
+  tokenHeader?: string;
+  onError?: TestOnError;
+}
 
 export const routes: Record<string, Route> = {
   '/put': (session, query) => {
@@ -30,57 +40,43 @@ export const routes: Record<string, Route> = {
     session.rememberMe(true);
     return 'remembered';
   },
+  // A handler that fails after changing the session: it must commit nothing.
+  '/throw': (session) => {
+    session.put('message', 'from a handler that threw');
+    throw new Error('handler failed');
+  },
+  '/reject': async (session) => {
+    session.put('message', 'from a handler that rejected');
+    await sleep(2);
+    throw new Error('handler failed later');
+  },
+  // A 5xx answer after changing the session: it must commit nothing.
+  '/unavailable': (session) => {
+    session.put('message', 'from a 503');
+    return { status: 503, body: 'unavailable' };
+  },
+  // The handler's own Vary, Set-Cookie and Cache-Control: the session's are added, never replace them.
+  '/own-headers': (session) => {
+    session.put('message', 'with own headers');
+    return {
+      headers: [
+        ['Vary', 'Accept-Encoding'],
+        ['Set-Cookie', 'theme=dark'],
+        ['Cache-Control', 'private'],
+      ],
+      body: 'own',
+    };
+  },
 };
 
-export type AdapterName = 'uws' | 'node' | 'express' | 'express4';
-export const adapters: AdapterName[] = ['uws', 'node', 'express', 'express4'];
+/** The reply's parts with defaults. */
+export function replyParts(reply: Reply): { status: number; headers: [string, string][]; body: string } {
+  if (typeof reply === 'string') return { status: 200, headers: [], body: reply };
+  return { status: reply.status ?? 200, headers: reply.headers ?? [], body: reply.body };
+}
 
-type Options = UwsSessionOptions & NodeSessionOptions;
-
-/** Serves `routes` through the named adapter. */
-export function serve(adapter: AdapterName, manager: SessionManager<AppData>, options?: Options): Promise<Running> {
-  if (adapter === 'uws') {
-    const withSession = uwsSessions(manager, options as UwsSessionOptions);
-    return startUws((app) => {
-      app.any('/*', withSession((res, req, session) => {
-        const route = routes[req.getUrl()];
-        if (route === undefined) {
-          res.writeStatus('404 Not Found').end();
-          return;
-        }
-        const body = route(session, new URLSearchParams(req.getQuery()));
-        if (typeof body === 'string') {
-          res.writeHeader('Content-Type', 'text/plain').end(body);
-          return;
-        }
-        return body.then((text) => {
-          res.cork(() => res.writeHeader('Content-Type', 'text/plain').end(text));
-        });
-      }));
-    });
-  }
-  const sessions = nodeSessions(manager, options as NodeSessionOptions);
-  if (adapter === 'node') {
-    return startNode(sessions.wrap(async (req, res) => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      const route = routes[url.pathname];
-      if (route === undefined) {
-        res.statusCode = 404;
-        res.end();
-        return;
-      }
-      const body = await route(req.session, url.searchParams);
-      res.setHeader('Content-Type', 'text/plain');
-      res.end(body);
-    }));
-  }
-  return startExpress((app) => {
-    app.use(sessions);
-    for (const [path, route] of Object.entries(routes)) {
-      app.get(path, async (req, res) => {
-        const query = new URLSearchParams(req.url.split('?')[1] ?? '');
-        res.type('text/plain').send(await route(req.session as unknown as Session<AppData>, query));
-      });
-    }
-  }, adapter === 'express4' ? 4 : 5);
+/** The reason phrase uWS needs in its status line. */
+export function statusLine(status: number): string {
+  const reasons: Record<number, string> = { 200: 'OK', 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+  return `${status} ${reasons[status] ?? 'Status'}`;
 }

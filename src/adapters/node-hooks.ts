@@ -1,0 +1,161 @@
+// How sessionkit/node writes: wrappers on one response's writeHead/write/end/flushHeaders that follow the save gate.
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { SessionManager } from '../manager.js';
+import type { ResolvedAdapterOptions } from './options.js';
+import { isServerError } from './policy.js';
+import { SaveGate, type GateOutput, type GateState } from './save-gate.js';
+
+type Options = ResolvedAdapterOptions<IncomingMessage, ServerResponse>;
+type Method = (...args: unknown[]) => unknown;
+type Name = 'writeHead' | 'write' | 'end' | 'flushHeaders';
+
+function appendHeader(res: ServerResponse, name: string, value: string): void {
+  res.appendHeader(name, value);
+}
+
+/**
+ * The node:http side of a save gate. Replaces `writeHead`, `write`, `end` and `flushHeaders` on
+ * this one response object (never the prototype): the first of them hands the response to the
+ * gate, later ones are queued while a save runs and replayed once it is done.
+ * @internal
+ */
+export class NodeOutput implements GateOutput<IncomingMessage> {
+  readonly adapter = 'node';
+  readonly gate: SaveGate<any, IncomingMessage>;
+  readonly #req: IncomingMessage;
+  readonly #res: ServerResponse;
+  readonly #options: Options;
+  readonly #original: Record<Name, Method>;
+  #queue: [Name, unknown[]][] = [];
+  /** True once the handler or onError called end (it may still be queued). */
+  #ended = false;
+  /** True once the request failed and onError took the response over. */
+  #failed = false;
+
+  constructor(manager: SessionManager<any>, options: Options, req: IncomingMessage, res: ServerResponse) {
+    this.#req = req;
+    this.#res = res;
+    this.#options = options;
+    this.#original = {
+      writeHead: res.writeHead as unknown as Method,
+      write: res.write as unknown as Method,
+      end: res.end as unknown as Method,
+      flushHeaders: res.flushHeaders as unknown as Method,
+    };
+    this.gate = new SaveGate(manager, options, this);
+    res.writeHead = this.#hook('writeHead', res) as unknown as ServerResponse['writeHead'];
+    res.write = this.#hook('write', true) as unknown as ServerResponse['write'];
+    res.end = this.#hook('end', res) as unknown as ServerResponse['end'];
+    res.flushHeaders = this.#hook('flushHeaders', undefined) as unknown as ServerResponse['flushHeaders'];
+  }
+
+  #hook(name: Name, queued: unknown): Method {
+    return (...args: unknown[]): unknown => {
+      if (name === 'end') this.#ended = true;
+      const gate = this.gate;
+      switch (gate.state) {
+        case 'loading':
+        case 'open':
+        case 'failed': {
+          const status = name === 'writeHead' ? applyHeadHeaders(this.#res, args) : this.#res.statusCode;
+          gate.respond(isServerError(status));
+          const after = gate.state as GateState;
+          if (after === 'sent') return this.#pass(name, args);
+          if (after === 'saving') this.#queue.push([name, args]);
+          return queued; // else the save failed at once: onError answers instead
+        }
+        case 'saving':
+        case 'resaving':
+          this.#queue.push([name, args]);
+          return queued;
+        case 'sent':
+          return this.#pass(name, args);
+        default:
+          // After onError's answer ended the response, the failed handler's own calls are dropped
+          // (node would emit 'write after end' on the response).
+          if (this.#failed && this.#res.writableEnded) return queued;
+          return this.#original[name].apply(this.#res, args);
+      }
+    };
+  }
+
+  #pass(name: Name, args: unknown[]): unknown {
+    if (name === 'end' && !this.gate.finish()) {
+      this.#queue.push([name, args]); // replayed by releaseEnd once the late changes are saved
+      return this.#res;
+    }
+    return this.#original[name].apply(this.#res, args);
+  }
+
+  #replay(): void {
+    const calls = this.#queue;
+    this.#queue = [];
+    const res = this.#res;
+    for (const [name, args] of calls) (res[name] as unknown as Method).apply(res, args);
+  }
+
+  release(gate: SaveGate<any, IncomingMessage>): void {
+    if (!this.#res.headersSent) gate.writeHeaders(this.#res, appendHeader);
+    this.#replay();
+  }
+
+  releaseEnd(): void {
+    this.#replay();
+  }
+
+  discard(): void {
+    this.#queue = [];
+    this.#ended = false;
+    this.#failed = true;
+  }
+
+  cutOff(): void {
+    if (!this.#res.destroyed) this.#res.destroy();
+  }
+
+  answered(): boolean {
+    const res = this.#res;
+    return this.#ended || res.writableEnded || res.destroyed;
+  }
+
+  onError(error: unknown): unknown {
+    return this.#options.onError(error, this.#req, this.#res);
+  }
+
+  answer500(): void {
+    sendServerError(this.#res);
+  }
+}
+
+/**
+ * Applies the headers of `writeHead(status, [message], headers)` now, as node:http does when
+ * headers were also set with setHeader (object entries replace, a flat [name, value, ...] list
+ * replaces and keeps its own duplicates), and drops them from `args`; so the session's headers,
+ * added later, are never replaced. Returns the status.
+ */
+function applyHeadHeaders(res: ServerResponse, args: unknown[]): number {
+  const status = Number(args[0]);
+  const last = args.length > 1 ? args[args.length - 1] : undefined;
+  if (last === null || typeof last !== 'object') return status;
+  if (Array.isArray(last)) {
+    if (last.length % 2 !== 0) return status; // node:http rejects it with its own error
+    for (let i = 0; i < last.length; i += 2) res.removeHeader(String(last[i]));
+    for (let i = 0; i < last.length; i += 2) res.appendHeader(String(last[i]), last[i + 1] as string | string[]);
+  } else {
+    for (const [name, value] of Object.entries(last as OutgoingHttpHeaders)) if (name !== '') res.setHeader(name, value as string);
+  }
+  args.length -= 1;
+  return status;
+}
+
+/** The default answer to a failure: 500 with a plain-text body, or a cut connection once headers went out. @internal */
+export function sendServerError(res: ServerResponse): void {
+  if (res.headersSent) {
+    if (!res.writableEnded) res.destroy();
+    return;
+  }
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  res.statusCode = 500;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.end('Internal Server Error');
+}

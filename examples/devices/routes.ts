@@ -48,6 +48,10 @@ export function addRoutes(app: TemplatedApp, sessions: SessionManager<DemoData>,
       session.put('flash', 'Wrong username or password. The password is "demo".');
       return redirect(res, '/login');
     }
+    // Start from a clean session: nothing the anonymous visitor's session held carries over, and
+    // the signed-in session gets its own handle and creation time (the list's "signed in" time;
+    // otherwise that would be when this browser first opened the sign-in page).
+    await session.destroy();
     await session.login(username); // a new token: a token planted before sign-in is worthless after it
     renewCsrfToken(session);
     session.put('device', userAgent);

@@ -1,14 +1,27 @@
 // Runs one autocannon load in its own process (so it never shares the event loop of the suite) and prints JSON.
 // Usage: node bench/autocannon-child.mjs '{"url":"http://127.0.0.1:4701/get","connections":64,"duration":5,"headers":{}}'
+// With "cookies": a file of Cookie header values, one a line, each request sends one picked at random.
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 const options = JSON.parse(process.argv[2] ?? '{}');
+const headers = options.headers ?? {};
+let requests;
+if (options.cookies !== undefined) {
+  const cookies = readFileSync(options.cookies, 'utf8').split('\n').filter((line) => line.length > 0);
+  requests = [
+    {
+      setupRequest: (request) => ({ ...request, headers: { ...request.headers, cookie: cookies[Math.floor(Math.random() * cookies.length)] } }),
+    },
+  ];
+}
 const result = await autocannon({
   url: options.url,
   connections: options.connections ?? 64,
   duration: options.duration ?? 5,
-  headers: options.headers ?? {},
+  headers,
   pipelining: 1,
+  ...(requests ? { requests } : {}),
 });
 process.stdout.write(
   JSON.stringify({

@@ -1,5 +1,8 @@
 // HTTP load generators: wrk when installed, else autocannon in a child process; pinned to a core with taskset.
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface LoadResult {
@@ -20,6 +23,8 @@ export interface LoadOptions {
   connections: number;
   /** seconds */
   duration: number;
+  /** a file of Cookie header values, one a line: each request sends one picked uniformly at random */
+  cookies?: string;
 }
 
 function available(command: string, args: string[]): boolean {
@@ -55,11 +60,38 @@ function wrkDuration(text: string): number {
   return match[2] === 'us' ? value / 1000 : match[2] === 'ms' ? value : match[2] === 's' ? value * 1000 : value * 60_000;
 }
 
+/** A wrk script sending, with each request, a Cookie line picked at random from `cookies`. */
+function randomCookieScript(cookies: string): string {
+  return [
+    'local cookies = {}',
+    `for line in io.lines(${JSON.stringify(cookies)}) do cookies[#cookies + 1] = line end`,
+    'math.randomseed(os.time())',
+    'request = function()',
+    '  local headers = {}',
+    '  for name, value in pairs(wrk.headers) do headers[name] = value end',
+    '  headers["Cookie"] = cookies[math.random(#cookies)]',
+    '  return wrk.format(nil, nil, headers)',
+    'end',
+    '',
+  ].join('\n');
+}
+
 async function runWrk(options: LoadOptions, core: number): Promise<LoadResult> {
   const args = ['-t1', `-c${options.connections}`, `-d${options.duration}s`, '--latency'];
   for (const [name, value] of Object.entries(options.headers)) args.push('-H', `${name}: ${value}`);
+  let scriptDir: string | undefined;
+  if (options.cookies !== undefined) {
+    scriptDir = mkdtempSync(join(tmpdir(), 'sessionkit-bench-wrk-'));
+    writeFileSync(join(scriptDir, 'cookies.lua'), randomCookieScript(options.cookies));
+    args.push('-s', join(scriptDir, 'cookies.lua'));
+  }
   args.push(options.url);
-  const out = await collect(...pinned(core, 'wrk', args));
+  let out: string;
+  try {
+    out = await collect(...pinned(core, 'wrk', args));
+  } finally {
+    if (scriptDir !== undefined) rmSync(scriptDir, { recursive: true, force: true });
+  }
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const p50 = wrkDuration(/\s50%\s+(\S+)/.exec(out)?.[1] ?? '');
   const p99 = wrkDuration(/\s99%\s+(\S+)/.exec(out)?.[1] ?? '');

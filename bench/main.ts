@@ -1,5 +1,6 @@
 // `npm run bench`: runs the cycle and HTTP suites this machine can run, prints tables, writes bench/results/.
-// Options: --suite cycle|http (default both), --quick, --peers id,id (HTTP), --stores name,name (cycle).
+// Options: --suite cycle|http|scale (default all three), --quick, --peers id,id (HTTP), --stores name,name (cycle).
+// Run as `node --import tsx bench/main.ts` (what `npm run bench` does): the suites import the TypeScript sources.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
@@ -9,9 +10,12 @@ import { encodedRecordSize } from './cycle-cases.js';
 import { runHttpSuite, type HttpSuiteResult } from './http.js';
 import { generatorName, hasTaskset } from './load.js';
 import {
-  ALLOC_FLAGS, cycleTable, httpNotes, httpSvg, httpTable, resultsMarkdown, targets, targetTable,
+  ALLOC_FLAGS, cycleTable, httpNotes, httpTable, relativeTable, resultsMarkdown, targets, targetTable,
   type CycleSubject, type CycleSuiteResult,
 } from './report.js';
+import { scaleTable } from './report-scale.js';
+import { httpSvg } from './report-svg.js';
+import { runScaleSuite, type ScaleResult } from './scale.js';
 import { STORE_LABELS, STORE_NAMES, type StoreName } from './stores.js';
 
 const argv = process.argv.slice(2);
@@ -21,12 +25,12 @@ const option = (name: string): string | undefined => {
   return argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 };
 if (argv.includes('--help')) {
-  console.log('usage: npm run bench -- [--suite cycle|http] [--quick] [--peers raw-uws,uws-memory,...] [--stores memory,lmdb,...]');
+  console.log('usage: npm run bench -- [--suite cycle|http|scale] [--quick] [--peers raw-uws,uws-memory,...] [--stores memory,lmdb,...]');
   process.exit(0);
 }
 const suite = option('--suite') ?? 'all';
-if (!['all', 'cycle', 'http'].includes(suite)) {
-  console.error(`bench: --suite must be cycle or http, not ${suite}`);
+if (!['all', 'cycle', 'http', 'scale'].includes(suite)) {
+  console.error(`bench: --suite must be cycle, http or scale, not ${suite}`);
   process.exit(2);
 }
 const quick = argv.includes('--quick');
@@ -116,6 +120,16 @@ async function main(): Promise<void> {
     log('');
     log(httpTable(http));
     for (const note of httpNotes(http)) log(`  note: ${note}`);
+    log('');
+    log(relativeTable(http));
+  }
+  let scale: ScaleResult | undefined;
+  if (suite === 'all' || suite === 'scale') {
+    log(`\n== scale suite [${elapsed()}]`);
+    scale = await runScaleSuite({ quick, log });
+    log('');
+    log(scaleTable(scale));
+    for (const note of scale.notes) log(`  note: ${note}`);
   }
   const checks = targets(cycle, http);
   log('\n== performance goals');
@@ -124,13 +138,13 @@ async function main(): Promise<void> {
   const date = new Date().toISOString();
   const resultsDir = here('./results/');
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(`${resultsDir}latest.json`, `${JSON.stringify({ date, quick, machine, cycle, http, targets: checks }, null, 2)}\n`);
+  writeFileSync(`${resultsDir}latest.json`, `${JSON.stringify({ date, quick, machine, cycle, http, scale, targets: checks }, null, 2)}\n`);
   const caption = http
-    ? `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${http.generator}, ${http.connections} connections, median of ${http.reps} x ${http.duration} s${http.pinned ? ', server core 0 / load core 1' : ''}; ${date.slice(0, 10)}`
+    ? `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}; ${http.generator}, ${http.connections} connections, median of ${http.reps} x ${http.duration} s${http.pinned ? ', server core 0 / load core 1' : ''}; ${date.slice(0, 10)}`
     : '';
   if (http) writeFileSync(`${resultsDir}http.svg`, httpSvg(http, caption));
   const generator = { name: generatorName(), taskset: hasTaskset };
-  writeFileSync(`${resultsDir}latest.md`, resultsMarkdown({ date, quick, machine, cycle, http, checks, generator }));
+  writeFileSync(`${resultsDir}latest.md`, resultsMarkdown({ date, quick, machine, cycle, http, scale, checks, generator }));
   log(`\nwrote bench/results/latest.json, latest.md${http ? ', http.svg' : ''} in ${elapsed()}`);
 }
 

@@ -1,5 +1,4 @@
 // The SCS README example on node:http with sessionkit/node: /put stores a message in the session, /get reads it back.
-import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LmdbStore } from '../native-store/index.js';
@@ -8,7 +7,6 @@ import { nodeSessions } from '../src/adapters/node.js';
 
 const port = Number(process.env['PORT'] ?? 4000);
 const dataDir = process.env['DATA_DIR'] ?? './data';
-mkdirSync(dataDir, { recursive: true });
 
 const store = new LmdbStore({ path: dataDir });
 const sessions = new SessionManager<{ message: string }>({ store });

@@ -1,5 +1,4 @@
 // The SCS README example on uWebSockets.js: /put stores a message in the session, /get reads it back.
-import { mkdirSync } from 'node:fs';
 import uWS from 'uWebSockets.js';
 import { LmdbStore } from '../native-store/index.js';
 import { SessionManager } from '../src/index.js';
@@ -7,7 +6,6 @@ import { uwsSessions } from '../src/adapters/uws.js';
 
 const port = Number(process.env['PORT'] ?? 4000);
 const dataDir = process.env['DATA_DIR'] ?? './data';
-mkdirSync(dataDir, { recursive: true });
 
 const store = new LmdbStore({ path: dataDir });
 const sessions = new SessionManager<{ message: string }>({ store, lifetime: 24 * 60 * 60 * 1000 });

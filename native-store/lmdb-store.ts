@@ -1,19 +1,19 @@
 // LmdbStore: sessions in an LMDB file via lmdb-js — synchronous reads from the memory map, batched async writes, an LRU tier.
-import { open } from 'lmdb';
 import type { Database, RootDatabase, RootDatabaseOptions } from 'lmdb';
-import { BackgroundTask } from '../src/background-task.js';
-import { optionError, SessionkitError } from '../src/errors.js';
-import { assertOwner, MAX_OWNER_LENGTH, type OwnedEntry, type Store } from '../src/store.js';
-import { sanitizeError, storeError } from '../src/store-error.js';
-import { choiceOption, functionOption, intervalOption, stringOption, wholeOption } from '../src/validate.js';
+import { assertOwner, BackgroundTask, choiceOption, functionOption, intervalOption, MAX_OWNER_LENGTH, optionError, type OwnedEntry, sanitizeError, SessionkitError, type Store, storeError, stringOption, wholeOption } from '../src/store-kit.js';
 import { deleteExpired, expiredKeys, reindex, type IndexKey } from './expiry-index.js';
 import { Lru } from './lru.js';
+import { openRoot } from './open-root.js';
 import { findOwned, type OwnerIndex } from './owner-index.js';
 import { copyData, isRecord, MAX_EXPIRY, RecordEncoder, recordExpiry, stampCount, stampSalt } from './record.js';
 import { retimeRecord, writeRecord, writeRecordIf, type Databases } from './writes.js';
 
 export interface LmdbStoreOptions {
-  /** Directory of the LMDB environment, created if missing. Give `path` or `env`, not both. */
+  /**
+   * Directory of the LMDB environment, created (with its parents) if missing; any name works,
+   * `./data/app.sessions` included. Give `path` or `env`, not both. (`lmdb: { noSubdir: true }`
+   * keeps the environment in a single file at `path` instead.)
+   */
   path?: string;
   /** An lmdb-js root database the user opened (`open(...)`, with `maxDbs` of 3 or more); the store opens three named databases in it and never closes it. */
   env?: RootDatabase;
@@ -111,11 +111,7 @@ export class LmdbStore implements Store {
       this.ownsRoot = false;
     } else {
       if (typeof path !== 'string' || path.length === 0) throw optionError('path', 'must be a non-empty string', path);
-      try {
-        this.root = open({ ...lmdb, path, maxDbs: Math.max(lmdb.maxDbs ?? 12, 3) });
-      } catch (cause) {
-        throw new SessionkitError(COMPONENT, `cannot open ${path}`, sanitizeError(cause));
-      }
+      this.root = openRoot(path, lmdb, COMPONENT);
       this.ownsRoot = true;
     }
     this.records = this.root.openDB<Uint8Array, string>(`${name}:sessions`, { encoding: 'binary' });

@@ -1,6 +1,6 @@
 // The owner index: a third LMDB database, owner -> tokens (dupSort), so a user's sessions are found without a scan.
 import type { Database } from 'lmdb';
-import type { OwnedEntry } from '../src/store.js';
+import type { OwnedEntry } from '../src/store-kit.js';
 import { copyData, isRecord, recordExpiry, recordOwner } from './record.js';
 
 /** owner -> token, one duplicate per token. The record itself says who owns it; the index only finds it. */

@@ -1,4 +1,4 @@
-// uWebSockets.js + sessionkit/uws on the seed routes; STORE=memory (default) or lmdb (in DATA_DIR).
+// uWebSockets.js + sessionkit/uws on the seed routes; STORE=memory (default), lmdb (in DATA_DIR), redis or postgres.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,11 +8,32 @@ import { uwsSessions } from '../../src/adapters/uws.js';
 import { MemoryStore, SessionManager, type Store } from '../../src/index.js';
 
 const port = Number(process.env.PORT ?? 4000);
-const store: Store =
-  process.env.STORE === 'lmdb'
-    ? new LmdbStore({ path: process.env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'sessionkit-peer-lmdb-')) })
-    : new MemoryStore();
-const sessions = new SessionManager<{ message: string }>({ store });
+
+async function openStore(): Promise<Store> {
+  switch (process.env.STORE) {
+    case 'lmdb':
+      return new LmdbStore({ path: process.env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'sessionkit-peer-lmdb-')) });
+    case 'redis': {
+      const { Redis } = await import('ioredis');
+      const { RedisStore } = await import('../../src/stores/redis.js');
+      const client = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+      return new RedisStore({ client, prefix: process.env.KEY_PREFIX ?? 'sessionkit-bench:' });
+    }
+    case 'postgres': {
+      const pg = (await import('pg')).default;
+      const { PostgresStore } = await import('../../src/stores/postgres.js');
+      // As many connections as the load keeps requests in flight, so the pool is not the bottleneck.
+      const pool = new pg.Pool({ connectionString: process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test', max: 64 });
+      const store = new PostgresStore({ pool, table: process.env.PG_TABLE ?? 'sessionkit_bench_http', cleanupInterval: 0 });
+      await store.createTable();
+      return store;
+    }
+    default:
+      return new MemoryStore();
+  }
+}
+
+const sessions = new SessionManager<{ message: string }>({ store: await openStore() });
 const withSession = uwsSessions(sessions);
 
 uWS

@@ -1,17 +1,20 @@
 // How sessionkit/node writes: wrappers on one response's writeHead/write/end/flushHeaders that follow the save gate.
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { SessionManager } from '../manager.js';
-import type { ResolvedAdapterOptions } from './options.js';
+import type { HeaderAccess } from './header-values.js';
+import type { ErrorHandler, ResolvedAdapterOptions } from './options.js';
 import { isServerError } from './policy.js';
 import { SaveGate, type GateOutput, type GateState } from './save-gate.js';
 
-type Options = ResolvedAdapterOptions<IncomingMessage, ServerResponse>;
+type Options = ResolvedAdapterOptions<ErrorHandler<IncomingMessage, ServerResponse>>;
 type Method = (...args: unknown[]) => unknown;
 type Name = 'writeHead' | 'write' | 'end' | 'flushHeaders';
 
-function appendHeader(res: ServerResponse, name: string, value: string): void {
-  res.appendHeader(name, value);
-}
+const responseHeaders: HeaderAccess<ServerResponse> = {
+  get: (res, name) => res.getHeader(name),
+  set: (res, name, value) => void res.setHeader(name, value),
+  append: (res, name, value) => void res.appendHeader(name, value),
+};
 
 /**
  * The node:http side of a save gate. Replaces `writeHead`, `write`, `end` and `flushHeaders` on
@@ -95,7 +98,7 @@ export class NodeOutput implements GateOutput<IncomingMessage> {
   }
 
   release(gate: SaveGate<any, IncomingMessage>): void {
-    if (!this.#res.headersSent) gate.writeHeaders(this.#res, appendHeader);
+    if (!this.#res.headersSent) gate.writeHeaders(this.#res, responseHeaders);
     this.#replay();
   }
 
@@ -119,7 +122,7 @@ export class NodeOutput implements GateOutput<IncomingMessage> {
   }
 
   onError(error: unknown): unknown {
-    return this.#options.onError(error, this.#req, this.#res);
+    return this.#options.onError?.(error, this.#req, this.#res);
   }
 
   answer500(): void {
@@ -148,8 +151,8 @@ function applyHeadHeaders(res: ServerResponse, args: unknown[]): number {
   return status;
 }
 
-/** The default answer to a failure: 500 with a plain-text body, or a cut connection once headers went out. @internal */
-export function sendServerError(res: ServerResponse): void {
+/** The answer to a failure onError left unanswered: 500 with a plain-text body, or a cut connection once headers went out. */
+function sendServerError(res: ServerResponse): void {
   if (res.headersSent) {
     if (!res.writableEnded) res.destroy();
     return;

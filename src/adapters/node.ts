@@ -2,9 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SessionManager } from '../manager.js';
 import type { Session, SessionData } from '../session.js';
-import { isPromiseLike } from '../store.js';
-import { NodeOutput, sendServerError } from './node-hooks.js';
-import { logRequestError, resolveAdapterOptions, tokenFromHeader, type AdapterOptions } from './options.js';
+import { NodeOutput } from './node-hooks.js';
+import { checkManager, resolveAdapterOptions, tokenFromHeader, type AdapterOptions } from './options.js';
 import type { SaveGate } from './save-gate.js';
 
 /**
@@ -40,11 +39,6 @@ export interface NodeSessions<Data extends object> {
   wrap(handler: NodeSessionHandler<Data>): (req: IncomingMessage, res: ServerResponse) => void;
 }
 
-function defaultOnError(error: unknown, _req: IncomingMessage, res: ServerResponse): void {
-  logRequestError('node', error);
-  sendServerError(res);
-}
-
 /**
  * Session middleware for Connect/Express (4 and 5) and node:http. Loads the session into
  * `req.session`; the first `writeHead`/`write`/`end`/`flushHeaders` saves it and adds
@@ -62,21 +56,13 @@ function defaultOnError(error: unknown, _req: IncomingMessage, res: ServerRespon
  * // or: http.createServer(nodeSessions(sessions).wrap((req, res) => res.end(req.session.getString('message'))));
  */
 export function nodeSessions<Data extends object>(manager: SessionManager<Data>, options?: NodeSessionOptions): NodeSessions<Data> {
-  const resolved = resolveAdapterOptions(options, defaultOnError);
+  checkManager(manager);
+  const resolved = resolveAdapterOptions(options);
   /** Loads the session onto `req.session`, then calls `run` (never after a failure). */
   function start(req: IncomingMessage, res: ServerResponse, run: (gate: SaveGate<Data, IncomingMessage>) => void): void {
     const gate = new NodeOutput(manager, resolved, req, res).gate as SaveGate<Data, IncomingMessage>;
-    const header = req.headers[resolved.requestHeader];
-    const loaded = gate.load(tokenFromHeader(manager, resolved.tokenHeader, Array.isArray(header) ? header[0] : header), req);
-    if (loaded === undefined) return;
-    if (!isPromiseLike(loaded)) {
-      attach(req, loaded);
-      run(gate);
-      return;
-    }
-    loaded.then((session) => {
-      if (session === undefined) return;
-      attach(req, session);
+    gate.start(tokenFromHeader(manager, resolved.tokenHeader, req.headers[resolved.requestHeader]), req, (session) => {
+      (req as unknown as { session: Session<Data> }).session = session;
       run(gate);
     });
   }
@@ -100,8 +86,4 @@ export function nodeSessions<Data extends object>(manager: SessionManager<Data>,
       };
     },
   });
-}
-
-function attach<Data extends object>(req: IncomingMessage, session: Session<Data>): void {
-  (req as unknown as { session: Session<Data> }).session = session;
 }

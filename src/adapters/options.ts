@@ -1,4 +1,4 @@
-// Options shared by the uWS and node:http adapters: validation, token lookup, and token-free error logging.
+// Options shared by every adapter: validation, token lookup, and token-free error logging.
 import { optionError } from '../errors.js';
 import type { SaveAction, SessionManager } from '../manager.js';
 import type { Session } from '../session.js';
@@ -23,9 +23,16 @@ export interface AdapterOptions<Req, Res> {
 /** An adapter's `onError`: answers now, or returns a promise that settles once it answered. */
 export type ErrorHandler<Req, Res> = (error: unknown, req: Req, res: Res) => void | PromiseLike<void>;
 
+/** What the options of every adapter hold, whatever the shape of its `onError`. @internal */
+export interface CommonAdapterOptions<OnError> {
+  onError?: OnError;
+  tokenHeader?: string;
+}
+
 /** Adapter options with defaults applied. @internal */
-export interface ResolvedAdapterOptions<Req, Res> {
-  onError: ErrorHandler<Req, Res>;
+export interface ResolvedAdapterOptions<OnError> {
+  /** The user's onError; undefined for the default (log without the token, then the save gate answers 500). */
+  onError: OnError | undefined;
   /** Lower-cased header name, or undefined in cookie mode. */
   tokenHeader: string | undefined;
   /** The request header that carries the token: `cookie` or `tokenHeader`. */
@@ -39,15 +46,21 @@ export interface ResolvedAdapterOptions<Req, Res> {
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const FORBIDDEN = new Set(['cookie', 'set-cookie', 'vary', 'cache-control', 'content-length', 'transfer-encoding', 'connection', 'host']);
 
+/** Checks that `manager` is a SessionManager (TypeError naming the option). @internal */
+export function checkManager(manager: unknown): void {
+  if (manager === null || typeof manager !== 'object' || typeof (manager as SessionManager<object>).loadNow !== 'function') {
+    throw optionError('manager', 'must be a SessionManager', manager);
+  }
+}
+
 /** Validates adapter options (TypeError naming the option) and applies defaults. @internal */
-export function resolveAdapterOptions<Req, Res>(
-  options: AdapterOptions<Req, Res> | undefined,
-  defaultOnError: ErrorHandler<Req, Res>,
-): ResolvedAdapterOptions<Req, Res> {
+export function resolveAdapterOptions<OnError extends (...args: never[]) => unknown>(
+  options: CommonAdapterOptions<OnError> | undefined,
+): ResolvedAdapterOptions<OnError> {
   if (options === undefined) options = {};
   if (options === null || typeof options !== 'object') throw optionError('options', 'must be an object', options);
-  const { onError = defaultOnError, tokenHeader } = options;
-  if (typeof onError !== 'function') throw optionError('onError', 'must be a function', onError);
+  const { onError, tokenHeader } = options;
+  if (onError !== undefined && typeof onError !== 'function') throw optionError('onError', 'must be a function', onError);
   if (tokenHeader !== undefined) {
     if (typeof tokenHeader !== 'string' || !HEADER_NAME.test(tokenHeader)) {
       throw optionError('tokenHeader', 'must be an HTTP header name such as "X-Session-Token"', tokenHeader);
@@ -64,12 +77,16 @@ export function resolveAdapterOptions<Req, Res>(
   };
 }
 
-/** The token a request carries in `value` (a Cookie header, or the token header), if token-shaped. @internal */
+/**
+ * The token a request carries in `value` (its Cookie header, or the token header; the first line
+ * when the framework gives several), if token-shaped. @internal
+ */
 export function tokenFromHeader<Data extends object>(
   manager: SessionManager<Data>,
   tokenHeader: string | undefined,
-  value: string | undefined,
+  value: string | readonly string[] | undefined,
 ): string | undefined {
+  if (typeof value === 'object') value = value[0];
   if (tokenHeader === undefined) return manager.tokenFromCookie(value);
   return isToken(value) ? value : undefined;
 }

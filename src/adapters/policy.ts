@@ -2,7 +2,8 @@
 import { SaveAction, type SessionManager } from '../manager.js';
 import type { Session } from '../session.js';
 import { isPromiseLike } from '../store.js';
-import { describeError } from './options.js';
+import { addListValue, type HeaderAccess } from './header-values.js';
+import { describeError, logRequestError } from './options.js';
 
 /** The adapter options that shape the session's response headers. @internal */
 export interface SessionHeaderOptions {
@@ -14,15 +15,18 @@ export interface SessionHeaderOptions {
   readonly cacheControl: string;
 }
 
-/** Adds one header to a response; `target` is the framework's response object. @internal */
-export type HeaderWriter<T> = (target: T, name: string, value: string) => void;
+/** What the save gate needs of the adapter options: the header options, and the user's onError if any. @internal */
+export interface GateOptions extends SessionHeaderOptions {
+  /** The user's onError; undefined for the default: log without the token, then answer 500. */
+  readonly onError: unknown;
+}
 
 /**
  * Writes the session's response headers after a save: always `Vary`; and when `action` sets or
- * clears the token, `Set-Cookie` (or the token header) plus `Cache-Control`. Each is an added
- * header line: a framework adapter must append, never replace, so that the handler's own `Vary`,
- * `Set-Cookie` and `Cache-Control` stay. Pass `session` undefined for a response that commits
- * nothing (an error answer): then only `Vary` is written.
+ * clears the token, `Set-Cookie` (or the token header) plus `Cache-Control`. They are added, never
+ * replace the handler's own: `Vary` and `Cache-Control` are merged into the handler's value
+ * without repeating a member, `Set-Cookie` is one more line. Pass `session` undefined for a
+ * response that commits nothing (an error answer): then only `Vary` is written.
  * @internal
  */
 export function writeSessionHeaders<Data extends object, T>(
@@ -31,23 +35,34 @@ export function writeSessionHeaders<Data extends object, T>(
   session: Session<Data> | undefined,
   action: SaveAction,
   target: T,
-  write: HeaderWriter<T>,
+  headers: HeaderAccess<T>,
 ): void {
-  write(target, 'Vary', options.vary);
+  addListValue(headers, target, 'Vary', options.vary);
   if (session === undefined || action === SaveAction.None) return;
-  if (options.tokenHeader === undefined) write(target, 'Set-Cookie', manager.setCookieHeader(session, action));
-  else write(target, options.tokenHeader, action === SaveAction.ClearCookie ? '' : session.token);
-  write(target, 'Cache-Control', options.cacheControl);
+  if (options.tokenHeader === undefined) headers.append(target, 'Set-Cookie', manager.setCookieHeader(session, action));
+  else headers.set(target, options.tokenHeader, action === SaveAction.ClearCookie ? '' : session.token);
+  addListValue(headers, target, 'Cache-Control', options.cacheControl);
 }
 
 /**
  * The error policy: calls the user's `onError` (through `call`), then `settled` with what it
  * returned once it returned or its promise settled. `settled` checks whether the response was
  * answered and answers 500 (with `Vary`) if not, so no request is left hanging. An `onError` that
- * throws or rejects is logged without tokens and counts as having answered nothing.
+ * throws or rejects is logged without tokens and counts as having answered nothing. Without a
+ * user `onError` (`call` undefined), `error` is logged without tokens and nothing is answered.
  * @internal
  */
-export function callErrorHandler<T>(adapter: string, call: () => T | PromiseLike<T>, settled: (result: T | undefined) => void): void {
+export function callErrorHandler<T>(
+  adapter: string,
+  error: unknown,
+  call: (() => T | PromiseLike<T>) | undefined,
+  settled: (result: T | undefined) => void,
+): void {
+  if (call === undefined) {
+    logRequestError(adapter, error);
+    settled(undefined);
+    return;
+  }
   let result: T | PromiseLike<T>;
   try {
     result = call();

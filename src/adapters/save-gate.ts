@@ -2,8 +2,9 @@
 import { SaveAction, type SessionManager } from '../manager.js';
 import type { Session } from '../session.js';
 import { isPromiseLike } from '../store.js';
+import type { HeaderAccess } from './header-values.js';
 import { saveSnapshot } from './options.js';
-import { callErrorHandler, writeSessionHeaders, type HeaderWriter, type SessionHeaderOptions } from './policy.js';
+import { callErrorHandler, writeSessionHeaders, type GateOptions } from './policy.js';
 
 /**
  * Where a request is:
@@ -23,7 +24,7 @@ export type GateState = 'loading' | 'open' | 'saving' | 'sent' | 'resaving' | 'f
 
 /** What an adapter supplies to the gate: how it writes what it queued, and how it answers. @internal */
 export interface GateOutput<Req> {
-  /** The adapter's name in log lines: `uws`, `node`. */
+  /** The adapter's name in log lines: `uws`, `node`, `fastify`, `hono`. */
   readonly adapter: string;
   /**
    * The session may go out: write the status, `gate.writeHeaders`, the handler's headers and the
@@ -38,7 +39,7 @@ export interface GateOutput<Req> {
   cutOff(): void;
   /** True once the handler (or onError) ended the response or the connection is gone. */
   answered(): boolean;
-  /** Call the user's `onError` with this request and response; may return a promise. */
+  /** Call the user's `onError` (there is one) with this request and response; may return a promise. */
   onError(error: unknown, req: Req | undefined): unknown;
   /** Answer 500 (the gate adds `Vary`): onError left the response unanswered. */
   answer500(): void;
@@ -58,10 +59,10 @@ export class SaveGate<Data extends object, Req = unknown> {
   /** True while the handler's promise is pending: an abort waits for it before saving. */
   #pending = false;
   readonly #manager: SessionManager<Data>;
-  readonly #options: SessionHeaderOptions;
+  readonly #options: GateOptions;
   readonly #output: GateOutput<Req>;
 
-  constructor(manager: SessionManager<Data>, options: SessionHeaderOptions, output: GateOutput<Req>) {
+  constructor(manager: SessionManager<Data>, options: GateOptions, output: GateOutput<Req>) {
     this.#manager = manager;
     this.#options = options;
     this.#output = output;
@@ -98,6 +99,19 @@ export class SaveGate<Data extends object, Req = unknown> {
         return undefined;
       },
     );
+  }
+
+  /** Loads the session for `token`, then calls `run` with it, at once or once loaded; never after a failure. */
+  start(token: string | undefined, req: Req, run: (session: Session<Data>) => void): void {
+    const loaded = this.load(token, req);
+    if (loaded === undefined) return;
+    if (!isPromiseLike(loaded)) {
+      run(loaded);
+      return;
+    }
+    loaded.then((session) => {
+      if (session !== undefined) run(session);
+    });
   }
 
   /** The handler returned `result`: when it is a promise, a rejection fails the request. */
@@ -178,8 +192,8 @@ export class SaveGate<Data extends object, Req = unknown> {
   }
 
   /** Writes the session's headers for the last save (only `Vary` when nothing was committed). */
-  writeHeaders<T>(target: T, write: HeaderWriter<T>): void {
-    writeSessionHeaders(this.#manager, this.#options, this.#session, this.#action, target, write);
+  writeHeaders<T>(target: T, headers: HeaderAccess<T>): void {
+    writeSessionHeaders(this.#manager, this.#options, this.#session, this.#action, target, headers);
   }
 
   #loaded(session: Session<Data>): Session<Data> | undefined {
@@ -245,7 +259,9 @@ export class SaveGate<Data extends object, Req = unknown> {
   }
 
   #report(error: unknown, req: Req | undefined): void {
-    callErrorHandler(this.#output.adapter, () => this.#output.onError(error, req), () => this.#afterError());
+    const output = this.#output;
+    const call = this.#options.onError === undefined ? undefined : () => output.onError(error, req);
+    callErrorHandler(output.adapter, error, call, () => this.#afterError());
   }
 
   /** After onError: a response it left unanswered gets a 500, or is cut off once it started. */

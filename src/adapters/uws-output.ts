@@ -1,19 +1,13 @@
 // How sessionkit/uws writes: the handler's queued status, headers, body and end, and every raw write inside a cork.
 import type { HttpRequest, HttpResponse, RecognizedString } from 'uWebSockets.js';
-import type { ResolvedAdapterOptions } from './options.js';
+import type { HeaderAccess } from './header-values.js';
 import type { GateOutput, SaveGate } from './save-gate.js';
 import { BodyBuffer } from './uws-body.js';
-import type { SessionHttpResponse } from './uws-types.js';
-
-type Options = ResolvedAdapterOptions<HttpRequest | undefined, SessionHttpResponse>;
+import type { SessionHttpResponse, UwsResolvedOptions } from './uws-types.js';
 
 /** How the handler ended the response. */
 export const EndKind = { None: 0, End: 1, EndWithoutBody: 2, TryEnd: 3 } as const;
 export type EndKind = (typeof EndKind)[keyof typeof EndKind];
-
-function writeRawHeader(raw: HttpResponse, name: string, value: string): void {
-  raw.writeHeader(name, value);
-}
 
 /**
  * The uWS side of a save gate: holds what the handler writes until the gate releases it, then
@@ -25,7 +19,7 @@ export class UwsOutput implements GateOutput<HttpRequest | undefined> {
   readonly adapter = 'uws';
   readonly #raw: HttpResponse;
   readonly #res: SessionHttpResponse;
-  readonly #options: Options;
+  readonly #options: UwsResolvedOptions;
   /** True inside the uWS route callback or a cork: writes need no cork of their own. */
   #corked = true;
   #status: RecognizedString | undefined = undefined;
@@ -40,7 +34,7 @@ export class UwsOutput implements GateOutput<HttpRequest | undefined> {
   #trying = false;
   #body: BodyBuffer | undefined = undefined;
 
-  constructor(raw: HttpResponse, res: SessionHttpResponse, options: Options) {
+  constructor(raw: HttpResponse, res: SessionHttpResponse, options: UwsResolvedOptions) {
     this.#raw = raw;
     this.#res = res;
     this.#options = options;
@@ -93,7 +87,7 @@ export class UwsOutput implements GateOutput<HttpRequest | undefined> {
   serverError(): boolean {
     const status = this.#status;
     if (status === undefined) return false;
-    const text = typeof status === 'string' ? status : Buffer.from(status as ArrayBuffer).toString('latin1', 0, 3);
+    const text = latin1(status);
     return text.charCodeAt(0) === 53 && text.length >= 3; // '5xx'
   }
 
@@ -174,7 +168,7 @@ export class UwsOutput implements GateOutput<HttpRequest | undefined> {
   }
 
   onError(error: unknown, req: HttpRequest | undefined): unknown {
-    return this.#options.onError(error, req, this.#res);
+    return this.#options.onError?.(error, req, this.#res);
   }
 
   answer500(): void {
@@ -182,11 +176,37 @@ export class UwsOutput implements GateOutput<HttpRequest | undefined> {
     sendServerError(this.#res);
   }
 
+  /**
+   * The session's headers go out at once, before the handler's, except that `Vary` and
+   * `Cache-Control` are merged into the handler's queued value when it queued one.
+   */
+  static readonly #sessionHeaders: HeaderAccess<UwsOutput> = {
+    get: (output, name) => {
+      const at = output.#queuedValueAt(name);
+      return at < 0 ? undefined : latin1(output.#headers![at]!);
+    },
+    set: (output, name, value) => {
+      const at = output.#queuedValueAt(name);
+      if (at < 0) output.#raw.writeHeader(name, value);
+      else output.#headers![at] = value;
+    },
+    append: (output, name, value) => void output.#raw.writeHeader(name, value),
+  };
+
+  /** Where the value of the handler's queued header `name` (any case) is, or -1. */
+  #queuedValueAt(name: string): number {
+    const headers = this.#headers;
+    if (headers === undefined) return -1;
+    const wanted = name.toLowerCase();
+    for (let i = 0; i < headers.length; i += 2) if (latin1(headers[i]!).toLowerCase() === wanted) return i + 1;
+    return -1;
+  }
+
   /** Status, session headers, the handler's headers, queued body and end: runs corked. */
   #flush(gate: SaveGate<any, HttpRequest | undefined>): void {
     const raw = this.#raw;
     if (this.#status !== undefined) raw.writeStatus(this.#status);
-    gate.writeHeaders(raw, writeRawHeader);
+    gate.writeHeaders(this, UwsOutput.#sessionHeaders);
     const headers = this.#headers;
     if (headers !== undefined) for (let i = 0; i < headers.length; i += 2) raw.writeHeader(headers[i]!, headers[i + 1]!);
     const chunks = this.#chunks;
@@ -221,8 +241,15 @@ export class UwsOutput implements GateOutput<HttpRequest | undefined> {
   }
 }
 
-/** The default answer to a failure: 500 with a plain-text body, unless the response started. @internal */
-export function sendServerError(res: SessionHttpResponse): void {
+/** A header name, value or status uWS accepts, as text. */
+function latin1(value: RecognizedString): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof ArrayBuffer) return Buffer.from(value).toString('latin1');
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1');
+}
+
+/** The answer to a failure onError left unanswered: 500 with a plain-text body, unless the response started. */
+function sendServerError(res: SessionHttpResponse): void {
   if (res.aborted || res.headersSent) return;
   res.cork(() => {
     res.writeStatus('500 Internal Server Error').writeHeader('Content-Type', 'text/plain; charset=utf-8').end('Internal Server Error');

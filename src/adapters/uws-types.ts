@@ -2,7 +2,7 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import type { SessionManager } from '../manager.js';
 import type { Session } from '../session.js';
-import type { AdapterOptions, ResolvedAdapterOptions } from './options.js';
+import type { AdapterOptions, ErrorHandler, ResolvedAdapterOptions } from './options.js';
 
 /** The `res` a session handler receives: a uWS HttpResponse plus two read-only flags. */
 export interface SessionHttpResponse extends HttpResponse {
@@ -25,9 +25,12 @@ export type UwsSessionHandler<Data extends object> = (
  */
 export type UwsSessionOptions = AdapterOptions<HttpRequest | undefined, SessionHttpResponse>;
 
+/** `uwsSessions` options with defaults applied. @internal */
+export type UwsResolvedOptions = ResolvedAdapterOptions<ErrorHandler<HttpRequest | undefined, SessionHttpResponse>>;
+
 /** Everything a response needs from its adapter, shared by all requests of one wrapped handler. @internal */
 export interface UwsContext<Data extends object> {
   readonly manager: SessionManager<Data>;
-  readonly options: ResolvedAdapterOptions<HttpRequest | undefined, SessionHttpResponse>;
+  readonly options: UwsResolvedOptions;
   readonly handler: UwsSessionHandler<Data>;
 }

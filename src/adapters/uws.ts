@@ -2,10 +2,9 @@
 import type { HttpRequest, HttpResponse, us_socket_context_t } from 'uWebSockets.js';
 import type { SessionManager } from '../manager.js';
 import type { Session } from '../session.js';
-import { logRequestError, resolveAdapterOptions, tokenFromHeader, type ResolvedAdapterOptions } from './options.js';
-import { sendServerError } from './uws-output.js';
+import { checkManager, resolveAdapterOptions, tokenFromHeader } from './options.js';
 import { SessionResponse } from './uws-response.js';
-import type { SessionHttpResponse, UwsContext, UwsSessionHandler, UwsSessionOptions } from './uws-types.js';
+import type { UwsContext, UwsResolvedOptions, UwsSessionHandler, UwsSessionOptions } from './uws-types.js';
 
 export type { SessionHttpResponse, UwsSessionHandler, UwsSessionOptions } from './uws-types.js';
 
@@ -28,11 +27,6 @@ export interface WithSession<Data extends object> {
    * yourself with `manager.commit(session)`.
    */
   upgrade<Extra extends object = object>(extra?: (req: HttpRequest) => Extra): UwsUpgradeHandler;
-}
-
-function defaultOnError(error: unknown, _req: HttpRequest | undefined, res: SessionHttpResponse): void {
-  logRequestError('uws', error);
-  sendServerError(res);
 }
 
 /**
@@ -58,7 +52,8 @@ function defaultOnError(error: unknown, _req: HttpRequest | undefined, res: Sess
  * }));
  */
 export function uwsSessions<Data extends object>(manager: SessionManager<Data>, options?: UwsSessionOptions): WithSession<Data> {
-  const resolved = resolveAdapterOptions(options, defaultOnError);
+  checkManager(manager);
+  const resolved = resolveAdapterOptions(options);
   const withSession = (handler: UwsSessionHandler<Data>): UwsRouteHandler => {
     if (typeof handler !== 'function') throw new TypeError('sessionkit: uws: withSession() takes a handler function');
     const ctx: UwsContext<Data> = { manager, options: resolved, handler };
@@ -76,7 +71,7 @@ export function uwsSessions<Data extends object>(manager: SessionManager<Data>, 
 
 function upgradeHandler<Data extends object, Extra extends object>(
   manager: SessionManager<Data>,
-  options: ResolvedAdapterOptions<HttpRequest | undefined, SessionHttpResponse>,
+  options: UwsResolvedOptions,
   extra: ((req: HttpRequest) => Extra) | undefined,
 ): UwsUpgradeHandler {
   if (extra !== undefined && typeof extra !== 'function') throw new TypeError('sessionkit: uws: upgrade() takes a function that returns user data');

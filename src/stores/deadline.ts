@@ -1,5 +1,5 @@
 // The time limit of one networked store operation: driver promises raced against a timer, late results released and never left unhandled.
-import { timeoutError } from '../store-error.js';
+import { timeoutError } from '../store-kit.js';
 
 function ignore(): void {}
 

@@ -1,32 +1,15 @@
 // sessionkit/mysql: MySqlStore, sessions in a MySQL or MariaDB table with the SCS schema, through the user's mysql2 pool.
 import type { PoolConnection, Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { BackgroundTask } from '../background-task.js';
-import { optionError, SessionkitError } from '../errors.js';
-import type { OwnedEntry, Store } from '../store.js';
-import { sanitizeError, storeError } from '../store-error.js';
-import { functionOption, intervalOption, timeoutOption } from '../validate.js';
+import { BackgroundTask, functionOption, intervalOption, optionError, type OwnedEntry, sanitizeError, SessionkitError, type Store, storeError, timeoutOption } from '../store-kit.js';
 import { asBuffer, asBytes } from './bytes.js';
 import { Deadline } from './deadline.js';
+import { DATA_COLUMN_SQL, DataColumnCap, type DataColumn } from './mysql-data-cap.js';
 import { USER_ID_COLUMN, addUserId, insertIfAbsent, matchedRows, ownerStatements, userIdIndex } from './mysql-owners.js';
 import { checkOwner } from './owner.js';
-import { parseTableName, warnCleanupError, type TableName } from './sql-options.js';
+import { keysetPages, parseTableName, warnCleanupError, type SqlStoreOptions, type TableName } from './sql-options.js';
 
-export interface MySqlStoreOptions {
-  /** A `mysql2/promise` pool the user built and owns; `close()` never ends it. */
-  pool: Pool;
-  /** Table name, optionally `database.table`; letters, digits and `_` only, used verbatim (quoted). Default `sessions`. */
-  table?: string;
-  /** ms between deletions of expired rows; 0 turns it off (expired rows are still never returned). Default 300 000 (5 min). */
-  cleanupInterval?: number;
-  /** Called when a background cleanup fails; default: `console.warn`. */
-  onCleanupError?: (error: unknown) => void;
-  /**
-   * ms within which every operation settles, the wait for a pooled connection included: a server
-   * that is down or hung rejects the operation after this long (a system error, never "not found"),
-   * and a connection whose query got no answer is destroyed, not returned to the pool. Default 5000.
-   */
-  timeout?: number;
-}
+/** Options of the store: a `mysql2/promise` pool the user built and owns, and the SQL store options. */
+export type MySqlStoreOptions = SqlStoreOptions<Pool>;
 
 const COMPONENT = 'mysql store';
 const PAGE = 100;
@@ -45,10 +28,6 @@ function releaseLate(connection: PoolConnection): void {
   connection.release();
 }
 
-/** Byte caps of the BLOB types: what a column can be widened to. */
-const MEDIUMBLOB_CAP = 2 ** 24 - 1;
-const LONGBLOB_CAP = 2 ** 32 - 1;
-
 interface DataRow extends RowDataPacket {
   data: Buffer;
 }
@@ -58,10 +37,7 @@ interface PageRow extends DataRow {
 interface OwnedRow extends PageRow {
   expires_at: number | string;
 }
-interface ColumnRow extends RowDataPacket {
-  cap: number | string | null;
-  type: string;
-}
+interface ColumnRow extends RowDataPacket, DataColumn {}
 
 /**
  * Sessions in MySQL or MariaDB: every commit is one upsert (`INSERT ... ON DUPLICATE KEY UPDATE`),
@@ -88,10 +64,8 @@ export class MySqlStore implements Store {
   private readonly sql: ReturnType<typeof buildStatements>;
   private readonly owned: ReturnType<typeof ownerStatements>;
   private readonly ddl: string;
-  /** Size cap of the `data` column in bytes, read from information_schema on the first commit. */
-  private cap: number | undefined;
-  private capRead: Promise<void> | undefined;
-  private columnType = '';
+  /** Size cap of the `data` column, read from information_schema on the first commit. */
+  private readonly cap: DataColumnCap;
   private readonly timeout: number;
   private readonly cleaner: BackgroundTask<number>;
 
@@ -109,6 +83,7 @@ export class MySqlStore implements Store {
     this.sql = buildStatements(this.table);
     this.owned = ownerStatements(this.table);
     this.ddl = MySqlStore.schemaSql(table);
+    this.cap = new DataColumnCap(COMPONENT, this.table);
     this.cleaner = new BackgroundTask(interval, () => this.deleteExpired(), onCleanupError);
   }
 
@@ -201,14 +176,11 @@ export class MySqlStore implements Store {
   }
 
   /** Live sessions, read in pages of 100 ordered by token (keyset pagination: no long-lived cursor). */
-  async *all(): AsyncIterable<[token: string, data: Uint8Array]> {
-    let after = '';
-    for (;;) {
+  all(): AsyncIterable<[token: string, data: Uint8Array]> {
+    return keysetPages(PAGE, async (after) => {
       const [rows] = await this.run('all', (connection) => connection.execute<PageRow[]>(this.sql.page, [after, Date.now()]));
-      for (const row of rows) yield [row.token, asBytes(row.data)];
-      if (rows.length < PAGE) return;
-      after = rows[rows.length - 1]!.token;
-    }
+      return rows.map((row) => ({ token: row.token, data: asBytes(row.data) }));
+    });
   }
 
   /** Deletes expired rows now (or joins the cleanup in flight); resolves to how many. The cleanup timer calls this. */
@@ -250,32 +222,6 @@ export class MySqlStore implements Store {
     }
   }
 
-  /**
-   * Reads the byte cap of the `data` column once, so that an oversized session is refused here
-   * even on a server whose sql_mode would truncate it. If it cannot be read (no table yet, no
-   * privilege, server down), the next commit tries again and the server's strict mode decides.
-   */
-  private async readCap(deadline: Deadline): Promise<void> {
-    try {
-      const [rows] = await this.run(
-        'commit',
-        (connection) =>
-          connection.execute<ColumnRow[]>(
-            'SELECT CHARACTER_OCTET_LENGTH AS cap, COLUMN_TYPE AS type FROM information_schema.COLUMNS ' +
-              "WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = 'data'",
-            [this.name.schema ?? null, this.name.name],
-          ),
-        deadline,
-      );
-      const row = rows[0];
-      if (row === undefined) return;
-      this.columnType = String(row.type);
-      this.cap = row.cap === null ? Number.POSITIVE_INFINITY : Number(row.cap);
-    } catch {
-      // Not fatal: the commit itself reports a lost connection; strict mode reports ER_DATA_TOO_LONG.
-    }
-  }
-
   /** A conditional commit whose expiry is already past: deletes the row if it holds `expected`; with no `expected`, succeeds if no row is live. */
   private deleteIf(token: string, expected: Uint8Array | undefined): Promise<boolean> {
     return this.run('commitIf', async (connection) => {
@@ -295,33 +241,21 @@ export class MySqlStore implements Store {
   private async sized<T>(data: Uint8Array, operation: string, query: (connection: PoolConnection) => Promise<T>): Promise<T> {
     const deadline = new Deadline(this.timeout);
     try {
-      if (this.cap === undefined) await (this.capRead ??= this.readCap(deadline).finally(() => (this.capRead = undefined)));
-      if (this.cap !== undefined && data.byteLength > this.cap) throw this.tooBig(data.byteLength);
+      await this.cap.load(() => this.readDataColumn(deadline));
+      this.cap.check(data.byteLength);
       return await this.run(operation, query, deadline);
     } catch (error) {
       const cause = (error as Error).cause as { code?: unknown } | undefined;
-      if (cause?.code === 'ER_DATA_TOO_LONG') throw this.tooBig(data.byteLength, cause);
+      if (cause?.code === 'ER_DATA_TOO_LONG') throw this.cap.tooBig(data.byteLength, cause);
       throw error;
     } finally {
       deadline.clear();
     }
   }
 
-  /** The error for a session over the `data` column's cap, saying what can actually be done about it. */
-  private tooBig(length: number, cause?: unknown): SessionkitError {
-    const cap = this.cap === undefined ? '' : ` of ${this.cap} bytes (${this.columnType})`;
-    const smaller = "keep sessions smaller (the manager's maxSessionBytes option refuses bigger ones before they reach the store)";
-    let advice: string;
-    if (this.cap === undefined) advice = `check the type of ${this.table}.data (MEDIUMBLOB holds 16 MiB) or ${smaller}`;
-    else if (this.cap < MEDIUMBLOB_CAP) advice = `widen the column with ALTER TABLE ${this.table} MODIFY data MEDIUMBLOB NOT NULL (16 MiB), or ${smaller}`;
-    else if (this.cap < LONGBLOB_CAP) {
-      advice = `${smaller}; a LONGBLOB column (ALTER TABLE ${this.table} MODIFY data LONGBLOB NOT NULL) also needs the server's max_allowed_packet raised`;
-    } else advice = smaller;
-    return new SessionkitError(
-      COMPONENT,
-      `commit failed: the session is ${length} bytes, over the cap${cap} of ${this.table}.data; ${advice}`,
-      cause === undefined ? undefined : sanitizeError(cause),
-    );
+  private async readDataColumn(deadline: Deadline): Promise<DataColumn | undefined> {
+    const [rows] = await this.run('commit', (c) => c.execute<ColumnRow[]>(DATA_COLUMN_SQL, [this.name.schema ?? null, this.name.name]), deadline);
+    return rows[0];
   }
 }
 

@@ -1,5 +1,5 @@
 // The owner argument of the stores' commit, commitIf, touch and findByOwner: the one check of the Store contract.
-import { assertOwner, MAX_OWNER_LENGTH } from '../store.js';
+import { assertOwner, MAX_OWNER_LENGTH } from '../store-kit.js';
 
 export { MAX_OWNER_LENGTH };
 

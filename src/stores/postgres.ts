@@ -1,33 +1,15 @@
 // sessionkit/postgres: PostgresStore, sessions in a PostgreSQL table with the SCS schema, through the user's pg Pool.
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
-import { BackgroundTask } from '../background-task.js';
-import { optionError } from '../errors.js';
-import type { OwnedEntry, Store } from '../store.js';
-import { storeError } from '../store-error.js';
-import { functionOption, intervalOption, timeoutOption } from '../validate.js';
+import { BackgroundTask, functionOption, intervalOption, optionError, type OwnedEntry, type Store, storeError, timeoutOption } from '../store-kit.js';
 import { asBuffer, asBytes } from './bytes.js';
 import { Deadline } from './deadline.js';
 import { checkOwner } from './owner.js';
 import { ownerDdl, ownerStatements } from './postgres-owners.js';
-import { parseTableName, warnCleanupError, type TableName } from './sql-options.js';
+import { keysetPages, parseTableName, warnCleanupError, type SqlStoreOptions, type TableName } from './sql-options.js';
 
-export interface PostgresStoreOptions {
-  /** A `pg` Pool the user built and owns; `close()` never ends it. */
-  pool: Pool;
-  /** Table name, optionally `schema.table`; letters, digits and `_` only, used verbatim (quoted). Default `sessions`. */
-  table?: string;
-  /** ms between deletions of expired rows; 0 turns it off (expired rows are still never returned). Default 300 000 (5 min). */
-  cleanupInterval?: number;
-  /** Called when a background cleanup fails; default: `console.warn`. */
-  onCleanupError?: (error: unknown) => void;
-  /**
-   * ms within which every operation settles, the wait for a pooled connection included: a server
-   * that is down or hung rejects the operation after this long (a system error, never "not found"),
-   * and a connection whose query got no answer is destroyed, not returned to the pool. Default 5000.
-   */
-  timeout?: number;
-}
+/** Options of the store: a `pg` Pool the user built and owns, and the SQL store options. */
+export type PostgresStoreOptions = SqlStoreOptions<Pool>;
 
 const COMPONENT = 'postgres store';
 const PAGE = 100;
@@ -179,14 +161,11 @@ export class PostgresStore implements Store {
   }
 
   /** Live sessions, read in pages of 100 ordered by token (keyset pagination: no long-lived cursor). */
-  async *all(): AsyncIterable<[token: string, data: Uint8Array]> {
-    let after = '';
-    for (;;) {
+  all(): AsyncIterable<[token: string, data: Uint8Array]> {
+    return keysetPages(PAGE, async (after) => {
       const { rows } = await this.run<{ token: string; data: Buffer }>('all', { ...this.sql.page, values: [after, Date.now(), PAGE] });
-      for (const row of rows) yield [row.token, asBytes(row.data)];
-      if (rows.length < PAGE) return;
-      after = rows[rows.length - 1]!.token;
-    }
+      return rows.map((row) => ({ token: row.token, data: asBytes(row.data) }));
+    });
   }
 
   /** Deletes expired rows now (or joins the cleanup in flight); resolves to how many. The cleanup timer calls this. */

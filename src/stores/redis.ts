@@ -1,9 +1,6 @@
 // sessionkit/redis: RedisStore, sessions as Redis strings with a TTL (SCS's key layout), through the user's ioredis client or Cluster.
 import type { Cluster, Redis } from 'ioredis';
-import { optionError } from '../errors.js';
-import type { OwnedEntry, Store } from '../store.js';
-import { storeError } from '../store-error.js';
-import { stringOption, timeoutOption } from '../validate.js';
+import { optionError, type OwnedEntry, type Store, storeError, stringOption, timeoutOption } from '../store-kit.js';
 import { asBuffer, asBytes } from './bytes.js';
 import { Deadline } from './deadline.js';
 import { checkOwner } from './owner.js';

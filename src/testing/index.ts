@@ -1,2 +1,3 @@
 // The `sessionkit/test-suite` entry: the store conformance suite for third-party stores (needs vitest).
-export { storeConformance, type ConformanceOptions } from './conformance.js';
+export { storeConformance } from './conformance.js';
+export type { ConformanceOptions } from './check.js';

@@ -1,12 +1,13 @@
-// Adapter behaviours shared by uWS, node:http and Express: headers, store writes, token header, bad cookies, store failures.
+// Adapter behaviours shared by every adapter (uWS, node:http, Express 4 and 5, Fastify, Hono): headers, store writes, token header, bad cookies, store failures.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionManager } from '../../src/index.js';
+import { honoSessions } from '../../src/adapters/hono.js';
 import { nodeSessions } from '../../src/adapters/node.js';
 import { uwsSessions } from '../../src/adapters/uws.js';
 import type { AppData, TestOptions } from './support/app.js';
 import { CookieJar } from './support/jar.js';
 import { adapterCases, type Running } from './support/servers.js';
-import { makeStore } from './support/store.js';
+import { makeStore } from '../support/store.js';
 
 describe.each(adapterCases)('%s', (_title, { server: adapter, store: storeKind }) => {
   let server: Running | undefined;
@@ -33,11 +34,24 @@ describe.each(adapterCases)('%s', (_title, { server: adapter, store: storeKind }
     const put = await jar.fetch(`${url}/put`);
     expect(put.headers.get('vary')).toBe('Cookie');
     expect(put.headers.getSetCookie()).toHaveLength(1);
+    const cookie = put.headers.getSetCookie()[0]!;
+    expect(cookie).toMatch(/^session=[A-Za-z0-9_-]{43}; /);
+    for (const attribute of ['Path=/', 'HttpOnly', 'SameSite=Lax', 'Max-Age=86400']) expect(cookie.split('; ')).toContain(attribute);
     expect(put.headers.get('cache-control')).toBe('no-cache="Set-Cookie"');
     const get = await jar.fetch(`${url}/get`);
     expect(get.headers.get('vary')).toBe('Cookie');
+    expect(get.headers.getSetCookie()).toEqual([]);
     expect(await get.text()).toBe('Hello from a session!');
     expect(get.headers.get('content-type')).toMatch(/^text\/plain/);
+  });
+
+  it("a path with no route gets the framework's 404, with Vary", async () => {
+    const { url, store } = await start();
+    const response = await fetch(`${url}/missing`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('vary')).toBe('Cookie');
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(store.writes()).toBe(0);
   });
 
   it('an unmodified session causes no Set-Cookie and no store write', async () => {
@@ -72,6 +86,7 @@ describe.each(adapterCases)('%s', (_title, { server: adapter, store: storeKind }
     const token = put.headers.get('x-session-token');
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(put.headers.get('vary')).toBe('X-Session-Token');
+    expect(put.headers.get('cache-control')).toBe('no-cache="X-Session-Token"');
     const get = await fetch(`${url}/get`, { headers: { 'x-session-token': token! } });
     expect(await get.text()).toBe('api');
     expect(get.headers.get('x-session-token')).toBeNull();
@@ -158,15 +173,18 @@ describe.each(adapterCases)('%s', (_title, { server: adapter, store: storeKind }
 describe('adapter options', () => {
   const manager = new SessionManager();
   it.each([
-    ['onError', { onError: 'log' }],
-    ['tokenHeader', { tokenHeader: 'bad header' }],
-    ['tokenHeader', { tokenHeader: 'Cookie' }],
-    ['tokenHeader', { tokenHeader: 42 }],
-    ['options', 'nope'],
-  ])('rejects a bad %s with a TypeError naming it', (name, options) => {
-    for (const make of [uwsSessions, nodeSessions]) {
-      expect(() => make(manager, options as never)).toThrow(TypeError);
-      expect(() => make(manager, options as never)).toThrow(`option ${name}`);
+    ['manager', undefined, {}],
+    ['manager', {}, {}],
+    ['onError', manager, { onError: 'log' }],
+    ['tokenHeader', manager, { tokenHeader: 'bad header' }],
+    ['tokenHeader', manager, { tokenHeader: 'Cookie' }],
+    ['tokenHeader', manager, { tokenHeader: 42 }],
+    ['options', manager, 'nope'],
+  ])('rejects a bad %s with a TypeError naming it', (name, given, options) => {
+    // The Fastify plugin checks the same options when registered: fastify.test.ts.
+    for (const make of [uwsSessions, nodeSessions, honoSessions]) {
+      expect(() => make(given as never, options as never)).toThrow(TypeError);
+      expect(() => make(given as never, options as never)).toThrow(`option ${name}`);
     }
   });
 });

@@ -6,7 +6,7 @@ import { uwsSessions, type UwsSessionHandler } from '../../src/adapters/uws.js';
 import { sleep } from '../support/time.js';
 import { postLargeBody } from './support/large-body.js';
 import { startNode, startUws, type Running } from './support/servers.js';
-import { SlowStore } from './support/store.js';
+import { TestStore } from '../support/store.js';
 
 type Data = { message: string; step: number };
 
@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function startUwsRoutes(routes: Record<string, UwsSessionHandler<Data>>) {
-  const store = new SlowStore();
+  const store = new TestStore({ stableBytes: false });
   const withSession = uwsSessions(new SessionManager<Data>({ store }));
   server = await startUws((app) => {
     for (const [path, handler] of Object.entries(routes)) app.any(path, withSession(handler));
@@ -79,7 +79,7 @@ describe('uwsSessions request bodies', () => {
 describe('nodeSessions request bodies', () => {
   it('holds no more than its stream buffers of a body the handler never reads, and drops it', async () => {
     const MiB = 1024 * 1024;
-    const store = new SlowStore();
+    const store = new TestStore({ stableBytes: false });
     const sessions = nodeSessions(new SessionManager<Data>({ store }));
     let readInHandler = -1;
     server = await startNode(sessions.wrap((req, res) => {

@@ -1,10 +1,10 @@
-// Failures on every adapter and store: a failing handler or a 5xx commits nothing, onError always ends with an answer, Vary is kept.
+// Failures and header merging on every adapter and store: a failing handler or a 5xx commits nothing, onError always ends with an answer, Vary is kept.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionManager } from '../../src/index.js';
 import type { AppData, TestOptions } from './support/app.js';
 import { CookieJar } from './support/jar.js';
 import { adapterCases, type Running } from './support/servers.js';
-import { makeStore } from './support/store.js';
+import { makeStore } from '../support/store.js';
 import { sleep } from '../support/time.js';
 
 describe.each(adapterCases)('%s: failures', (_title, { server: adapter, store: storeKind }) => {
@@ -74,6 +74,15 @@ describe.each(adapterCases)('%s: failures', (_title, { server: adapter, store: s
     expect(response.headers.get('cache-control')!.split(', ').sort()).toEqual(['no-cache="Set-Cookie"', 'private']);
     expect(jar.cookies.get('theme')).toBe('dark');
     expect(await (await get('/get')).text()).toBe('with own headers');
+  });
+
+  it("never repeats a Vary or Cache-Control member the handler already listed", async () => {
+    const { get } = await start();
+    const response = await get('/own-vary');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('vary')).toBe('Accept-Encoding, cookie');
+    expect(response.headers.get('cache-control')).toBe('no-cache="Set-Cookie"');
+    expect(response.headers.getSetCookie()).toHaveLength(1);
   });
 
   it('an onError that answers nothing gets a 500 with Vary, sync or async, also when it throws', async () => {

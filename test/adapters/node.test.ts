@@ -6,7 +6,7 @@ import { nodeSessions } from '../../src/adapters/node.js';
 import { CookieJar } from './support/jar.js';
 import { sleep } from '../support/time.js';
 import { startExpress, startNode, type Running } from './support/servers.js';
-import { SlowStore } from './support/store.js';
+import { TestStore } from '../support/store.js';
 
 interface Data {
   step: number;
@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 function setup() {
-  const store = new SlowStore();
+  const store = new TestStore({ stableBytes: false });
   const manager = new SessionManager<Data>({ store });
   return { store, manager, sessions: nodeSessions(manager) };
 }

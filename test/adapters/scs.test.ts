@@ -4,7 +4,7 @@ import { SessionManager } from '../../src/index.js';
 import type { AppData } from './support/app.js';
 import { CookieJar } from './support/jar.js';
 import { adapterCases, type Running } from './support/servers.js';
-import { makeStore } from './support/store.js';
+import { makeStore } from '../support/store.js';
 
 describe.each(adapterCases)('SCS behaviours over %s', (_title, { server: adapter, store: storeKind }) => {
   let server: Running | undefined;
@@ -51,7 +51,7 @@ describe.each(adapterCases)('SCS behaviours over %s', (_title, { server: adapter
   });
 
   it('destroy clears the cookie and the stored data', async () => {
-    const { url } = await start();
+    const { url, store } = await start();
     const jar = new CookieJar();
     await jar.fetch(`${url}/put`);
     const oldCookie = jar.header();
@@ -61,7 +61,9 @@ describe.each(adapterCases)('SCS behaviours over %s', (_title, { server: adapter
     expect(setCookie[0]).toMatch(/^session=; /);
     expect(setCookie[0]).toContain('Max-Age=0');
     expect(setCookie[0]).toContain('Expires=Thu, 01 Jan 1970');
+    expect(response.headers.get('cache-control')).toBe('no-cache="Set-Cookie"');
     expect(jar.cookies.size).toBe(0);
+    expect(store.inner.size).toBe(0);
     const replay = await fetch(`${url}/get`, { headers: { cookie: oldCookie } });
     expect(await replay.text()).toBe('');
   });

@@ -7,7 +7,7 @@ import { uwsSessions, type SessionHttpResponse, type UwsSessionOptions } from '.
 import { CookieJar } from './support/jar.js';
 import { sleep } from '../support/time.js';
 import { startUws, type Running } from './support/servers.js';
-import { SlowStore } from './support/store.js';
+import { TestStore } from '../support/store.js';
 
 interface Data {
   message: string;
@@ -23,7 +23,7 @@ afterEach(async () => {
 });
 
 async function start(routes: Record<string, Handler>, options?: UwsSessionOptions) {
-  const store = new SlowStore();
+  const store = new TestStore({ stableBytes: false });
   const manager = new SessionManager<Data>({ store });
   const withSession = uwsSessions(manager, options);
   server = await startUws((app) => {
@@ -263,7 +263,7 @@ describe('uwsSessions', () => {
 
 describe('uwsSessions upgrade', () => {
   it('loads the session into the socket user data; handlers commit explicitly', async () => {
-    const store = new SlowStore();
+    const store = new TestStore({ stableBytes: false });
     const manager = new SessionManager<Data>({ store });
     const withSession = uwsSessions(manager);
     server = await startUws((app) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BackgroundTask } from '../../src/background-task.js';
+import { sleep } from '../support/time.js';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Active timers that keep the process alive. */
 const refedTimers = () => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length;

@@ -1,14 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryStore, SaveAction, SessionManager, SessionkitError, jsonCodec, type SessionOptions } from '../../src/index.js';
 import { hashToken, isToken } from '../../src/token.js';
-import { CountingStore } from '../support/counting-store.js';
+import { TestStore } from '../support/store.js';
 
 const HOUR = 60 * 60 * 1000;
 
 function setup(options: SessionOptions = {}, async = false) {
-  const memory = new MemoryStore({ sweepInterval: 0 });
-  const store = new CountingStore(memory);
-  store.async = async;
+  const store = new TestStore({ delay: async ? 1 : 0 });
+  const memory = store.inner;
   const errors: SessionkitError[] = [];
   const manager = new SessionManager({ store, onError: (error) => errors.push(error), ...options });
   return { memory, store, manager, errors };

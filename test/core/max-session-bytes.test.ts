@@ -1,14 +1,13 @@
 // maxSessionBytes: an oversized session is refused by commit, saveNow and iterate, and the stored version stays.
 import { describe, expect, it } from 'vitest';
 import { MemoryStore, SaveAction, SessionManager, SessionkitError, type SessionOptions } from '../../src/index.js';
-import { CountingStore } from '../support/counting-store.js';
+import { TestStore } from '../support/store.js';
 
 const LIMIT = 1000;
 const SECRET = 'secret-value-'.repeat(100); // 1300 characters: over LIMIT once encoded
 
 function setup(options: SessionOptions = {}, async = false) {
-  const store = new CountingStore(new MemoryStore({ sweepInterval: 0 }));
-  store.async = async;
+  const store = new TestStore({ delay: async ? 1 : 0 });
   const manager = new SessionManager({ store, maxSessionBytes: LIMIT, ...options });
   return { store, manager };
 }

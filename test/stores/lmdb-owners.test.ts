@@ -6,6 +6,7 @@ import { open } from 'lmdb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LmdbStore } from '../../native-store/index.js';
 import { generateToken } from '../../src/token.js';
+import { later, sleep } from '../support/time.js';
 
 const dirs: string[] = [];
 function tempPath(): string {
@@ -17,8 +18,6 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-const later = () => Date.now() + 60_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A root opened by the test, so tests can look at the store's databases directly. */
 function openRoot() {

@@ -6,6 +6,7 @@ import { LmdbStore } from '../../native-store/index.js';
 import { generateToken } from '../../src/token.js';
 import { streamData } from './fixtures/lmdb-data.js';
 import { client, startWorker, type Worker } from './fixtures/lmdb-process.js';
+import { later } from '../support/time.js';
 
 const dirs: string[] = [];
 const workers: Worker[] = [];
@@ -26,7 +27,7 @@ afterAll(() => {
 
 const text = (value: string) => new TextEncoder().encode(value);
 const decoder = new TextDecoder();
-const later = () => Date.now() + 3_600_000;
+const HOUR = 3_600_000;
 
 describe('LmdbStore across processes', () => {
   it('never serves a stale cached session after another process commits, touches or deletes', { timeout: 60_000 }, async () => {
@@ -38,7 +39,7 @@ describe('LmdbStore across processes', () => {
     const call = client(other);
     const token = generateToken();
 
-    await store.commit(token, text('v0:aaaa'), later());
+    await store.commit(token, text('v0:aaaa'), later(HOUR));
     const cached = store.find(token);
     expect(store.find(token)).toBe(cached); // served from the LRU tier
 
@@ -50,7 +51,7 @@ describe('LmdbStore across processes', () => {
       expect(found).toEqual(text(value));
       expect(store.find(token)).toBe(found);
 
-      await call('touch', token, { expiresAt: later() + round });
+      await call('touch', token, { expiresAt: later(HOUR) + round });
       expect(store.find(token)).toBe(found); // touch moves the expiry only: the cached copy stays valid
 
       if (round % 5 === 0) {
@@ -67,7 +68,7 @@ describe('LmdbStore across processes', () => {
         await call('commit', token, { data: text(value) });
       }
       // And the other way: what this process commits, the other one reads.
-      await store.commit(token, text(`p${round}`), later());
+      await store.commit(token, text(`p${round}`), later(HOUR));
       expect((await call('find', token)).data).toBe(Buffer.from(`p${round}`).toString('base64'));
       expect(store.find(token)).toEqual(text(`p${round}`));
     }
@@ -112,7 +113,7 @@ describe('LmdbStore across processes', () => {
     }
     expect(listed).toBeGreaterThanOrEqual(acknowledged.length);
     const fresh = generateToken();
-    await store.commit(fresh, text('after the crash'), later());
+    await store.commit(fresh, text('after the crash'), later(HOUR));
     expect(store.find(fresh)).toEqual(text('after the crash'));
     await store.close();
   });
@@ -148,7 +149,7 @@ describe('LmdbStore across processes', () => {
     const path = tempPath();
     const token = generateToken();
     const store = new LmdbStore({ path, sweepInterval: 0 });
-    await store.commit(token, text('[]'), later());
+    await store.commit(token, text('[]'), later(HOUR));
     const racers = [1, 2, 3].map((id) => worker('append', path, String(id), token, '60', '4'));
     const summaries = await Promise.all(
       racers.map(async (racer) => {
@@ -178,17 +179,17 @@ describe('LmdbStore across processes', () => {
     const loaded = store.find(token)!; // cached in this process's LRU tier
     expect(store.find(token)).toBe(loaded);
     await call('delete', token);
-    expect(await store.commitIf(token, loaded, text('loggedin+late'), later(), user)).toBe(false);
+    expect(await store.commitIf(token, loaded, text('loggedin+late'), later(HOUR), user)).toBe(false);
     expect(store.find(token)).toBeUndefined();
     expect(store.findByOwner(user)).toEqual([]);
 
     expect((await call('commitIf', token, { data: text('again'), owner: user })).written).toBe(true);
     expect((await call('commitIf', token, { data: text('twice') })).written).toBe(false);
     expect(store.find(token)).toEqual(text('again'));
-    expect(await store.commitIf(token, text('again'), text('changed here'), later(), user)).toBe(true);
+    expect(await store.commitIf(token, text('again'), text('changed here'), later(HOUR), user)).toBe(true);
     expect((await call('commitIf', token, { expected: text('again'), data: text('stale') })).written).toBe(false);
     expect((await call('find', token)).data).toBe(Buffer.from('changed here').toString('base64'));
-    await store.touch(token, later() + 1000);
+    await store.touch(token, later(HOUR) + 1000);
     expect((await call('findByOwner', token, { owner: user })).keys).toEqual([token]);
     await call('close', token);
     expect(await other.exited).toBe(0);

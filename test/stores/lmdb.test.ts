@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LmdbStore } from '../../native-store/index.js';
 import { storeConformance } from '../../src/testing/index.js';
 import { generateToken } from '../../src/token.js';
+import { later, sleep } from '../support/time.js';
 
 const dirs: string[] = [];
 function tempPath(): string {
@@ -21,8 +22,6 @@ const shared = tempPath();
 storeConformance('LmdbStore', () => new LmdbStore({ path: shared }));
 storeConformance('LmdbStore without the LRU tier', () => new LmdbStore({ path: tempPath(), cache: 0 }));
 
-const later = () => Date.now() + 60_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A root opened by the test, so tests can look at the store's two databases directly. */
 function openRoot() {

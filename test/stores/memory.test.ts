@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/index.js';
 import { storeConformance } from '../../src/testing/index.js';
+import { later, sleep } from '../support/time.js';
 
 storeConformance('MemoryStore', () => new MemoryStore());
 storeConformance('MemoryStore with small bounds', () => new MemoryStore({ maxEntries: 200, maxBytes: 2 * 1024 * 1024 }), { bigSession: 1024 * 1024 });
 
-const later = () => Date.now() + 60_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const one = (value: number) => Uint8Array.of(value);
 
 describe('MemoryStore', () => {

@@ -1,29 +1,15 @@
-import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mysql, { type RowDataPacket } from 'mysql2/promise';
+import { describe, expect, it } from 'vitest';
 import { MySqlStore } from '../../src/stores/mysql.js';
 import { generateToken } from '../../src/token.js';
 import { ownerStoreBehaviours } from './support/owner-store-tests.js';
 import { randomSuffix } from './support/processes.js';
-import { MARIADB, requireMariaDb } from './support/shared-servers.js';
+import { MARIADB } from './support/shared-servers.js';
 import { recordingPool } from './support/recording-pool.js';
+import { later, sleep } from '../support/time.js';
+import { mariaDbTables } from './support/databases.js';
 
-const table = `sessionkit_owners_${randomSuffix()}`;
-const scsTable = `${table}_scs`; // made with SCS's own DDL: data BLOB, no user_id
-const later = () => Date.now() + 60_000;
-let pool: Pool;
-
-beforeAll(async () => {
-  await requireMariaDb();
-  pool = mysql.createPool({ ...MARIADB, connectionLimit: 10, connectTimeout: 5000 });
-  await new MySqlStore({ pool, table, cleanupInterval: 0 }).createTable();
-  await pool.query(`CREATE TABLE \`${scsTable}\` (token CHAR(43) PRIMARY KEY, data BLOB NOT NULL, expiry TIMESTAMP(6) NOT NULL)`);
-  await pool.query(`CREATE INDEX \`${scsTable}_expiry_idx\` ON \`${scsTable}\` (expiry)`);
-});
-
-afterAll(async () => {
-  await pool?.query(`DROP TABLE IF EXISTS \`${table}\`, \`${scsTable}\``);
-  await pool?.end();
-});
+const { pool, table, scsTable } = mariaDbTables('sessionkit_owners');
 
 /** A pool that records the SQL of every statement sent through it. */
 describe('MySqlStore conditional commits and owner index', () => {
@@ -40,7 +26,7 @@ describe('MySqlStore conditional commits and owner index', () => {
       expect(await store.commitIf(token, Uint8Array.of(6), Uint8Array.of(5), expiresAt, 'ida')).toBe(false);
       const expired = generateToken();
       await store.commit(expired, Uint8Array.of(1), Date.now() + 30);
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      await sleep(60);
       expect(await store.commitIf(expired, undefined, Uint8Array.of(1), expiresAt)).toBe(true);
     } finally {
       await changedOnly.end();

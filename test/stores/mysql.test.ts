@@ -1,31 +1,15 @@
 import { inspect } from 'node:util';
-import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mysql, { type RowDataPacket } from 'mysql2/promise';
+import { describe, expect, it } from 'vitest';
 import { MySqlStore } from '../../src/stores/mysql.js';
 import { storeConformance } from '../../src/testing/index.js';
 import { generateToken } from '../../src/token.js';
-import { randomSuffix } from './support/processes.js';
 import { sqlStoreBehaviours } from './support/sql-store-tests.js';
-import { MARIADB, requireMariaDb } from './support/shared-servers.js';
+import { MARIADB } from './support/shared-servers.js';
+import { later, sleep } from '../support/time.js';
+import { mariaDbTables } from './support/databases.js';
 
-const table = `sessionkit_test_${randomSuffix()}`;
-const scsTable = `${table}_scs`; // made with SCS's own DDL: data BLOB, capped at 64 KiB
-let pool: Pool;
-const later = () => Date.now() + 60_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-beforeAll(async () => {
-  await requireMariaDb();
-  pool = mysql.createPool({ ...MARIADB, connectionLimit: 10, connectTimeout: 5000 });
-  await new MySqlStore({ pool, table, cleanupInterval: 0 }).createTable();
-  await pool.query(`CREATE TABLE \`${scsTable}\` (token CHAR(43) PRIMARY KEY, data BLOB NOT NULL, expiry TIMESTAMP(6) NOT NULL)`);
-  await pool.query(`CREATE INDEX \`${scsTable}_expiry_idx\` ON \`${scsTable}\` (expiry)`);
-});
-
-afterAll(async () => {
-  await pool?.query(`DROP TABLE IF EXISTS \`${table}\`, \`${scsTable}\``);
-  await pool?.end();
-});
+const { pool, table, scsTable } = mariaDbTables('sessionkit_test'); // the SCS table's data is a BLOB, capped at 64 KiB
 
 async function rowCount(token: string, on = table): Promise<number> {
   const [rows] = await pool.execute<RowDataPacket[]>(`SELECT 1 FROM \`${on}\` WHERE token = ?`, [token]);

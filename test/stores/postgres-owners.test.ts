@@ -1,28 +1,15 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/stores/postgres.js';
 import { generateToken } from '../../src/token.js';
 import { ownerStoreBehaviours } from './support/owner-store-tests.js';
 import { randomSuffix } from './support/processes.js';
-import { POSTGRES, requirePostgres } from './support/shared-servers.js';
+import { POSTGRES } from './support/shared-servers.js';
 import { recordingPool } from './support/recording-pool.js';
+import { later } from '../support/time.js';
+import { postgresTables } from './support/databases.js';
 
-const table = `sessionkit_owners_${randomSuffix()}`;
-const scsTable = `${table}_scs`;
-const later = () => Date.now() + 60_000;
-let pool: pg.Pool;
-
-beforeAll(async () => {
-  await requirePostgres();
-  pool = new pg.Pool({ ...POSTGRES, max: 10, connectionTimeoutMillis: 5000 });
-  pool.on('error', () => {});
-  await new PostgresStore({ pool, table, cleanupInterval: 0 }).createTable();
-});
-
-afterAll(async () => {
-  await pool?.query(`DROP TABLE IF EXISTS "${table}", "${scsTable}"`);
-  await pool?.end();
-});
+const { pool, table, scsTable } = postgresTables('sessionkit_owners');
 
 /** A pool that records the text of every query sent through it. */
 describe('PostgresStore conditional commits and owner index', () => {

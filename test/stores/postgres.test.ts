@@ -1,29 +1,14 @@
 import { inspect } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/stores/postgres.js';
 import { storeConformance } from '../../src/testing/index.js';
 import { generateToken } from '../../src/token.js';
-import { randomSuffix } from './support/processes.js';
 import { sqlStoreBehaviours } from './support/sql-store-tests.js';
-import { POSTGRES, requirePostgres } from './support/shared-servers.js';
+import { later, sleep } from '../support/time.js';
+import { postgresTables } from './support/databases.js';
 
-const table = `sessionkit_test_${randomSuffix()}`;
-let pool: pg.Pool;
-const later = () => Date.now() + 60_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-beforeAll(async () => {
-  await requirePostgres();
-  pool = new pg.Pool({ ...POSTGRES, max: 10, connectionTimeoutMillis: 5000 });
-  pool.on('error', () => {});
-  await new PostgresStore({ pool, table, cleanupInterval: 0 }).createTable();
-});
-
-afterAll(async () => {
-  await pool?.query(`DROP TABLE IF EXISTS "${table}"`);
-  await pool?.end();
-});
+const { pool, table } = postgresTables('sessionkit_test');
 
 async function rowCount(token: string): Promise<number> {
   return (await pool.query(`SELECT 1 FROM "${table}" WHERE token = $1`, [token])).rowCount ?? 0;

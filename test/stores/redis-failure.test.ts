@@ -5,11 +5,11 @@ import { RedisStore } from '../../src/stores/redis.js';
 import { generateToken } from '../../src/token.js';
 import { eventually, expectFastFailure } from './support/failure.js';
 import { startRedis, type RedisProcess } from './support/redis-process.js';
+import { later } from '../support/time.js';
 
 let server: (RedisProcess & { dispose(): Promise<void> }) | undefined;
 let client: Redis;
 let store: RedisStore;
-const later = () => Date.now() + 60_000;
 
 beforeAll(async () => {
   server = await startRedis();

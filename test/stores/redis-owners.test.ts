@@ -1,27 +1,14 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/stores/redis.js';
 import { generateToken } from '../../src/token.js';
 import { ownerStoreBehaviours } from './support/owner-store-tests.js';
 import { randomSuffix } from './support/processes.js';
-import { REDIS, requireRedis } from './support/shared-servers.js';
+import { REDIS } from './support/shared-servers.js';
+import { later, sleep } from '../support/time.js';
+import { redisKeys } from './support/databases.js';
 
-const run = `sessionkit-test:${randomSuffix()}`; // every key this file writes starts with it
-const prefix = `${run}:`;
-const later = () => Date.now() + 60_000;
-let client: Redis;
-
-beforeAll(async () => {
-  await requireRedis();
-  client = new Redis({ ...REDIS, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5000 });
-  await client.connect();
-});
-
-afterAll(async () => {
-  const keys = await client.keys(`${run}*`);
-  if (keys.length > 0) await client.unlink(...keys);
-  await client.quit();
-});
+const { client, run, prefix } = redisKeys();
 
 /** A client that records the name of every command the store sends, pipelined ones included. */
 function recordingClient(commands: string[]): Redis {
@@ -67,7 +54,7 @@ describe('RedisStore conditional commits and owner index', () => {
     await store.commit(deleted, Uint8Array.of(2), later(), owner);
     await store.commit(expired, Uint8Array.of(3), Date.now() + 30, owner);
     await store.delete(deleted);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await sleep(60);
     expect((await client.smembers(`${prefix}user:${owner}`)).length).toBe(3); // pruning is lazy
     expect((await store.findByOwner(owner)).map((entry) => entry.key)).toEqual([kept]);
     expect(await client.smembers(`${prefix}user:${owner}`)).toEqual([kept]);

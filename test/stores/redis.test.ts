@@ -1,26 +1,12 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RedisStore } from '../../src/stores/redis.js';
 import { storeConformance } from '../../src/testing/index.js';
 import { generateToken } from '../../src/token.js';
-import { randomSuffix } from './support/processes.js';
-import { REDIS, requireRedis } from './support/shared-servers.js';
+import { REDIS } from './support/shared-servers.js';
+import { redisKeys } from './support/databases.js';
 
-const run = `sessionkit-test:${randomSuffix()}`; // every key this file writes starts with it
-const prefix = `${run}:`;
-let client: Redis;
-
-beforeAll(async () => {
-  await requireRedis();
-  client = new Redis({ ...REDIS, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5000 });
-  await client.connect(); // without the offline queue, commands sent before 'ready' fail
-});
-
-afterAll(async () => {
-  const keys = await client.keys(`${run}*`);
-  if (keys.length > 0) await client.unlink(...keys);
-  await client.quit();
-});
+const { client, run, prefix } = redisKeys();
 
 storeConformance('RedisStore', () => new RedisStore({ client, prefix }));
 

@@ -11,10 +11,9 @@ import { eventually } from './support/failure.js';
 import { startFreezableProxy, startSilentServer } from './support/hung-server.js';
 import { randomSuffix } from './support/processes.js';
 import { MARIADB, POSTGRES, REDIS, requireMariaDb, requirePostgres, requireRedis } from './support/shared-servers.js';
+import { later, sleep } from '../support/time.js';
 
 const TIMEOUT = 300;
-const later = () => Date.now() + 60_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ignore = () => {};
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);

@@ -1,4 +1,2 @@
-// Time helpers shared by tests.
-
-/** Resolves after `ms` milliseconds. */
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+// Time helpers shared by tests: the conformance suite's own.
+export { later, sleep, sleepUntil } from '../../src/testing/helpers.js';

@@ -67,6 +67,17 @@ export const routes: Record<string, Route> = {
       body: 'own',
     };
   },
+  // The handler already lists what the session adds: nothing is repeated.
+  '/own-vary': (session) => {
+    session.put('message', 'with own vary');
+    return {
+      headers: [
+        ['Vary', 'Accept-Encoding, cookie'],
+        ['Cache-Control', 'no-cache="Set-Cookie"'],
+      ],
+      body: 'own vary',
+    };
+  },
 };
 
 /** The reply's parts with defaults. */
@@ -79,4 +90,17 @@ export function replyParts(reply: Reply): { status: number; headers: [string, st
 export function statusLine(status: number): string {
   const reasons: Record<number, string> = { 200: 'OK', 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' };
   return `${status} ${reasons[status] ?? 'Status'}`;
+}
+
+/**
+ * An adapter's `(error, req, res)` onError for a TestOnError: sends its reply with `send`, and
+ * returns the promise when it answers later.
+ */
+export function translateOnError<Res>(onError: TestOnError | undefined, send: (res: Res, reply: Reply) => void) {
+  if (onError === undefined) return undefined;
+  return (error: unknown, _req: unknown, res: Res): void | Promise<void> => {
+    const reply = onError(error);
+    if (reply instanceof Promise) return reply.then((answer) => void (answer !== undefined && send(res, answer)));
+    if (reply !== undefined) send(res, reply);
+  };
 }

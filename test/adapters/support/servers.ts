@@ -6,9 +6,9 @@
  * Plugging in an adapter is one entry in `adapterServers`:
  *
  *   {
- *     name: 'fastify',
- *     handlerErrors: 'onError',     // or 'framework' when the framework's error handler answers a
- *                                   // handler that throws (Express), not the adapter's onError
+ *     name: 'koa',
+ *     handlerErrors: 'framework',   // who answers a handler that throws: 'onError' (the adapter's)
+ *                                   // or 'framework' (Express, Fastify, Hono: their error handler)
  *     serve(manager, options) { ... return a Running }
  *   }
  *
@@ -17,9 +17,13 @@
  *   a Reply, a promise of one, or undefined for "answer nothing") into the adapter's onError,
  *   returning the promise when there is one;
  * - answers every path of `routes` (app.ts) by calling the route with the request's session and
- *   query, then sending its Reply: the status (default 200), each header as its own added line in
- *   order, `Content-Type: text/plain`, and the body; unknown paths get 404. A route that throws or
+ *   query, then sending its Reply: the status (default 200), each header added in order (a
+ *   framework that replaces headers joins a repeated list header with ", "), `Content-Type:
+ *   text/plain`, and the body; unknown paths get the framework's 404. A route that throws or
  *   rejects must reach the adapter (or framework) as a failing handler: never catch it in the entry.
+ *
+ * What only one framework has (a hijacked Fastify reply, Hono streams and fetched responses, the
+ * uWS and node:http streaming and body APIs) is tested in that adapter's own test file.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,17 +33,25 @@ import uWS from 'uWebSockets.js';
 import type { SessionManager } from '../../../src/manager.js';
 import { nodeSessions } from '../../../src/adapters/node.js';
 import { uwsSessions, type SessionHttpResponse } from '../../../src/adapters/uws.js';
-import { replyParts, routes, statusLine, type AppData, type Reply, type TestOnError, type TestOptions } from './app.js';
-import { storeKinds, type StoreKind } from './store.js';
+import { replyParts, routes, statusLine, translateOnError, type AppData, type Reply, type TestOptions } from './app.js';
+import { serveFastify } from './fastify-server.js';
+import { serveHono } from './hono-server.js';
+import { storeKinds, type StoreKind } from '../../support/store.js';
 
 export interface Running {
   url: string;
   close(): Promise<void>;
 }
 
-/** One adapter in the shared suite. */
+/** One adapter in the shared suite, with what it does differently. */
 export interface AdapterServer {
   readonly name: string;
+  /**
+   * Who answers a handler that throws or rejects: the adapter's `onError` (uws, plain node:http),
+   * or the framework's own error handler (Express's error middleware, Fastify's setErrorHandler,
+   * Hono's app.onError), whose body and logging are the framework's. Either way nothing is
+   * committed and Vary is sent.
+   */
   readonly handlerErrors: 'onError' | 'framework';
   serve(manager: SessionManager<AppData>, options?: TestOptions): Promise<Running>;
 }
@@ -49,6 +61,8 @@ export const adapterServers: AdapterServer[] = [
   { name: 'node', handlerErrors: 'onError', serve: serveNode },
   { name: 'express', handlerErrors: 'framework', serve: (manager, options) => serveExpress(manager, options, 5) },
   { name: 'express4', handlerErrors: 'framework', serve: (manager, options) => serveExpress(manager, options, 4) },
+  { name: 'fastify', handlerErrors: 'framework', serve: serveFastify },
+  { name: 'hono', handlerErrors: 'framework', serve: serveHono },
 ];
 
 /** Every adapter with every store kind, as [title, case] rows for the shared suite's describe.each(...)('%s'). */
@@ -124,16 +138,6 @@ function serveExpress(manager: SessionManager<AppData>, options: TestOptions = {
   }, version);
 }
 
-/** The adapter's onError for a TestOnError: sends its reply with `send`, returning the promise when it answers later. */
-function translateOnError<Res>(onError: TestOnError | undefined, send: (res: Res, reply: Reply) => void) {
-  if (onError === undefined) return undefined;
-  return (error: unknown, _req: unknown, res: Res): void | Promise<void> => {
-    const reply = onError(error);
-    if (reply instanceof Promise) return reply.then((answer) => void (answer !== undefined && send(res, answer)));
-    if (reply !== undefined) send(res, reply);
-  };
-}
-
 /** A uWS app on 127.0.0.1:0; `setup` registers its routes. */
 export function startUws(setup: (app: uWS.TemplatedApp) => void): Promise<Running> {
   const app = uWS.App();
@@ -161,7 +165,8 @@ export function startExpress(setup: (app: express.Express) => void, version: 4 |
   return listen(createServer(app));
 }
 
-function listen(server: ReturnType<typeof createServer>): Promise<Running> {
+/** Resolves once `server` listens on 127.0.0.1:0; its close also ends open connections. */
+export function listen(server: ReturnType<typeof createServer>): Promise<Running> {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       resolve({

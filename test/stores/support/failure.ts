@@ -1,6 +1,7 @@
 // Test support: asserts that a store operation fails fast, naming the store and keeping the driver error as cause.
 import { expect } from 'vitest';
 import { SessionkitError } from '../../../src/errors.js';
+import { sleep } from '../../support/time.js';
 
 /**
  * Awaits `operation`, which must reject within `within` ms with a SessionkitError whose message
@@ -31,7 +32,7 @@ export async function eventually<T>(operation: () => Promise<T>, timeout = 20_00
       return await operation();
     } catch (error) {
       if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   }
 }

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { sleep } from '../../support/time.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -47,7 +48,7 @@ export async function waitFor(what: string, check: () => Promise<unknown>, timeo
       last = error;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`, { cause: last });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
 }
 

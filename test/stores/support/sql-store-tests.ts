@@ -4,8 +4,8 @@ import { SessionkitError } from '../../../src/errors.js';
 import type { Store } from '../../../src/store.js';
 import { generateToken } from '../../../src/token.js';
 import { eventually, expectFastFailure } from './failure.js';
+import { later } from '../../support/time.js';
 
-const later = () => Date.now() + 60_000;
 
 export interface SqlStoreHarness {
   /** A store on the test table with its cleanup timer off. */

@@ -1,0 +1,41 @@
+// What the soak runner and its server child share: store names, the store timeout, IPC messages, error labels.
+
+/** The stores the soak knows, in the order it runs them. */
+export const STORE_KINDS = ['memory', 'lmdb', 'redis', 'postgres'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
+
+/** The networked stores' `timeout` (ms) in the soak: short, so a hung store turns into 500s quickly. */
+export const STORE_TIMEOUT = 1000;
+
+/** Messages the server child sends to the runner. */
+export type ServerMessage =
+  | { type: 'listening'; port: number; rss: number }
+  | { type: 'rss'; rss: number }
+  | {
+      type: 'closed';
+      /** Resources active after closing that were not active at start (`process.getActiveResourcesInfo()`). */
+      handles: string[];
+      /** Errors passed to onError, by label. */
+      errors: Record<string, number>;
+      closeError: string | undefined;
+      rss: number;
+    };
+
+const TOKEN_LIKE = /[A-Za-z0-9_-]{32,}/g;
+
+/**
+ * A short, token-free label for an error: its message, plus its cause's code (or a clipped message
+ * with anything token-shaped blanked out). Used to count errors by kind.
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error).slice(0, 80);
+  const cause = error.cause as { code?: unknown; message?: unknown; name?: unknown } | undefined;
+  if (cause === undefined || cause === null) return error.message;
+  const detail = typeof cause.code === 'string' ? cause.code : firstSentence(String(cause.message ?? cause.name ?? ''));
+  return `${error.message} (${detail.replace(TOKEN_LIKE, '…')})`;
+}
+
+function firstSentence(text: string): string {
+  const end = text.indexOf('. ');
+  return (end < 0 ? text : text.slice(0, end)).slice(0, 100);
+}

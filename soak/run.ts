@@ -1,0 +1,187 @@
+// `npm run soak`: the uWS example under many keep-alive clients, store by store, while each store fails and recovers.
+// Usage: npm run soak -- [--store memory,lmdb,redis,postgres] [--seconds 60] [--clients 64] [--max-requests N]
+import { Agent } from 'node:http';
+import { parseArgs } from 'node:util';
+import { newStats, runLoad, SoakClient, verify, type LoadStats } from './clients.js';
+import { startHarness, type FaultContext, type StoreHarness } from './faults.js';
+import { STORE_KINDS, STORE_TIMEOUT, type StoreKind } from './protocol.js';
+import { report, type StoreResult } from './report.js';
+import { startServer, type ServerProcess } from './server-process.js';
+
+const GRACE = 3000;
+const LATE_AFTER = 5 * STORE_TIMEOUT;
+const GIVE_UP_AFTER = 15_000;
+const PROGRESS_EVERY = 10_000;
+
+interface Settings {
+  stores: StoreKind[];
+  seconds: number;
+  clients: number;
+  maxRequests: number;
+}
+
+function settings(): Settings {
+  const { values } = parseArgs({
+    options: {
+      store: { type: 'string', default: STORE_KINDS.join(',') },
+      seconds: { type: 'string', default: '60' },
+      clients: { type: 'string', default: '64' },
+      'max-requests': { type: 'string', default: '5000000' },
+    },
+  });
+  const stores = values.store.split(',').map((name) => name.trim());
+  for (const name of stores) {
+    if (!(STORE_KINDS as readonly string[]).includes(name)) throw new Error(`--store: unknown store ${name}; use ${STORE_KINDS.join(', ')}`);
+  }
+  const whole = (text: string, name: string, max: number) => {
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be a whole number from 1 to ${max}`);
+    return n;
+  };
+  return {
+    stores: stores as StoreKind[],
+    seconds: whole(values.seconds, 'seconds', 3600),
+    clients: whole(values.clients, 'clients', 1000),
+    maxRequests: whole(values['max-requests'], 'max-requests', 100_000_000),
+  };
+}
+
+/** Things to undo if the run is interrupted: stopped in reverse order. */
+const cleanups = new Set<() => unknown>();
+const stop = { now: false };
+/** Set on Ctrl-C: the cleanup under way, which the process waits for before it exits. */
+let interrupted: Promise<void> | undefined;
+
+async function cleanUp(): Promise<void> {
+  for (const cleanup of [...cleanups].reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      console.error('soak: cleanup failed:', error);
+    }
+  }
+  cleanups.clear();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  if (stop.now) process.exit(130); // a second Ctrl-C: leave at once
+  stop.now = true;
+  console.log(`\nsoak: ${signal}: stopping, cleaning up...`);
+  interrupted = cleanUp();
+  void interrupted.finally(() => process.exit(130));
+}
+
+function progress(store: string, start: number, stats: LoadStats, server: ServerProcess, context: FaultContext): () => void {
+  let previous = 0;
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const open = context.windows.find((w) => w.to > now);
+    const outcomes = [...stats.outcomes].map(([label, n]) => `${label}: ${n}`).join(', ');
+    const rate = Math.round((stats.requests - previous) / (PROGRESS_EVERY / 1000));
+    previous = stats.requests;
+    console.log(
+      `[${store} ${Math.round((now - start) / 1000)} s] ${stats.requests} requests (${rate}/s); ${outcomes}; ` +
+        `RSS ${Math.round(server.rss.last / 1048576)} MiB; store ${open === undefined ? 'up' : `failing: ${open.what}`}`,
+    );
+  }, PROGRESS_EVERY);
+  return () => clearInterval(timer);
+}
+
+/** Starts a server on the same store, checks every session through it, stops it. */
+async function checkThroughFreshServer(harness: StoreHarness, clients: SoakClient[]) {
+  const fresh = await startServer(harness.env);
+  cleanups.add(fresh.kill);
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  try {
+    return await verify(agent, fresh.port, clients, GIVE_UP_AFTER);
+  } finally {
+    agent.destroy();
+    await fresh.stop();
+    cleanups.delete(fresh.kill);
+  }
+}
+
+async function soak(kind: StoreKind, options: Settings): Promise<StoreResult> {
+  console.log(`soak: ${kind}: starting the store and the server...`);
+  const harness = await startHarness(kind);
+  cleanups.add(harness.dispose);
+  try {
+    const server = await startServer(harness.env);
+    cleanups.add(server.kill);
+    const agent = new Agent({ keepAlive: true, maxSockets: options.clients });
+    const clients = Array.from({ length: options.clients }, () => new SoakClient());
+    const stats = newStats();
+    const duration = options.seconds * 1000;
+    const start = Date.now();
+    const runStop = { now: false };
+    const either = { get now() { return runStop.now || stop.now; } };
+    const context: FaultContext = { start, duration, windows: [], stop: either, notes: new Map() };
+    void server.exited.then(() => {
+      if (server.crash !== undefined) runStop.now = true; // a crash ends this store's run; the report says so
+    });
+    const stopProgress = progress(kind, start, stats, server, context);
+    const faults = harness.faults(context);
+    await runLoad({ agent, port: server.port, clients, stats, until: start + duration, maxRequests: options.maxRequests, lateAfter: LATE_AFTER, giveUpAfter: GIVE_UP_AFTER, stop: either });
+    const end = Date.now();
+    runStop.now = true; // a failure still in progress ends now: the store is brought back
+    await faults;
+    stopProgress();
+    if (stop.now) throw new Error('interrupted');
+    const live = server.crash === undefined ? await verify(agent, server.port, clients, GIVE_UP_AFTER) : undefined;
+    agent.destroy();
+    const rssEnd = server.rss.last;
+    const shutdown = server.crash === undefined ? await server.stop() : undefined;
+    cleanups.delete(server.kill);
+    const fresh = harness.durable && server.crash === undefined ? await checkThroughFreshServer(harness, clients) : undefined;
+    return {
+      store: kind, seconds: options.seconds, clients: options.clients, stats, windows: context.windows, notes: context.notes,
+      grace: GRACE, start, end, lateAfter: LATE_AFTER, live, fresh, crash: server.crash,
+      rss: { start: server.rss.start, peak: server.rss.peak, end: rssEnd }, shutdown,
+    };
+  } finally {
+    await harness.dispose();
+    cleanups.delete(harness.dispose);
+  }
+}
+
+async function main(): Promise<number> {
+  const options = settings();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  console.log(`soak: ${options.stores.join(', ')}; ${options.seconds} s each, ${options.clients} clients, loopback only`);
+  const failed: string[] = [];
+  const reports: string[][] = [];
+  for (const kind of options.stores) {
+    if (stop.now) break;
+    let lines: string[];
+    try {
+      const result = report(await soak(kind, options));
+      lines = result.lines;
+      if (result.broken.length > 0) failed.push(kind);
+    } catch (error) {
+      if (stop.now) break;
+      lines = [`== ${kind} ==`, `  could not run: ${error instanceof Error ? error.message : String(error)}`];
+      failed.push(kind);
+    }
+    reports.push(lines);
+    console.log(lines.join('\n'));
+  }
+  if (reports.length > 1) {
+    console.log('\nsoak: summary');
+    for (const lines of reports) console.log(lines.join('\n'));
+  }
+  console.log(failed.length === 0 ? '\nsoak: PASS' : `\nsoak: FAIL (${failed.join(', ')})`);
+  return failed.length === 0 ? 0 : 1;
+}
+
+main().then(
+  async (code) => {
+    if (interrupted !== undefined) await interrupted.then(() => process.exit(130));
+    process.exit(code);
+  },
+  async (error: unknown) => {
+    if (interrupted === undefined) console.error('soak:', error instanceof Error ? error.message : error);
+    await (interrupted ?? cleanUp());
+    process.exit(interrupted === undefined ? 2 : 130);
+  },
+);

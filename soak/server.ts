@@ -1,0 +1,142 @@
+// The soak's server: the uWS example with a store chosen by environment, run as a child process that reports over IPC.
+import uWS from 'uWebSockets.js';
+import { MemoryStore, SessionManager, type Store } from '../src/index.js';
+import { uwsSessions, type SessionHttpResponse } from '../src/adapters/uws.js';
+import { describeError, STORE_TIMEOUT, type ServerMessage, type StoreKind } from './protocol.js';
+
+const kind = process.env['SOAK_STORE'] as StoreKind | undefined;
+const baseline = process.getActiveResourcesInfo();
+const errors = new Map<string, number>();
+
+function send(message: ServerMessage): void {
+  process.send?.(message);
+}
+
+/** A store and how to release what it holds (driver clients the store does not own). */
+interface OpenedStore {
+  store: Store;
+  release(): Promise<void>;
+}
+
+async function openStore(): Promise<OpenedStore> {
+  switch (kind) {
+    case 'memory':
+      return { store: new MemoryStore(), release: async () => {} };
+    case 'lmdb': {
+      const { LmdbStore } = await import('../native-store/index.js');
+      return { store: new LmdbStore({ path: env('SOAK_LMDB_PATH') }), release: async () => {} };
+    }
+    case 'redis': {
+      const { Redis } = await import('ioredis');
+      const { RedisStore } = await import('../src/stores/redis.js');
+      // Fail fast while Redis is away instead of queueing; reconnect soon once it is back.
+      const client = new Redis({
+        host: '127.0.0.1', port: Number(env('SOAK_REDIS_PORT')), lazyConnect: true,
+        enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: STORE_TIMEOUT,
+        retryStrategy: () => 200,
+      });
+      client.on('error', () => {}); // connection errors while Redis is down are expected; requests report theirs
+      await client.connect();
+      const options = { client, prefix: 'soak:', timeout: STORE_TIMEOUT };
+      return { store: new RedisStore(options), release: async () => void client.disconnect() };
+    }
+    case 'postgres': {
+      const pg = (await import('pg')).default;
+      const { PostgresStore } = await import('../src/stores/postgres.js');
+      const pool = new pg.Pool({
+        host: '127.0.0.1', port: Number(env('SOAK_PG_PORT')), user: 'postgres', database: 'postgres',
+        max: 8, connectionTimeoutMillis: STORE_TIMEOUT,
+      });
+      pool.on('error', () => {}); // idle clients lose their server during an outage; the pool drops them
+      const options = { pool, table: 'soak_sessions', timeout: STORE_TIMEOUT };
+      const store = new PostgresStore(options);
+      await store.createTable();
+      return { store, release: () => pool.end() };
+    }
+    default:
+      throw new Error(`SOAK_STORE must be memory, lmdb, redis or postgres, not ${String(kind)}`);
+  }
+}
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new Error(`${name} is not set`);
+  return value;
+}
+
+function onError(error: unknown, _req: unknown, res: SessionHttpResponse): void {
+  const key = describeError(error);
+  errors.set(key, (errors.get(key) ?? 0) + 1);
+  if (res.aborted || res.headersSent) return;
+  res.cork(() => res.writeStatus('500 Internal Server Error').end('store failed'));
+}
+
+/** Active resources now that were not there at start: what the server opened and did not close. */
+function leftOpen(): string[] {
+  const left = [...process.getActiveResourcesInfo()];
+  for (const name of baseline) {
+    const at = left.indexOf(name);
+    if (at >= 0) left.splice(at, 1);
+  }
+  return left;
+}
+
+async function main(): Promise<void> {
+  const { store, release } = await openStore();
+  const sessions = new SessionManager<{ n: number }>({ store, lifetime: 60 * 60 * 1000 });
+  const withSession = uwsSessions(sessions, { onError });
+  const app = uWS.App()
+    .put('/counter', withSession((res, req, session) => {
+      const value = Number(req.getQuery('v'));
+      if (!Number.isSafeInteger(value)) {
+        res.writeStatus('400 Bad Request').end('v must be an integer');
+        return;
+      }
+      session.put('n', value);
+      res.end('ok');
+    }))
+    .get('/counter', withSession((res, _req, session) => {
+      const value = session.get('n');
+      res.end(value === undefined ? '' : String(value));
+    }))
+    .any('/*', (res) => void res.writeStatus('404 Not Found').end());
+
+  app.listen('127.0.0.1', 0, (listenSocket) => {
+    if (listenSocket === false) throw new Error('cannot listen on a loopback port');
+    const stats = setInterval(() => send({ type: 'rss', rss: process.memoryUsage.rss() }), 500);
+    send({ type: 'listening', port: uWS.us_socket_local_port(listenSocket), rss: process.memoryUsage.rss() });
+    process.on('message', (message: { type?: string }) => {
+      if (message?.type !== 'stop') return;
+      clearInterval(stats);
+      uWS.us_listen_socket_close(listenSocket);
+      const closing = Promise.resolve(store.close?.()).then(release);
+      closing.then(
+        () => settle(Date.now() + 2000, undefined),
+        (error: unknown) => settle(Date.now() + 2000, describeError(error)),
+      );
+    });
+  });
+}
+
+/**
+ * Waits (up to `deadline`) for sockets and timers that are already closing to go: a handle counts as
+ * left open only if it is still there then. Checks from an immediate, so the wait's own timer is gone.
+ */
+function settle(deadline: number, closeError: string | undefined): void {
+  process.removeAllListeners('message'); // a 'message' listener keeps the IPC channel referenced: not a leak
+  setImmediate(() => {
+    if (leftOpen().length === 0 || Date.now() >= deadline) finish(closeError);
+    else setTimeout(() => settle(deadline, closeError), 50);
+  });
+}
+
+/** Reports what is left, then lets go of the IPC channel: the process should now exit by itself. */
+function finish(closeError: string | undefined): void {
+  send({ type: 'closed', handles: leftOpen(), errors: Object.fromEntries(errors), closeError, rss: process.memoryUsage.rss() });
+  process.disconnect?.();
+}
+
+main().catch((error: unknown) => {
+  console.error('soak server: cannot start:', error);
+  process.exit(1);
+});

@@ -1,0 +1,163 @@
+// sessionkit/hono: Hono middleware that loads the session before `next()` and saves it through the save gate before the response is returned.
+import type { Context, MiddlewareHandler } from 'hono';
+import type { SessionManager } from '../manager.js';
+import type { Session } from '../session.js';
+import { isPromiseLike } from '../store.js';
+import type { HeaderAccess } from './header-values.js';
+import { checkManager, resolveAdapterOptions, tokenFromHeader, type ResolvedAdapterOptions } from './options.js';
+import { isServerError } from './policy.js';
+import { SaveGate, type GateOutput } from './save-gate.js';
+
+/** The variables `honoSessions` sets: `c.get('session')`. Put them in `new Hono<{ Variables: SessionVariables<Data> }>()`. */
+export interface SessionVariables<Data extends object> {
+  session: Session<Data>;
+}
+
+/** A Hono `Env` with the session variable: `new Hono<SessionEnv<Data>>()`. */
+export interface SessionEnv<Data extends object> {
+  Variables: SessionVariables<Data>;
+}
+
+/** Options of `honoSessions`. */
+export interface HonoSessionOptions {
+  /**
+   * Called when loading or saving the session fails (a store error); returns (or resolves to) the
+   * Response to send, as Hono's `app.onError`. `Vary` is added to it. If it throws or returns no
+   * Response, the answer is a 500. Default: log the error (never the token) and answer 500.
+   */
+  onError?: (error: unknown, c: Context) => Response | Promise<Response>;
+  /**
+   * Read the token from this request header instead of the cookie, and send a new or renewed
+   * token back in the same response header (no cookie). For API clients. Default: off.
+   */
+  tokenHeader?: string;
+}
+
+type Options = ResolvedAdapterOptions<NonNullable<HonoSessionOptions['onError']>>;
+
+const webHeaders: HeaderAccess<Headers> = {
+  get: (headers, name) => headers.get(name),
+  set: (headers, name, value) => headers.set(name, value),
+  append: (headers, name, value) => headers.append(name, value),
+};
+
+/**
+ * How sessionkit/hono answers: the session's headers go on `c.res` once the gate released it; a
+ * failure's answer is onError's Response (or a 500). `answer` settles with one or the other.
+ */
+class HonoOutput<Data extends object> implements GateOutput<Context> {
+  readonly adapter = 'hono';
+  readonly gate: SaveGate<Data, Context>;
+  /** Settles once the response may go: undefined to send `c.res`, else the failure's answer. */
+  readonly answer: Promise<Response | undefined>;
+  readonly #c: Context;
+  readonly #options: Options;
+  #settle!: (answer: Response | undefined) => void;
+  #answer: Response | undefined = undefined;
+  /** True once the rest of the chain ran: `c.res` is its response. */
+  ran = false;
+
+  constructor(manager: SessionManager<Data>, options: Options, c: Context) {
+    this.#c = c;
+    this.#options = options;
+    this.gate = new SaveGate(manager, options, this);
+    this.answer = new Promise((resolve) => (this.#settle = resolve));
+  }
+
+  release(gate: SaveGate<Data, Context>): void {
+    const c = this.#c;
+    const res = withSessionHeaders(gate, c.res);
+    if (res !== c.res) replaceResponse(c, res);
+    this.#settle(undefined);
+  }
+
+  /** Never called: the gate sees the response only once it is complete. */
+  releaseEnd(): void {}
+
+  /** The chain's response will not be sent: its body is released, and onError starts from a fresh response. */
+  discard(): void {
+    if (!this.ran) return;
+    this.#c.res.body?.cancel().catch(() => {});
+    replaceResponse(this.#c, undefined);
+  }
+
+  /** Never called: nothing is sent before the save. */
+  cutOff(): void {}
+
+  answered(): boolean {
+    return this.#answer !== undefined;
+  }
+
+  onError(error: unknown): unknown {
+    const result = this.#options.onError?.(error, this.#c);
+    if (isPromiseLike(result)) return result.then((answer) => this.#answered(answer));
+    this.#answered(result);
+    return result;
+  }
+
+  answer500(): void {
+    this.#answered(new Response('Internal Server Error', { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } }));
+  }
+
+  #answered(answer: unknown): void {
+    if (!isResponse(answer) || this.#answer !== undefined) return;
+    this.#answer = answer;
+    this.#settle(answer);
+  }
+}
+
+function isResponse(value: unknown): value is Response {
+  return value !== null && typeof value === 'object' && typeof (value as Response).status === 'number' && typeof (value as Response).headers === 'object';
+}
+
+/** Writes the gate's headers on `response`, or on a copy when its headers are immutable (a fetched response); returns which. */
+function withSessionHeaders<Data extends object>(gate: SaveGate<Data, Context>, response: Response): Response {
+  try {
+    gate.writeHeaders(response.headers, webHeaders);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    gate.writeHeaders(copy.headers, webHeaders);
+    return copy;
+  }
+}
+
+/** Makes `response` the context's response outright: Hono's setter would copy the old one's headers into it. */
+function replaceResponse(c: Context, response: Response | undefined): void {
+  c.res = undefined as unknown as Response;
+  if (response !== undefined) c.res = response;
+}
+
+/**
+ * Session middleware for Hono. Loads the session (`c.get('session')`), runs the rest of the chain,
+ * then saves the session and adds `Vary: Cookie` and, when the cookie changes, `Set-Cookie` and
+ * `Cache-Control: no-cache="Set-Cookie"` to `c.res`. A handler that throws (Hono's `onError`
+ * answered) or a 5xx response commits nothing. A store failure is answered by `onError`.
+ *
+ * @param manager the SessionManager
+ * @param options `onError(err, c)` returning the Response to send (default: log without the
+ *   token, 500) and `tokenHeader` (token in this header, no cookie)
+ * @example
+ * const app = new Hono<SessionEnv<{ message: string }>>();
+ * app.use(honoSessions(sessions));
+ * app.get('/get', (c) => c.text(c.get('session').getString('message')));
+ */
+export function honoSessions<Data extends object>(manager: SessionManager<Data>, options?: HonoSessionOptions): MiddlewareHandler<SessionEnv<Data>> {
+  checkManager(manager);
+  const resolved = resolveAdapterOptions(options);
+  return async function sessionMiddleware(c, next) {
+    const output = new HonoOutput(manager, resolved, c);
+    const gate = output.gate;
+    const session = await gate.load(tokenFromHeader(manager, resolved.tokenHeader, c.req.header(resolved.requestHeader)), c);
+    if (session !== undefined) {
+      c.set('session', session);
+      await next();
+      output.ran = true;
+      gate.respond(c.error !== undefined || isServerError(c.res.status));
+    }
+    const answer = await output.answer;
+    if (answer === undefined) return;
+    replaceResponse(c, withSessionHeaders(gate, answer));
+    return c.res;
+  };
+}

@@ -1,0 +1,27 @@
+// The `sessionkit/store-kit` entry: what a store needs from the core. sessionkit's own stores import the core only through it.
+export {
+  MAX_OWNER_LENGTH,
+  assertOwner,
+  canCommitIf,
+  canFindByOwner,
+  canIterate,
+  type ConditionalStore,
+  type IterableStore,
+  type OwnedEntry,
+  type OwnerIndexedStore,
+  type Store,
+} from './store.js';
+export { SessionkitError, optionError } from './errors.js';
+export { sanitizeError, storeError, timeoutError } from './store-error.js';
+export { BackgroundTask } from './background-task.js';
+export {
+  MAX_TIMER_MS,
+  booleanOption,
+  choiceOption,
+  durationOption,
+  functionOption,
+  intervalOption,
+  stringOption,
+  timeoutOption,
+  wholeOption,
+} from './validate.js';

@@ -1,7 +1,9 @@
 // MemoryStore: the default store, an LRU of copied bytes bounded by count and size, with lazy expiry, an owner index and an unref'd sweep.
+import { BackgroundTask } from './background-task.js';
 import { optionError, SessionkitError } from './errors.js';
 import { LruList, type LruNode } from './lru-list.js';
 import { assertOwner, type OwnedEntry, type Store } from './store.js';
+import { intervalOption, wholeOption } from './validate.js';
 
 export interface MemoryStoreOptions {
   /** Most sessions kept; past it the least recently used are dropped. Default 100 000. */
@@ -13,7 +15,6 @@ export interface MemoryStoreOptions {
 }
 
 const COMPONENT = 'memory store';
-const MAX_INTERVAL = 2 ** 31 - 1;
 
 class Entry implements LruNode<Entry> {
   newer: Entry | undefined = undefined;
@@ -25,11 +26,6 @@ class Entry implements LruNode<Entry> {
     public data: Uint8Array,
     public expiresAt: number,
   ) {}
-}
-
-function whole(value: number, option: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw optionError(option, 'must be a whole number, 1 or more', value);
-  return value;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -58,18 +54,14 @@ export class MemoryStore implements Store {
   /** owner -> tokens whose latest commit carried that owner; kept exact on every write and removal. */
   readonly #owners = new Map<string, Set<string>>();
   #bytes = 0;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #sweeper: BackgroundTask<void>;
 
-  constructor({ maxEntries = 100_000, maxBytes = 64 * 1024 * 1024, sweepInterval = 60_000 }: MemoryStoreOptions = {}) {
-    this.maxEntries = whole(maxEntries, 'maxEntries');
-    this.maxBytes = whole(maxBytes, 'maxBytes');
-    if (typeof sweepInterval !== 'number' || !Number.isFinite(sweepInterval) || sweepInterval < 0 || sweepInterval > MAX_INTERVAL) {
-      throw optionError('sweepInterval', `must be a number of ms from 0 (off) to ${MAX_INTERVAL}`, sweepInterval);
-    }
-    if (sweepInterval > 0) {
-      this.#timer = setInterval(() => this.sweep(), sweepInterval);
-      this.#timer.unref();
-    }
+  constructor(options: MemoryStoreOptions = {}) {
+    if (options === null || typeof options !== 'object') throw optionError('options', 'must be an object', options);
+    this.maxEntries = wholeOption('maxEntries', options.maxEntries, 100_000, 1);
+    this.maxBytes = wholeOption('maxBytes', options.maxBytes, 64 * 1024 * 1024, 1);
+    const interval = intervalOption('sweepInterval', options.sweepInterval, 60_000);
+    this.#sweeper = new BackgroundTask(interval, async () => this.sweep(), console.warn);
   }
 
   /** Number of sessions held, expired ones not yet swept included. */
@@ -150,9 +142,9 @@ export class MemoryStore implements Store {
     for (const entry of this.#entries.values()) if (entry.expiresAt <= now) this.#remove(entry);
   }
 
-  close(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
+  /** Stops the sweep timer. */
+  close(): Promise<void> {
+    return this.#sweeper.stop();
   }
 
   /** The entry for `token` if it is live; an expired one is removed. */

@@ -170,7 +170,7 @@ export function resultsMarkdown({ date, quick, machine, cycle, http, scale, chec
   const out: string[] = ['# sessionkit benchmark results', ''];
   out.push(`${date}${quick ? ' (quick mode)' : ''} — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}.`, '');
   if (http) {
-    out.push('## HTTP, seed scenario', '');
+    out.push("## HTTP, the quick start's /get and /put", '');
     out.push('`/put` stores a message in the session, `/get` reads it back.', '');
     out.push(`Load: ${http.generator}, ${http.connections} connections, ${http.duration} s per run, median of ${http.reps} interleaved runs after a warm-up; ${http.pinned ? 'server pinned to core 0 and load generator to core 1 with taskset' : 'no CPU pinning (taskset missing)'}. "x uWS" is the ratio to raw uWS (no sessions) in the same run.`, '');
     out.push(httpTable(http), '');

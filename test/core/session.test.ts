@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SessionManager } from '../../src/index.js';
+import { MemoryStore, SessionManager } from '../../src/index.js';
 
 const manager = new SessionManager();
 
@@ -90,5 +90,26 @@ describe('Session data operations', () => {
     session.setDeadline(Date.now() + 5000);
     expect(session.status).toBe('modified');
     expect(() => session.setDeadline(Number.NaN)).toThrow(TypeError);
+  });
+});
+
+describe('Sessions that share a decoded record', () => {
+  it('keep their own values and deadline while another request on the same session commits', async () => {
+    const sessions = new SessionManager({ store: new MemoryStore({ sweepInterval: 0 }) });
+    const first = await sessions.load();
+    first.put('colour', 'red');
+    const { token } = await sessions.commit(first);
+    const a = await sessions.load(token);
+    const b = await sessions.load(token);
+    const deadline = a.deadline;
+    b.put('colour', 'blue');
+    b.setDeadline(deadline + 60_000);
+    await sessions.commit(b);
+    expect(a.get('colour')).toBe('red');
+    expect(a.deadline).toBe(deadline);
+    expect(a.status).toBe('unmodified');
+    const c = await sessions.load(token);
+    expect(c.get('colour')).toBe('blue');
+    expect(c.deadline).toBe(deadline + 60_000);
   });
 });

@@ -2,6 +2,7 @@
 import { Changes, copyEntry } from './changes.js';
 import { copyIdentity, HANDLE_KEY, hasData, ensureIdentity, handleOf, isIdentityKey, isReservedKey, REMEMBER_ME_KEY, reservedKeyError, USER_ID_KEY, userIdOf, userIdString } from './identity.js';
 import type { SessionRecord } from './codec.js';
+import type { CachedRecord } from './decode-cache.js';
 import type { SessionHost, SessionInternals } from './session-internals.js';
 import type { SessionData, SessionKey, SessionStatus } from './session-types.js';
 import { generateToken, isToken } from './token.js';
@@ -66,6 +67,13 @@ export class Session<Data extends object = SessionData> {
       expiresAt: (session) => session.#expiresAt ?? 0,
       setExpiresAt(session, expiresAt) {
         session.#expiresAt = expiresAt;
+      },
+      fileRecord(session, bytes) {
+        const record = session.#record as CachedRecord;
+        if ((session.#state & SHARED) !== 0) return { deadline: record.deadline, values: record.values, bytes };
+        record.bytes = bytes;
+        session.#state |= SHARED;
+        return record;
       },
       share(session) {
         session.#state |= SHARED;
@@ -320,9 +328,9 @@ export class Session<Data extends object = SessionData> {
   /** Marks the session modified and returns values that are safe to change. */
   static #writable<D extends object>(session: Session<D>): Map<string, unknown> {
     const state = session.#state;
+    if ((state & SHARED) !== 0) Session.#copyRecord(session);
     if ((state & STATUS) === DESTROYED) session.#record.deadline = Date.now() + session.#host.lifetime;
     session.#state = MODIFIED;
-    if ((state & SHARED) !== 0) Session.#copyRecord(session);
     return session.#record.values;
   }
 
@@ -340,7 +348,7 @@ export class Session<Data extends object = SessionData> {
   }
 }
 
-/** A record a session owns (always this shape, so the session's property reads stay monomorphic). */
-function ownRecord(deadline: number, values: Map<string, unknown>): SessionRecord {
-  return { deadline, values };
+/** A record a session owns, in the decode cache's shape (the session's property reads stay monomorphic, and a commit can file it as it is). */
+function ownRecord(deadline: number, values: Map<string, unknown>): CachedRecord {
+  return { deadline, values, bytes: undefined };
 }

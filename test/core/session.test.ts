@@ -112,4 +112,20 @@ describe('Sessions that share a decoded record', () => {
     expect(c.get('colour')).toBe('blue');
     expect(c.deadline).toBe(deadline + 60_000);
   });
+
+  it('a change after a commit leaves what other requests load untouched until it is committed', async () => {
+    const sessions = new SessionManager({ store: new MemoryStore({ sweepInterval: 0 }) });
+    const session = await sessions.load();
+    session.put('colour', 'red');
+    const { token } = await sessions.commit(session);
+    const deadline = session.deadline;
+    session.put('colour', 'green');
+    session.setDeadline(deadline + 1);
+    const other = await sessions.load(token);
+    expect(other.get('colour')).toBe('red');
+    expect(other.deadline).toBe(deadline);
+    await sessions.commit(session);
+    expect((await sessions.load(token)).get('colour')).toBe('green');
+    expect(other.get('colour')).toBe('red');
+  });
 });

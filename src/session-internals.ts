@@ -1,6 +1,7 @@
 // The internal contract between Session and the manager's store path; not part of the public API.
 import type { Changes } from './changes.js';
 import type { SessionRecord } from './codec.js';
+import type { CachedRecord } from './decode-cache.js';
 import type { Session } from './session.js';
 
 /**
@@ -44,6 +45,11 @@ export interface SessionInternals {
   /** Store expiry set by the last commit or touch (ms since epoch); 0 before. */
   expiresAt<D extends object>(session: Session<D>): number;
   setExpiresAt<D extends object>(session: Session<D>, expiresAt: number): void;
+  /**
+   * The session's record with `bytes` (what the store now holds), to file in the decode cache:
+   * its own record when it has one (which it then shares), else a new one. A later change copies.
+   */
+  fileRecord<D extends object>(session: Session<D>, bytes: Uint8Array): CachedRecord;
   /** Hands the values to the decode cache: from now on the next change copies them first. */
   share<D extends object>(session: Session<D>): Map<string, unknown>;
   /** The session's bytes are encoded for the store: it reads 'unmodified' until changed again. */

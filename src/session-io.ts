@@ -145,7 +145,7 @@ export class SessionIO implements SessionHost {
     if (cache === undefined) return;
     const kept = this.store.find(key);
     if (kept === undefined || isPromiseLike(kept)) return;
-    cache.set(key, kept, session.deadline, access.share(session));
+    cache.file(key, access.fileRecord(session, kept));
     access.setLoaded(session, kept);
   }
 
@@ -159,8 +159,8 @@ export class SessionIO implements SessionHost {
     }
     const record = this.liveRecord(bytes);
     if (record === undefined) return this.fresh<Data>();
-    if (cache !== undefined) cache.set(key, bytes, record.deadline, record.values);
-    return access.open<Data>(this, token, key, record, cache !== undefined, bytes);
+    if (cache === undefined) return access.open<Data>(this, token, key, record, false, bytes);
+    return access.open<Data>(this, token, key, cache.set(key, bytes, record.deadline, record.values), true, bytes);
   }
 
   private decode(bytes: Uint8Array): SessionRecord | undefined {

@@ -1,6 +1,8 @@
 // The per-request Session: its values, status, token and deadline, what this request changed, and the operations of SCS's data.go.
 import { Changes, copyEntry } from './changes.js';
 import { copyIdentity, HANDLE_KEY, hasData, ensureIdentity, handleOf, isIdentityKey, isReservedKey, REMEMBER_ME_KEY, reservedKeyError, USER_ID_KEY, userIdOf, userIdString } from './identity.js';
+import type { SessionRecord } from './codec.js';
+import type { CachedRecord } from './decode-cache.js';
 import type { SessionHost, SessionInternals } from './session-internals.js';
 import type { SessionData, SessionKey, SessionStatus } from './session-types.js';
 import { generateToken, isToken } from './token.js';
@@ -29,12 +31,16 @@ export class Session<Data extends object = SessionData> {
   #token: string;
   /** The store key; '' until derived from the token. */
   #key: string;
-  #values: Map<string, unknown>;
-  /** The status (UNMODIFIED, MODIFIED or DESTROYED), plus SHARED while `#values` is shared with the decode cache (or a commit in flight) and must be copied before a change. */
+  /**
+   * The deadline and values. While SHARED, the record or its values are also held by the decode
+   * cache (or a commit in flight): a change first makes the session a record of its own. One field
+   * for both, so a request that only reads shares the cache's record instead of copying it.
+   */
+  #record: SessionRecord;
+  /** The status (UNMODIFIED, MODIFIED or DESTROYED), plus SHARED (see `#record`). */
   #state: number;
-  #deadline: number;
-  /** Store expiry set by the last commit or touch (ms since epoch). */
-  #expiresAt = 0;
+  /** Store expiry set by the last commit or touch (ms since epoch); undefined before (a tagged field: no number box per read). */
+  #expiresAt: number | undefined;
   /**
    * The stored bytes this session was loaded from or last committed as (undefined for a new or
    * renewed session); once something changes, the Changes since then, which hold those bytes.
@@ -44,35 +50,42 @@ export class Session<Data extends object = SessionData> {
 
   static {
     sessionInternals = {
-      create: (host) => new Session(host, '', '', new Map(), false, Date.now() + host.lifetime, undefined),
-      open: (host, token, key, record, shared, bytes) => new Session(host, token, key, record.values, shared, record.deadline, bytes),
-      values: (session) => session.#values,
-      remembered: (session) => session.#values.get(REMEMBER_ME_KEY) === true,
-      storeKey: (session) => session.#storeKey(),
+      create: (host) => new Session(host, '', '', ownRecord(Date.now() + host.lifetime, new Map()), false, undefined),
+      open: (host, token, key, record, shared, bytes) => new Session(host, token, key, record, shared, bytes),
+      values: (session) => session.#record.values,
+      remembered: (session) => session.#record.values.get(REMEMBER_ME_KEY) === true,
+      storeKey: (session) => Session.#storeKey(session),
       commitKey(session) {
         if (session.#token === '' && session.#key === '') session.#token = generateToken();
-        return session.#storeKey();
+        return Session.#storeKey(session);
       },
       retoken(session) {
         session.#token = generateToken();
         session.#key = '';
-        return session.#storeKey();
+        return Session.#storeKey(session);
       },
-      expiresAt: (session) => session.#expiresAt,
+      expiresAt: (session) => session.#expiresAt ?? 0,
       setExpiresAt(session, expiresAt) {
         session.#expiresAt = expiresAt;
       },
+      fileRecord(session, bytes) {
+        const record = session.#record as CachedRecord;
+        if ((session.#state & SHARED) !== 0) return { deadline: record.deadline, values: record.values, bytes };
+        record.bytes = bytes;
+        session.#state |= SHARED;
+        return record;
+      },
       share(session) {
         session.#state |= SHARED;
-        return session.#values;
+        return session.#record.values;
       },
       markSaved(session) {
         if ((session.#state & STATUS) === MODIFIED) session.#state &= ~MODIFIED;
       },
       identify(session, now) {
-        if (session.#values.has(HANDLE_KEY)) return;
-        if ((session.#state & SHARED) !== 0) session.#copyValues();
-        ensureIdentity(session.#values, now);
+        if (session.#record.values.has(HANDLE_KEY)) return;
+        if ((session.#state & SHARED) !== 0) Session.#copyRecord(session);
+        ensureIdentity(session.#record.values, now);
       },
       loaded(session) {
         const origin = session.#origin;
@@ -84,23 +97,22 @@ export class Session<Data extends object = SessionData> {
         session.#origin = origin.loaded;
         return origin;
       },
-      setLoaded: (session, bytes) => session.#setLoaded(bytes),
+      setLoaded: (session, bytes) => Session.#setLoaded(session, bytes),
       pending: (session) => (session.#origin instanceof Changes ? session.#origin : undefined),
       replace(session, values, deadline) {
-        session.#values = values;
+        session.#record = ownRecord(deadline, values);
         session.#state &= ~SHARED;
-        session.#deadline = deadline;
       },
     };
   }
 
-  private constructor(host: SessionHost, token: string, key: string, values: Map<string, unknown>, shared: boolean, deadline: number, loaded: Uint8Array | undefined) {
+  private constructor(host: SessionHost, token: string, key: string, record: SessionRecord, shared: boolean, loaded: Uint8Array | undefined) {
     this.#host = host;
     this.#token = token;
     this.#key = key;
-    this.#values = values;
+    this.#record = record;
     this.#state = shared ? UNMODIFIED | SHARED : UNMODIFIED;
-    this.#deadline = deadline;
+    this.#expiresAt = undefined;
     this.#origin = loaded;
   }
 
@@ -116,12 +128,12 @@ export class Session<Data extends object = SessionData> {
 
   /** Absolute deadline, ms since epoch: the session ends then whatever the idle timeout. */
   get deadline(): number {
-    return this.#deadline;
+    return this.#record.deadline;
   }
 
   /** The user id given to `login()` (a number as its string); undefined when no user logged in. */
   get userId(): string | undefined {
-    return userIdOf(this.#values);
+    return userIdOf(this.#record.values);
   }
 
   /**
@@ -130,7 +142,7 @@ export class Session<Data extends object = SessionData> {
    * log, or pass to `sessions.destroySession(userId, handle)`.
    */
   get handle(): string {
-    return handleOf(this.#values);
+    return handleOf(this.#record.values);
   }
 
   /** Moves the absolute deadline (ms since epoch) and marks the session modified. */
@@ -138,80 +150,80 @@ export class Session<Data extends object = SessionData> {
     if (typeof deadline !== 'number' || !Number.isFinite(deadline)) {
       throw new TypeError('sessionkit: session.setDeadline() takes ms since epoch as a finite number');
     }
-    this.#writable();
-    this.#change().deadlineSet = true;
-    this.#deadline = deadline;
+    Session.#writable(this);
+    Session.#change(this).deadlineSet = true;
+    this.#record.deadline = deadline;
   }
 
   get<K extends SessionKey<Data>>(key: K): Data[K] | undefined {
-    return this.#values.get(key) as Data[K] | undefined;
+    return this.#record.values.get(key) as Data[K] | undefined;
   }
 
   put<K extends SessionKey<Data>>(key: K, value: Data[K]): void {
     if (isIdentityKey(key)) throw reservedKeyError(key);
-    this.#writable().set(key, value);
-    this.#change().touch(key);
+    Session.#writable(this).set(key, value);
+    Session.#change(this).touch(key);
   }
 
   /** Removes and returns a value (undefined when absent). */
   pop<K extends SessionKey<Data>>(key: K): Data[K] | undefined {
-    if (!this.#values.has(key)) return undefined;
-    const value = this.#values.get(key) as Data[K];
+    if (!this.#record.values.has(key)) return undefined;
+    const value = this.#record.values.get(key) as Data[K];
     this.remove(key);
     return value;
   }
 
   remove(key: SessionKey<Data>): void {
-    if (!this.#values.has(key)) return;
+    if (!this.#record.values.has(key)) return;
     if (isIdentityKey(key)) throw reservedKeyError(key);
-    this.#writable().delete(key);
-    this.#change().touch(key);
+    Session.#writable(this).delete(key);
+    Session.#change(this).touch(key);
   }
 
   /** Removes every value (rememberMe included, as in SCS), also ones another request adds before this one commits; keeps the session's identity. */
   clear(): void {
-    if (!hasData(this.#values)) return;
+    if (!hasData(this.#record.values)) return;
     const kept = new Map<string, unknown>();
-    copyIdentity(this.#values, kept);
-    this.#writable();
-    this.#values = kept;
-    this.#change().cleared = true;
+    copyIdentity(this.#record.values, kept);
+    Session.#writable(this);
+    this.#record.values = kept;
+    Session.#change(this).cleared = true;
   }
 
   exists(key: SessionKey<Data>): boolean {
-    return this.#values.has(key);
+    return this.#record.values.has(key);
   }
 
   /** Keys in sorted order, without the keys sessionkit keeps in the values (rememberMe, handle, user id). */
   keys(): SessionKey<Data>[] {
     const keys: string[] = [];
-    for (const key of this.#values.keys()) if (!isReservedKey(key)) keys.push(key);
+    for (const key of this.#record.values.keys()) if (!isReservedKey(key)) keys.push(key);
     return keys.sort() as SessionKey<Data>[];
   }
 
   /** The value if it is a string, else ''. */
   getString(key: SessionKey<Data>): string {
-    return asString(this.#values.get(key));
+    return asString(this.#record.values.get(key));
   }
 
   /** The value if it is a number, else 0. */
   getNumber(key: SessionKey<Data>): number {
-    return asNumber(this.#values.get(key));
+    return asNumber(this.#record.values.get(key));
   }
 
   /** The value if it is a boolean, else false. */
   getBool(key: SessionKey<Data>): boolean {
-    return asBool(this.#values.get(key));
+    return asBool(this.#record.values.get(key));
   }
 
   /** The value if it is a Uint8Array (Buffer included), else an empty one. */
   getBytes(key: SessionKey<Data>): Uint8Array {
-    return asBytes(this.#values.get(key));
+    return asBytes(this.#record.values.get(key));
   }
 
   /** The value if it is a valid Date, else undefined. */
   getDate(key: SessionKey<Data>): Date | undefined {
-    return asDate(this.#values.get(key));
+    return asDate(this.#record.values.get(key));
   }
 
   popString(key: SessionKey<Data>): string {
@@ -236,8 +248,8 @@ export class Session<Data extends object = SessionData> {
 
   /** Makes the cookie persistent for this session even when `cookie.persist` is false (or not, with false). */
   rememberMe(remember: boolean): void {
-    this.#writable().set(REMEMBER_ME_KEY, remember === true);
-    this.#change().touch(REMEMBER_ME_KEY);
+    Session.#writable(this).set(REMEMBER_ME_KEY, remember === true);
+    Session.#change(this).touch(REMEMBER_ME_KEY);
   }
 
   /**
@@ -246,13 +258,13 @@ export class Session<Data extends object = SessionData> {
    * request still holding the old token commits nothing afterwards, and is never sent the new one.
    */
   async renewToken(): Promise<void> {
-    const oldKey = this.#storeKey();
+    const oldKey = Session.#storeKey(this);
     if (oldKey !== '') await this.#host.deleteKey(oldKey);
-    this.#writable();
+    Session.#writable(this);
     this.#token = generateToken();
     this.#key = '';
-    this.#setLoaded(undefined);
-    this.#deadline = Date.now() + this.#host.lifetime;
+    Session.#setLoaded(this, undefined);
+    this.#record.deadline = Date.now() + this.#host.lifetime;
   }
 
   /**
@@ -263,8 +275,8 @@ export class Session<Data extends object = SessionData> {
   async login(userId: string | number): Promise<void> {
     const id = userIdString(userId, 'session.login()');
     await this.renewToken();
-    this.#values.set(USER_ID_KEY, id);
-    const changes = this.#change();
+    this.#record.values.set(USER_ID_KEY, id);
+    const changes = Session.#change(this);
     changes.touch(USER_ID_KEY);
     changes.login = true;
   }
@@ -275,12 +287,11 @@ export class Session<Data extends object = SessionData> {
    * nothing afterwards.
    */
   async destroy(): Promise<void> {
-    const oldKey = this.#storeKey();
+    const oldKey = Session.#storeKey(this);
     this.#state = DESTROYED;
-    this.#deadline = Date.now() + this.#host.lifetime;
+    this.#record = ownRecord(Date.now() + this.#host.lifetime, new Map());
     this.#token = '';
     this.#key = '';
-    this.#values = new Map();
     this.#origin = undefined;
     if (oldKey !== '') await this.#host.deleteKey(oldKey);
   }
@@ -294,42 +305,50 @@ export class Session<Data extends object = SessionData> {
     if (!isToken(token) || token === this.#token) return;
     const record = await this.#host.findRecord(token);
     if (record === undefined) return;
-    this.#writable();
+    Session.#writable(this);
     for (const [key, value] of record.values) if (!isIdentityKey(key)) this.put(key as SessionKey<Data>, value as Data[SessionKey<Data>]);
-    if (record.deadline > this.#deadline) this.setDeadline(record.deadline);
+    if (record.deadline > this.#record.deadline) this.setDeadline(record.deadline);
     await this.#host.deleteKey(this.#host.storeKey(token));
   }
 
+  // Static, not instance, private methods: an instance private method gives every Session a brand field.
+
   /** The store key ('' for a session never committed). */
-  #storeKey(): string {
-    if (this.#key === '' && this.#token !== '') this.#key = this.#host.storeKey(this.#token);
-    return this.#key;
+  static #storeKey<D extends object>(session: Session<D>): string {
+    if (session.#key === '' && session.#token !== '') session.#key = session.#host.storeKey(session.#token);
+    return session.#key;
   }
 
   /** The request's changes, made on the first one. */
-  #change(): Changes {
-    const origin = this.#origin;
-    return origin instanceof Changes ? origin : (this.#origin = new Changes(origin));
+  static #change<D extends object>(session: Session<D>): Changes {
+    const origin = session.#origin;
+    return origin instanceof Changes ? origin : (session.#origin = new Changes(origin));
   }
 
   /** Marks the session modified and returns values that are safe to change. */
-  #writable(): Map<string, unknown> {
-    const state = this.#state;
-    if ((state & STATUS) === DESTROYED) this.#deadline = Date.now() + this.#host.lifetime;
-    this.#state = MODIFIED;
-    if ((state & SHARED) !== 0) this.#copyValues();
-    return this.#values;
+  static #writable<D extends object>(session: Session<D>): Map<string, unknown> {
+    const state = session.#state;
+    if ((state & SHARED) !== 0) Session.#copyRecord(session);
+    if ((state & STATUS) === DESTROYED) session.#record.deadline = Date.now() + session.#host.lifetime;
+    session.#state = MODIFIED;
+    return session.#record.values;
   }
 
-  #copyValues(): void {
+  /** Gives the session a record of its own, with a copy of the values. */
+  static #copyRecord<D extends object>(session: Session<D>): void {
     const copy = new Map<string, unknown>();
-    this.#values.forEach(copyEntry, copy);
-    this.#values = copy;
-    this.#state &= ~SHARED;
+    session.#record.values.forEach(copyEntry, copy);
+    session.#record = ownRecord(session.#record.deadline, copy);
+    session.#state &= ~SHARED;
   }
 
-  #setLoaded(bytes: Uint8Array | undefined): void {
-    if (this.#origin instanceof Changes) this.#origin.loaded = bytes;
-    else this.#origin = bytes;
+  static #setLoaded<D extends object>(session: Session<D>, bytes: Uint8Array | undefined): void {
+    if (session.#origin instanceof Changes) session.#origin.loaded = bytes;
+    else session.#origin = bytes;
   }
+}
+
+/** A record a session owns, in the decode cache's shape (the session's property reads stay monomorphic, and a commit can file it as it is). */
+function ownRecord(deadline: number, values: Map<string, unknown>): CachedRecord {
+  return { deadline, values, bytes: undefined };
 }

@@ -126,7 +126,9 @@ export class UwsOutput implements GateOutput<HttpRequest | undefined> {
   }
 
   endNow(kind: EndKind, body: RecognizedString | undefined, arg: number | undefined, closeConnection: boolean | undefined): void {
-    this.cork(() => this.#endRaw(kind, body, arg, closeConnection));
+    // Checked here, not only in cork(): inside the route callback no closure is made per request.
+    if (this.#corked) this.#endRaw(kind, body, arg, closeConnection);
+    else this.cork(() => this.#endRaw(kind, body, arg, closeConnection));
   }
 
   tryEndNow(chunk: RecognizedString, totalSize: number): [boolean, boolean] {
@@ -147,11 +149,13 @@ export class UwsOutput implements GateOutput<HttpRequest | undefined> {
   // ---- GateOutput ----
 
   release(gate: SaveGate<any, HttpRequest | undefined>): void {
-    this.cork(() => this.#flush(gate));
+    if (this.#corked) this.#flush(gate);
+    else this.cork(() => this.#flush(gate));
   }
 
   releaseEnd(): void {
-    this.cork(() => this.#sendEnd());
+    if (this.#corked) this.#sendEnd();
+    else this.cork(() => this.#sendEnd());
   }
 
   discard(): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SessionManager } from '../../src/index.js';
+import { MemoryStore, SessionManager } from '../../src/index.js';
 
 const manager = new SessionManager();
 
@@ -90,5 +90,42 @@ describe('Session data operations', () => {
     session.setDeadline(Date.now() + 5000);
     expect(session.status).toBe('modified');
     expect(() => session.setDeadline(Number.NaN)).toThrow(TypeError);
+  });
+});
+
+describe('Sessions that share a decoded record', () => {
+  it('keep their own values and deadline while another request on the same session commits', async () => {
+    const sessions = new SessionManager({ store: new MemoryStore({ sweepInterval: 0 }) });
+    const first = await sessions.load();
+    first.put('colour', 'red');
+    const { token } = await sessions.commit(first);
+    const a = await sessions.load(token);
+    const b = await sessions.load(token);
+    const deadline = a.deadline;
+    b.put('colour', 'blue');
+    b.setDeadline(deadline + 60_000);
+    await sessions.commit(b);
+    expect(a.get('colour')).toBe('red');
+    expect(a.deadline).toBe(deadline);
+    expect(a.status).toBe('unmodified');
+    const c = await sessions.load(token);
+    expect(c.get('colour')).toBe('blue');
+    expect(c.deadline).toBe(deadline + 60_000);
+  });
+
+  it('a change after a commit leaves what other requests load untouched until it is committed', async () => {
+    const sessions = new SessionManager({ store: new MemoryStore({ sweepInterval: 0 }) });
+    const session = await sessions.load();
+    session.put('colour', 'red');
+    const { token } = await sessions.commit(session);
+    const deadline = session.deadline;
+    session.put('colour', 'green');
+    session.setDeadline(deadline + 1);
+    const other = await sessions.load(token);
+    expect(other.get('colour')).toBe('red');
+    expect(other.deadline).toBe(deadline);
+    await sessions.commit(session);
+    expect((await sessions.load(token)).get('colour')).toBe('green');
+    expect(other.get('colour')).toBe('red');
   });
 });

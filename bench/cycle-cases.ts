@@ -4,6 +4,7 @@ import { SessionManager } from '../src/manager.js';
 import type { Session } from '../src/session.js';
 import type { Store } from '../src/store.js';
 import { generateToken } from '../src/token.js';
+import { withoutCommitIf } from './merge-off.js';
 import { RECORD_ENTRIES, recordValues, seedSession } from './record.js';
 
 /** One benchmark operation. `op` runs once and returns a promise only when something was async. */
@@ -31,18 +32,6 @@ export const CASE_LABELS: Record<string, string> = {
 
 function isPromise(value: unknown): value is Promise<unknown> {
   return value instanceof Promise;
-}
-
-/** `store` without `commitIf`: the manager falls back to last-writer-wins commits (merge-on-commit off). */
-function withoutCommitIf(store: Store): Store {
-  const view: Store = {
-    find: store.find.bind(store),
-    commit: store.commit.bind(store),
-    delete: store.delete.bind(store),
-    stableBytes: store.stableBytes === true,
-  };
-  if (store.touch !== undefined) view.touch = store.touch.bind(store);
-  return view;
 }
 
 /** Write cycles spread over `count` sessions in turn, so that requests in flight never share one. */

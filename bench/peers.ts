@@ -26,7 +26,9 @@ export const DISK_BOUND_LABEL = 'disk bound: lmdb-js puts, 64 in flight';
 export const PEERS: Peer[] = [
   { id: 'raw-uws', label: 'raw uWS, no sessions (ceiling)', file: 'raw-uws.mjs', ceiling: true, bare: true },
   { id: 'uws-memory', label: 'uWS + sessionkit (MemoryStore)', file: 'uws-sessionkit.ts', env: { STORE: 'memory' } },
+  { id: 'uws-memory-lww', label: 'uWS + sessionkit (MemoryStore), merge off', file: 'uws-sessionkit.ts', env: { STORE: 'memory', MERGE: 'off' } },
   { id: 'uws-lmdb', label: 'uWS + sessionkit (LmdbStore)', file: 'uws-sessionkit.ts', env: { STORE: 'lmdb' } },
+  { id: 'uws-lmdb-lww', label: 'uWS + sessionkit (LmdbStore), merge off', file: 'uws-sessionkit.ts', env: { STORE: 'lmdb', MERGE: 'off' } },
   {
     id: 'uws-lmdb-x2',
     label: 'uWS + sessionkit (LmdbStore), 2 processes',

@@ -1,4 +1,4 @@
-// uWebSockets.js + sessionkit/uws on the seed routes; STORE=memory (default), lmdb (in DATA_DIR), redis or postgres.
+// uWebSockets.js + sessionkit/uws on the quick start's routes; STORE=memory (default), lmdb (in DATA_DIR), redis or postgres; MERGE=off commits last-writer-wins.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import uWS from 'uWebSockets.js';
 import { LmdbStore } from '../../native-store/index.js';
 import { uwsSessions } from '../../src/adapters/uws.js';
 import { MemoryStore, SessionManager, type Store } from '../../src/index.js';
+import { withoutCommitIf } from '../merge-off.js';
 
 const port = Number(process.env.PORT ?? 4000);
 
@@ -33,7 +34,8 @@ async function openStore(): Promise<Store> {
   }
 }
 
-const sessions = new SessionManager<{ message: string }>({ store: await openStore() });
+const opened = await openStore();
+const sessions = new SessionManager<{ message: string }>({ store: process.env.MERGE === 'off' ? withoutCommitIf(opened) : opened });
 const withSession = uwsSessions(sessions);
 
 uWS

@@ -1,13 +1,11 @@
 // Committing a session: one conditional write when the store offers it, merging this request's changes on top of a session stored since, dropping them once it was revoked.
-import { applyChanges, type Changes } from './changes.js';
+import { KeyCommits, loggedIn, MAX_COMMIT_ROUNDS, mergeAfterConflict } from './commit-queue.js';
+import type { Changes } from './changes.js';
 import { SessionkitError } from './errors.js';
-import { handleOf, userIdOf } from './identity.js';
+import { userIdOf } from './identity.js';
 import { type Session, sessionInternals } from './session.js';
 import type { SessionIO } from './session-io.js';
 import { type ConditionalStore, isPromiseLike } from './store.js';
-
-/** Most conditional writes one commit tries before it gives up on a session that keeps changing. */
-export const MAX_COMMIT_ROUNDS = 100;
 
 // session.ts is evaluated before this module, so its static block has run.
 const access = sessionInternals;
@@ -17,7 +15,8 @@ const access = sessionInternals;
  * Resolves true when written, false when its changes were dropped because the stored session
  * was destroyed, renewed away or expired since this request loaded it (nothing was written then).
  * Throws, writing nothing, when the encoded session is over maxSessionBytes. Synchronous when the
- * store is and nothing conflicted.
+ * store is and nothing conflicted. While a commit of the same stored session is in flight in this
+ * manager, the commit waits for it and is then written together with the others that waited.
  * @internal
  */
 export function commitSession<Data extends object>(io: SessionIO, session: Session<Data>): boolean | Promise<boolean> {
@@ -38,16 +37,34 @@ export function commitSession<Data extends object>(io: SessionIO, session: Sessi
     return settled(io, session, key, bytes, changes, true);
   }
   const loaded = access.loaded(session);
+  // A new or renewed session has a fresh token nobody else holds: it never waits for another commit.
+  if (loaded !== undefined) {
+    const running = KeyCommits.running(io, key);
+    if (running !== undefined) return running.enqueue(session, access.share(session), deadline, changes);
+  }
   const ok = store.commitIf(key, loaded, bytes, expiresAt, owner);
   if (isPromiseLike<boolean>(ok)) {
     // The values are what this commit wrote until it settles: a change meanwhile copies them first.
     const ours = access.share(session);
-    return Promise.resolve(ok).then((done) =>
-      done ? settled(io, session, key, bytes, changes, false) : resolveConflict(io, session, key, loaded, bytes, ours, deadline, changes),
+    if (loaded === undefined) {
+      return Promise.resolve(ok).then((done) => (done ? settled(io, session, key, bytes, changes, false) : retoken(io, session, bytes, ours, changes)));
+    }
+    const running = KeyCommits.start(io, key);
+    return Promise.resolve(ok).then(
+      (done) => {
+        if (!done) return mergeAfterConflict(io, session, key, ours, deadline, changes, running);
+        running?.settle({ bytes, values: ours, deadline });
+        return settled(io, session, key, bytes, changes, false);
+      },
+      (error: unknown) => {
+        running?.settle(undefined);
+        throw error;
+      },
     );
   }
   if (ok) return settled(io, session, key, bytes, changes, true);
-  return resolveConflict(io, session, key, loaded, bytes, access.share(session), deadline, changes);
+  if (loaded === undefined) return retoken(io, session, bytes, access.share(session), changes);
+  return mergeAfterConflict(io, session, key, access.share(session), deadline, changes, undefined);
 }
 
 /** After a write: the written bytes become the expected ones, and a committed login applies maxSessionsPerUser. */
@@ -59,70 +76,14 @@ function settled<Data extends object>(io: SessionIO, session: Session<Data>, key
   return loggedIn(io, access.values(session), changes);
 }
 
-/** Applies maxSessionsPerUser after a committed login. */
-function loggedIn(io: SessionIO, values: ReadonlyMap<string, unknown>, changes: Changes | undefined): boolean | Promise<boolean> {
-  const afterLogin = io.afterLogin;
-  const userId = userIdOf(values);
-  if (changes?.login !== true || afterLogin === undefined || userId === undefined) return true;
-  const done = afterLogin(userId, handleOf(values));
-  return isPromiseLike(done) ? Promise.resolve(done).then(() => true) : true;
-}
-
-/**
- * The conditional write failed: a new session's token was taken (try another), or the stored
- * session changed (merge and try again), or it is gone (drop: revocation sticks).
- */
-async function resolveConflict<Data extends object>(
-  io: SessionIO,
-  session: Session<Data>,
-  key: string,
-  loaded: Uint8Array | undefined,
-  bytes: Uint8Array,
-  ours: ReadonlyMap<string, unknown>,
-  ourDeadline: number,
-  changes: Changes | undefined,
-): Promise<boolean> {
+/** A new session's freshly generated token was taken (never in practice): the session takes another. */
+async function retoken<Data extends object>(io: SessionIO, session: Session<Data>, bytes: Uint8Array, ours: ReadonlyMap<string, unknown>, changes: Changes | undefined): Promise<boolean> {
   const store = io.store as ConditionalStore;
   for (let round = 1; round < MAX_COMMIT_ROUNDS; round++) {
-    if (loaded === undefined) {
-      // A freshly generated token is never taken in practice; if it is, the session takes another.
-      const fresh = access.retoken(session);
-      if (await store.commitIf(fresh, undefined, bytes, access.expiresAt(session), userIdOf(ours))) {
-        return settled(io, session, fresh, bytes, changes, false);
-      }
-      continue;
-    }
-    const current = await store.find(key);
-    const record = current === undefined ? undefined : io.storedRecord(key, current);
-    // Destroyed, renewed away, expired or unreadable since this request loaded it: the changes are dropped.
-    if (current === undefined || record === undefined) return false;
-    const merged = applyChanges(record.values, ours, changes);
-    const deadline = changes?.deadlineSet === true ? ourDeadline : record.deadline;
-    const mergedBytes = io.encode(deadline, merged);
-    const expiresAt = io.expiryFor(deadline);
-    if (await store.commitIf(key, current, mergedBytes, expiresAt, userIdOf(merged))) {
-      adopt(session, key, mergedBytes, merged, deadline, expiresAt, ours);
-      return loggedIn(io, merged, changes);
+    const fresh = access.retoken(session);
+    if (await store.commitIf(fresh, undefined, bytes, access.expiresAt(session), userIdOf(ours))) {
+      return settled(io, session, fresh, bytes, changes, false);
     }
   }
   throw new SessionkitError('commit', `commit conflict: the stored session changed under each of ${MAX_COMMIT_ROUNDS} attempts to write it; nothing was written`);
-}
-
-/** The session takes the merged values, with any change made while the commit was in flight on top. */
-function adopt<Data extends object>(
-  session: Session<Data>,
-  key: string,
-  bytes: Uint8Array,
-  merged: Map<string, unknown>,
-  deadline: number,
-  expiresAt: number,
-  ours: ReadonlyMap<string, unknown>,
-): void {
-  if (access.storeKey(session) !== key || session.status === 'destroyed') return;
-  access.setLoaded(session, bytes);
-  access.setExpiresAt(session, expiresAt);
-  const pending = access.pending(session);
-  const current = access.values(session);
-  if (pending === undefined && current === ours) access.replace(session, merged, deadline);
-  else access.replace(session, applyChanges(merged, current, pending), pending?.deadlineSet === true ? session.deadline : deadline);
 }

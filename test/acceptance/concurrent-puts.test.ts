@@ -27,7 +27,9 @@ describe.each(STORE_NAMES)('%s', (storeName) => {
       const expected: Record<string, string> = { first: 'x' };
       for (let i = 0; i < 50; i++) expected[`k${i}`] = String(i);
       expect(JSON.parse(body)).toEqual(expected);
-      expect(store.calls.commitIf).toBeGreaterThanOrEqual(51);
+      // Every save is a conditional write; concurrent ones of one session may share one.
+      expect(store.calls.commitIf).toBeGreaterThanOrEqual(2);
+      expect(store.calls.commitIf).toBeLessThanOrEqual(51 + store.calls.find);
       expect(store.calls.commit).toBe(0);
       expect(store.calls.all).toBe(0);
     } finally {

@@ -30,7 +30,7 @@ export interface LmdbStoreOptions {
   /**
    * What a resolved write means. `'committed'` (default): the transaction is committed and visible to
    * every process, and survives a crash of this process. `'flushed'`: also fsynced, so it survives
-   * an OS crash or power loss. See the README (LmdbStore).
+   * an OS crash or power loss. See the LmdbStore section of the stores documentation (docs/stores.md).
    */
   durability?: 'committed' | 'flushed';
   /** Extra lmdb-js options for `open()` when `path` is given (`noSync`, `commitDelay`, `mapSize`, ...). */
@@ -194,7 +194,7 @@ export class LmdbStore implements Store {
       this.renewSnapshot();
       return findOwned(this.records, this.dbs.owners, owner, Date.now());
     } catch (cause) {
-      throw new SessionkitError(COMPONENT, 'read failed', cause);
+      throw storeError(COMPONENT, 'read', cause);
     }
   }
 

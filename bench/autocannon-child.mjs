@@ -8,7 +8,9 @@ const options = JSON.parse(process.argv[2] ?? '{}');
 const headers = options.headers ?? {};
 let requests;
 if (options.cookies !== undefined) {
-  const cookies = readFileSync(options.cookies, 'utf8').split('\n').filter((line) => line.length > 0);
+  const cookies = readFileSync(options.cookies, 'utf8')
+    .split('\n')
+    .filter((line) => line.length > 0);
   requests = [
     {
       setupRequest: (request) => ({ ...request, headers: { ...request.headers, cookie: cookies[Math.floor(Math.random() * cookies.length)] } }),
@@ -24,12 +26,12 @@ const result = await autocannon({
   ...(requests ? { requests } : {}),
 });
 process.stdout.write(
-  JSON.stringify({
+  `${JSON.stringify({
     rps: result.requests.total / (result.duration || options.duration),
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     total: result.requests.total,
-  }) + '\n',
+  })}\n`,
 );

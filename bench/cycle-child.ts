@@ -42,7 +42,7 @@ const flag = (name: string): string | undefined => {
 const quick = args.includes('--quick');
 const mode = flag('--mode') === 'alloc' ? 'alloc' : 'time';
 const storeName = flag('--store') as StoreName | undefined;
-const subject = args.includes('--floors') ? 'floors' : storeName ?? 'memory';
+const subject = args.includes('--floors') ? 'floors' : (storeName ?? 'memory');
 
 function emit(result: ChildResult): void {
   process.stdout.write(`@@RESULT ${JSON.stringify(result)}\n`);
@@ -103,7 +103,7 @@ async function allocCases(cases: CycleCase[]): Promise<{ results: AllocResult[];
   const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
 
   const measure = async (op: () => unknown, isAsync: boolean, ops: number): Promise<{ bytes: number; gcs: number }> => {
-    const warm = Math.min(ops * 2, 20_000);  // enough for the JIT to settle before the heap is read
+    const warm = Math.min(ops * 2, 20_000); // enough for the JIT to settle before the heap is read
     if (isAsync) for (let k = 0; k < warm; k++) await op();
     else for (let k = 0; k < warm; k++) op();
     await settle();
@@ -156,7 +156,12 @@ async function main(): Promise<void> {
     close = opened.close;
     cases = await sessionCases(opened.store);
     // The new-session cycle grows the store, so it runs last; the crowded read gets a store of its own.
-    cases.push(...cases.splice(cases.findIndex((c) => c.id === 'new'), 1));
+    cases.push(
+      ...cases.splice(
+        cases.findIndex((c) => c.id === 'new'),
+        1,
+      ),
+    );
     // The crowded read gets a store of its own, filled only after the other cases ran (a heap
     // holding 100k sessions slows every case, so it must not be there while they run).
     if (subject === 'memory') later = async () => [await crowdedReadCase(new MemoryStore({ sweepInterval: 0 }), 99_999)];

@@ -114,7 +114,9 @@ export async function runHttpSuite(options: HttpSuiteOptions): Promise<HttpSuite
       return result;
     };
     const show = (rep: number, scenario: string, label: string, result: LoadResult): void =>
-      log(`  rep ${rep + 1}/${reps} ${scenario.padEnd(26)} ${label.padEnd(46)} ${Math.round(result.rps).toLocaleString('en-US').padStart(9)} req/s  p99 ${result.p99.toFixed(2)} ms`);
+      log(
+        `  rep ${rep + 1}/${reps} ${scenario.padEnd(26)} ${label.padEnd(46)} ${Math.round(result.rps).toLocaleString('en-US').padStart(9)} req/s  p99 ${result.p99.toFixed(2)} ms`,
+      );
 
     log('  warming up');
     for (const r of running) {

@@ -10,8 +10,16 @@ import { encodedRecordSize } from './cycle-cases.js';
 import { runHttpSuite, type HttpSuiteResult } from './http.js';
 import { generatorName, hasTaskset } from './load.js';
 import {
-  ALLOC_FLAGS, cycleTable, httpNotes, httpTable, relativeTable, resultsMarkdown, targets, targetTable,
-  type CycleSubject, type CycleSuiteResult,
+  ALLOC_FLAGS,
+  cycleTable,
+  httpNotes,
+  httpTable,
+  relativeTable,
+  resultsMarkdown,
+  targets,
+  targetTable,
+  type CycleSubject,
+  type CycleSuiteResult,
 } from './report.js';
 import { scaleTable } from './report-scale.js';
 import { httpSvg } from './report-svg.js';
@@ -72,7 +80,6 @@ function runChild(args: string[], nodeFlags: string[]): Promise<ChildResult> {
   });
 }
 
-
 async function runCycleSuite(): Promise<CycleSuiteResult> {
   log(`\n== cycle suite (tinybench, in-process; bytes/op from heap growth with ${ALLOC_FLAGS.join(' ')}) [${elapsed()}]`);
   const subjects: CycleSubject[] = [];
@@ -110,7 +117,9 @@ async function runCycleSuite(): Promise<CycleSuiteResult> {
 }
 
 async function main(): Promise<void> {
-  log(`sessionkit bench${quick ? ' (quick)' : ''}: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}`);
+  log(
+    `sessionkit bench${quick ? ' (quick)' : ''}: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}`,
+  );
   let cycle: CycleSuiteResult | undefined;
   let http: HttpSuiteResult | undefined;
   if (suite === 'all' || suite === 'cycle') cycle = await runCycleSuite();

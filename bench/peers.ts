@@ -78,4 +78,3 @@ export function tableOrder(): string[] {
   ids.splice(ids.indexOf('uws-lmdb') + 1, 0, DISK_BOUND_ID);
   return ids;
 }
-

@@ -9,9 +9,7 @@ if (argv.length === 0) {
   console.error('usage: node bench/profile-top.mjs FILE.cpuprofile... [--top N]');
   process.exit(2);
 }
-const profile = argv
-  .map((file) => JSON.parse(readFileSync(file, 'utf8')))
-  .sort((a, b) => busy(b) - busy(a))[0];
+const profile = argv.map((file) => JSON.parse(readFileSync(file, 'utf8'))).sort((a, b) => busy(b) - busy(a))[0];
 
 function busy(p) {
   const idle = new Set(p.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));

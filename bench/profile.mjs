@@ -53,7 +53,13 @@ const load = wrk
   ? pin(1, 'wrk', ['-t1', '-c64', `-d${seconds}s`, ...(cookie ? ['-H', `Cookie: ${cookie}`] : []), url])
   : pin(1, process.execPath, [here('./autocannon-child.mjs'), JSON.stringify({ url, connections: 64, duration: seconds, headers: cookie ? { cookie } : {} })]);
 const out = spawnSync(load[0], load[1], { encoding: 'utf8' });
-console.log(out.stdout.trim().split('\n').filter((l) => /Requests\/sec|rps|Latency/.test(l)).join('\n'));
+console.log(
+  out.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => /Requests\/sec|rps|Latency/.test(l))
+    .join('\n'),
+);
 server.kill('SIGTERM');
 await new Promise((resolve) => server.on('exit', resolve));
 const files = readdirSync(dir).map((f) => dir + f);

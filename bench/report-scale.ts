@@ -22,9 +22,18 @@ export function scaleTable(result: ScaleResult): string {
   const rows: string[][] = [];
   const { memory, lmdb, sweep } = result;
   if (memory) {
-    rows.push([`MemoryStore, ${n} sessions: heap bytes per session`, int(memory.heapBytesPerSession), `RSS ${int(memory.rssBytesPerSession)} B/session; filled in ${int(memory.fillMs)} ms`]);
+    rows.push([
+      `MemoryStore, ${n} sessions: heap bytes per session`,
+      int(memory.heapBytesPerSession),
+      `RSS ${int(memory.rssBytesPerSession)} B/session; filled in ${int(memory.fillMs)} ms`,
+    ]);
   }
-  if (lmdb) rows.push([`LmdbStore, ${n} sessions: file bytes per session`, int(lmdb.bytesPerSession), `file ${int(lmdb.fileBytes / 2 ** 20)} MiB; filled in ${int(lmdb.fillMs)} ms`]);
+  if (lmdb)
+    rows.push([
+      `LmdbStore, ${n} sessions: file bytes per session`,
+      int(lmdb.bytesPerSession),
+      `file ${int(lmdb.fileBytes / 2 ** 20)} MiB; filled in ${int(lmdb.fillMs)} ms`,
+    ]);
   for (const c of result.cycle) {
     rows.push([`${CYCLE_LABELS[c.id] ?? c.id} (${c.pool.toLocaleString('en-US')})`, `${int(c.opsPerSec)} ops/s`, `${int(c.nsPerOp)} ns/op`]);
   }
@@ -33,10 +42,18 @@ export function scaleTable(result: ScaleResult): string {
   }
   if (sweep) {
     const share = Math.min(100, (sweep.sweepMs / (sweep.seconds * 1000)) * 100).toFixed(0);
-    rows.push([`expiry sweep deleting ${sweep.deleted.toLocaleString('en-US')} expired sessions under /get`, ms(sweep.sweepMs), `wall time of the sweep, ${share}% of its /get run`]);
+    rows.push([
+      `expiry sweep deleting ${sweep.deleted.toLocaleString('en-US')} expired sessions under /get`,
+      ms(sweep.sweepMs),
+      `wall time of the sweep, ${share}% of its /get run`,
+    ]);
     rows.push(['longest write wait during the sweep (write-lock hold bound)', ms(sweep.probeMaxMs), `without the sweep ${ms(sweep.probeMaxBaselineMs)}`]);
     rows.push(['longest event-loop stall during the sweep', ms(sweep.eventLoopMaxMs), `without the sweep ${ms(sweep.eventLoopMaxBaselineMs)}`]);
-    rows.push([`/get p99 during the sweep (${sweep.seconds} s run)`, ms(sweep.get.p99), `without the sweep ${ms(sweep.getBaseline.p99)}; ${int(sweep.get.rps)} vs ${int(sweep.getBaseline.rps)} req/s`]);
+    rows.push([
+      `/get p99 during the sweep (${sweep.seconds} s run)`,
+      ms(sweep.get.p99),
+      `without the sweep ${ms(sweep.getBaseline.p99)}; ${int(sweep.get.rps)} vs ${int(sweep.getBaseline.rps)} req/s`,
+    ]);
   }
   return table(['measure', 'figure', 'detail'], rows);
 }

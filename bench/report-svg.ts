@@ -24,7 +24,7 @@ const COLORS: Record<string, string> = {
   'express-redis': '#8e0000',
 };
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -44,16 +44,16 @@ export function httpSvg(result: HttpSuiteResult, caption: string): string {
       .map((id) => result.figures.find((f) => f.peer === id && f.scenario === scenario.id))
       .filter((f) => f !== undefined);
     if (figures.length === 0) continue;
-    parts.push(`<text x="12" y="${y}" font-weight="bold" font-size="14">${escape(scenario.label)}</text>`);
+    parts.push(`<text x="12" y="${y}" font-weight="bold" font-size="14">${escapeXml(scenario.label)}</text>`);
     y += 10;
     for (const f of figures) {
       const ceiling = PEERS.find((p) => p.id === f.peer)?.ceiling === true;
       const w = Math.max(1, (f.rps / max) * barArea);
       const figure = `${Math.round(f.rps).toLocaleString('en-US')} ${f.peer === DISK_BOUND_ID ? 'puts/s' : 'req/s'}${ceiling || f.peer === DISK_BOUND_ID ? '' : ` (${f.ratio.toFixed(2)}x)`}, p99 ${f.p99.toFixed(1)} ms`;
       parts.push(
-        `<text x="${labelWidth - 8}" y="${y + barHeight - 5}" text-anchor="end" font-size="12">${escape(peerLabel(f.peer))}</text>`,
+        `<text x="${labelWidth - 8}" y="${y + barHeight - 5}" text-anchor="end" font-size="12">${escapeXml(peerLabel(f.peer))}</text>`,
         `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" rx="2" fill="${COLORS[f.peer] ?? '#607d8b'}"/>`,
-        `<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + barHeight - 5}" font-size="12">${escape(figure)}</text>`,
+        `<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + barHeight - 5}" font-size="12">${escapeXml(figure)}</text>`,
       );
       y += barHeight + gap;
     }
@@ -64,7 +64,7 @@ export function httpSvg(result: HttpSuiteResult, caption: string): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="12" y="24" font-size="16" font-weight="bold">sessionkit HTTP benchmark: requests per second (higher is better) and p99 latency</text>`,
-    `<text x="12" y="42" font-size="11" fill="#555">${escape(caption)}</text>`,
+    `<text x="12" y="42" font-size="11" fill="#555">${escapeXml(caption)}</text>`,
     ...parts,
     `</svg>`,
     '',

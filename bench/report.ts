@@ -45,7 +45,14 @@ export function cycleTable(result: CycleSuiteResult): string {
     for (const t of s.time ?? []) {
       const a = s.alloc?.find((x) => x.id === t.id);
       const bytes = a === undefined ? '—' : a.gcs > 0 ? `${int(a.bytesPerOp)} (${a.gcs} GC!)` : int(a.bytesPerOp);
-      rows.push([s.label, t.label + (t.concurrency > 1 ? ` (${t.concurrency} in flight)` : t.async ? ' †' : ''), int(t.opsPerSec), int(t.nsPerOp), `±${fixed(t.rme, 1)}%`, bytes]);
+      rows.push([
+        s.label,
+        t.label + (t.concurrency > 1 ? ` (${t.concurrency} in flight)` : t.async ? ' †' : ''),
+        int(t.opsPerSec),
+        int(t.nsPerOp),
+        `±${fixed(t.rme, 1)}%`,
+        bytes,
+      ]);
     }
   }
   return table(['store', 'operation', 'ops/s', 'ns/op', 'rme', 'bytes/op'], rows);
@@ -168,15 +175,29 @@ export interface ResultsInput {
 /** The results file, bench/results/latest.md. */
 export function resultsMarkdown({ date, quick, machine, cycle, http, scale, checks, generator }: ResultsInput): string {
   const out: string[] = ['# sessionkit benchmark results', ''];
-  out.push(`${date}${quick ? ' (quick mode)' : ''} — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}.`, '');
+  out.push(
+    `${date}${quick ? ' (quick mode)' : ''} — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}.`,
+    '',
+  );
   if (http) {
     out.push("## HTTP, the quick start's /get and /put", '');
     out.push('`/put` stores a message in the session, `/get` reads it back.', '');
-    out.push(`Load: ${http.generator}, ${http.connections} connections, ${http.duration} s per run, median of ${http.reps} interleaved runs after a warm-up; ${http.pinned ? 'server pinned to core 0 and load generator to core 1 with taskset' : 'no CPU pinning (taskset missing)'}. "x uWS" is the ratio to raw uWS (no sessions) in the same run.`, '');
+    out.push(
+      `Load: ${http.generator}, ${http.connections} connections, ${http.duration} s per run, median of ${http.reps} interleaved runs after a warm-up; ${http.pinned ? 'server pinned to core 0 and load generator to core 1 with taskset' : 'no CPU pinning (taskset missing)'}. "x uWS" is the ratio to raw uWS (no sessions) in the same run.`,
+      '',
+    );
     out.push(httpTable(http), '');
     const ran = (id: string): boolean => http.figures.some((f) => f.peer === id);
-    if (ran(DISK_BOUND_ID)) out.push(`The disk bound is not a server: plain lmdb-js \`put\`s of the record LmdbStore writes for \`/put\`, ${http.connections} awaited in flight, lmdb-js defaults (LmdbStore's default durability), in a process on the servers' core, in the same run; its p99 is one \`put\`'s latency.`, '');
-    if (ran('uws-lmdb-x2')) out.push(`The LmdbStore row with 2 processes runs two servers on one port (uWS listens with SO_REUSEPORT) sharing one LmdbStore path${http.pinned ? ', both on core 0' : ''}.`, '');
+    if (ran(DISK_BOUND_ID))
+      out.push(
+        `The disk bound is not a server: plain lmdb-js \`put\`s of the record LmdbStore writes for \`/put\`, ${http.connections} awaited in flight, lmdb-js defaults (LmdbStore's default durability), in a process on the servers' core, in the same run; its p99 is one \`put\`'s latency.`,
+        '',
+      );
+    if (ran('uws-lmdb-x2'))
+      out.push(
+        `The LmdbStore row with 2 processes runs two servers on one port (uWS listens with SO_REUSEPORT) sharing one LmdbStore path${http.pinned ? ', both on core 0' : ''}.`,
+        '',
+      );
     out.push('### Ratios within the run', '', relativeTable(http), '');
     const notes = httpNotes(http);
     if (notes.length > 0) out.push(...notes.map((n) => `- ${n}`), '');
@@ -184,7 +205,10 @@ export function resultsMarkdown({ date, quick, machine, cycle, http, scale, chec
   }
   if (cycle) {
     out.push('## Session cycle, in-process', '');
-    out.push(`tinybench; sync operations batched 256 per sample; async ones run 64 in flight per sample (as 64 connections would), except † (awaited one after another). ns/op is wall time per op, so for in-flight ops it is the inverse of throughput. bytes/op: heap growth over N ops in a child run with ${ALLOC_FLAGS.join(' ')} after a warm-up, with a PerformanceObserver confirming no GC ran ("GC!" marks a figure where one did). Encoded record: ${cycle.encodedRecordBytes} bytes.`, '');
+    out.push(
+      `tinybench; sync operations batched 256 per sample; async ones run 64 in flight per sample (as 64 connections would), except † (awaited one after another). ns/op is wall time per op, so for in-flight ops it is the inverse of throughput. bytes/op: heap growth over N ops in a child run with ${ALLOC_FLAGS.join(' ')} after a warm-up, with a PerformanceObserver confirming no GC ran ("GC!" marks a figure where one did). Encoded record: ${cycle.encodedRecordBytes} bytes.`,
+      '',
+    );
     out.push(cycleTable(cycle), '');
     out.push(`Operations: ${Object.values(CASE_LABELS).join('; ')}.`, '');
   }

@@ -105,7 +105,10 @@ async function memory(sessions: number): Promise<{ memory: MemoryFigure; cycle: 
 }
 
 async function lmdb(path: string, cookies: string, hot: number): Promise<{ cycle: ReadCycleFigure[] }> {
-  const tokens = readFileSync(cookies, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => l.slice('session='.length));
+  const tokens = readFileSync(cookies, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => l.slice('session='.length));
   const store = new LmdbStore({ path, sweepInterval: 0 });
   const manager = new SessionManager({ store });
   try {

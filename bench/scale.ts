@@ -103,7 +103,10 @@ export async function runScaleSuite({ quick, log }: { quick: boolean; log: (line
 
   log(`  MemoryStore with ${count} sessions`);
   try {
-    const memory = await runChild<{ memory: MemoryFigure; cycle: ReadCycleFigure[] }>(['--memory', String(sessions), ...(quick ? ['--quick'] : [])], ['--expose-gc']);
+    const memory = await runChild<{ memory: MemoryFigure; cycle: ReadCycleFigure[] }>(
+      ['--memory', String(sessions), ...(quick ? ['--quick'] : [])],
+      ['--expose-gc'],
+    );
     result.memory = memory.memory;
     result.cycle.push(...memory.cycle);
   } catch (error) {
@@ -153,7 +156,9 @@ export async function runScaleSuite({ quick, log }: { quick: boolean; log: (line
         const l = loads[(i + rep) % loads.length]!;
         const figure = await load(l, duration);
         runs.get(l.id)!.push(figure);
-        log(`  rep ${rep + 1}/${reps} /get ${l.id.padEnd(13)} ${Math.round(figure.rps).toLocaleString('en-US').padStart(9)} req/s  p99 ${figure.p99.toFixed(2)} ms`);
+        log(
+          `  rep ${rep + 1}/${reps} /get ${l.id.padEnd(13)} ${Math.round(figure.rps).toLocaleString('en-US').padStart(9)} req/s  p99 ${figure.p99.toFixed(2)} ms`,
+        );
       }
     }
     const rawRps = median(runs.get('raw-uws')!.map((x) => x.rps));

@@ -36,13 +36,24 @@ async function opsPerSecond(write: Writer, tokens: string[]): Promise<number> {
 async function measure(name: string, store: Subject): Promise<void> {
   const variants: [string, Writer][] = [
     ['commit', (t, _p, n, e) => store.commit(t, n, e)],
-    ['commitIf', async (t, p, n, e) => { if (!(await store.commitIf(t, p, n, e))) throw new Error('conflict'); }],
+    [
+      'commitIf',
+      async (t, p, n, e) => {
+        if (!(await store.commitIf(t, p, n, e))) throw new Error('conflict');
+      },
+    ],
     ['commit+owner', (t, _p, n, e) => store.commit(t, n, e, 'bench-user')],
-    ['commitIf+owner', async (t, p, n, e) => { if (!(await store.commitIf(t, p, n, e, 'bench-user'))) throw new Error('conflict'); }],
+    [
+      'commitIf+owner',
+      async (t, p, n, e) => {
+        if (!(await store.commitIf(t, p, n, e, 'bench-user'))) throw new Error('conflict');
+      },
+    ],
   ];
   const results = new Map<string, number[]>(variants.map(([label]) => [label, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [label, write] of variants) { // interleaved, so load from other processes hits every variant alike
+    for (const [label, write] of variants) {
+      // interleaved, so load from other processes hits every variant alike
       const tokens = Array.from({ length: IN_FLIGHT }, () => generateToken());
       await Promise.all(tokens.map((token) => store.commit(token, payloads[1]!, Date.now() + 600_000))); // the first write expects payloads[1]
       results.get(label)!.push(await opsPerSecond(write, tokens));

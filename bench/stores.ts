@@ -39,12 +39,7 @@ function message(error: unknown): string {
 }
 
 /** A SQL store on the bench table, created with the store's own DDL; a skip note when the server does not answer. */
-async function openSql(
-  label: string,
-  url: string,
-  store: PostgresStore | MySqlStore,
-  endPool: () => Promise<unknown>,
-): Promise<StoreResult> {
+async function openSql(label: string, url: string, store: PostgresStore | MySqlStore, endPool: () => Promise<unknown>): Promise<StoreResult> {
   try {
     await store.createTable();
   } catch (error) {

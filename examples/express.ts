@@ -10,9 +10,8 @@ interface AppData {
   message: string;
 }
 
-
-const port = Number(process.env['PORT'] ?? 4000);
-const dataDir = process.env['DATA_DIR'] ?? './data';
+const port = Number(process.env.PORT ?? 4000);
+const dataDir = process.env.DATA_DIR ?? './data';
 mkdirSync(dataDir, { recursive: true });
 
 const store = new LmdbStore({ path: join(dataDir, 'sessions') });
@@ -37,7 +36,10 @@ const server = app.listen(port, '127.0.0.1', () => {
 const stop = (): void => {
   server.close();
   server.closeIdleConnections();
-  Promise.resolve(store.close()).then(() => process.exit(0), () => process.exit(1));
+  Promise.resolve(store.close()).then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

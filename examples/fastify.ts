@@ -10,9 +10,8 @@ interface AppData {
   message: string;
 }
 
-
-const port = Number(process.env['PORT'] ?? 4000);
-const dataDir = process.env['DATA_DIR'] ?? './data';
+const port = Number(process.env.PORT ?? 4000);
+const dataDir = process.env.DATA_DIR ?? './data';
 mkdirSync(dataDir, { recursive: true });
 
 const store = new LmdbStore({ path: join(dataDir, 'sessions') });
@@ -39,7 +38,10 @@ await app.listen({ port, host: '127.0.0.1' });
 console.log(`seed: listening on http://127.0.0.1:${port}`);
 
 const stop = (): void => {
-  app.close().then(() => process.exit(0), () => process.exit(1));
+  app.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

@@ -4,21 +4,28 @@ import { LmdbStore } from '../native-store/index.js';
 import { SessionManager } from '../src/index.js';
 import { uwsSessions } from '../src/adapters/uws.js';
 
-const port = Number(process.env['PORT'] ?? 4000);
-const dataDir = process.env['DATA_DIR'] ?? './data';
+const port = Number(process.env.PORT ?? 4000);
+const dataDir = process.env.DATA_DIR ?? './data';
 
 const store = new LmdbStore({ path: dataDir });
 const sessions = new SessionManager<{ message: string }>({ store, lifetime: 24 * 60 * 60 * 1000 });
 const withSession = uwsSessions(sessions);
 
-const app = uWS.App()
-  .get('/put', withSession((res, _req, session) => {
-    session.put('message', 'Hello from a session!');
-    res.end();
-  }))
-  .get('/get', withSession((res, _req, session) => {
-    res.writeHeader('Content-Type', 'text/plain; charset=utf-8').end(session.getString('message'));
-  }))
+const app = uWS
+  .App()
+  .get(
+    '/put',
+    withSession((res, _req, session) => {
+      session.put('message', 'Hello from a session!');
+      res.end();
+    }),
+  )
+  .get(
+    '/get',
+    withSession((res, _req, session) => {
+      res.writeHeader('Content-Type', 'text/plain; charset=utf-8').end(session.getString('message'));
+    }),
+  )
   .any('/*', (res) => {
     res.writeStatus('404 Not Found').end('Not Found');
   });

@@ -31,7 +31,13 @@ export function expiredKeys(index: Database<Uint8Array, IndexKey>, now: number, 
  * record that is not ours is left alone). A deleted record's owner index entry goes with it.
  * Returns the number of records deleted.
  */
-export function deleteExpired(records: Database<Uint8Array, string>, index: Database<Uint8Array, IndexKey>, owners: OwnerIndex, keys: IndexKey[], now: number): number {
+export function deleteExpired(
+  records: Database<Uint8Array, string>,
+  index: Database<Uint8Array, IndexKey>,
+  owners: OwnerIndex,
+  keys: IndexKey[],
+  now: number,
+): number {
   let deleted = 0;
   for (const key of keys) {
     const [expiresAt, token] = key;

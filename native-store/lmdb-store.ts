@@ -1,7 +1,21 @@
 // LmdbStore: sessions in an LMDB file via lmdb-js — synchronous reads from the memory map, batched async writes, an LRU tier.
 import type { Database, RootDatabase, RootDatabaseOptions } from 'lmdb';
-import { assertOwner, BackgroundTask, choiceOption, functionOption, intervalOption, MAX_OWNER_LENGTH, optionError, type OwnedEntry, sanitizeError, SessionkitError, type Store, storeError, stringOption, wholeOption } from '../src/store-kit.js';
-import { deleteExpired, expiredKeys, reindex, type IndexKey } from './expiry-index.js';
+import {
+  assertOwner,
+  BackgroundTask,
+  choiceOption,
+  functionOption,
+  intervalOption,
+  MAX_OWNER_LENGTH,
+  optionError,
+  type OwnedEntry,
+  SessionkitError,
+  type Store,
+  storeError,
+  stringOption,
+  wholeOption,
+} from '../src/store-kit.js';
+import { deleteExpired, expiredKeys, type IndexKey } from './expiry-index.js';
 import { Lru } from './lru.js';
 import { openRoot } from './open-root.js';
 import { findOwned, type OwnerIndex } from './owner-index.js';
@@ -49,7 +63,7 @@ interface Cached {
 const MAX_TOKEN_LENGTH = 500;
 const COMPONENT = 'lmdb store';
 
-function noop(): void {}
+function _noop(): void {}
 
 function validToken(token: string): boolean {
   return typeof token === 'string' && token.length > 0 && token.length <= MAX_TOKEN_LENGTH;
@@ -160,7 +174,10 @@ export class LmdbStore implements Store {
     const expiry = expiresAt >= MAX_EXPIRY ? MAX_EXPIRY : Math.ceil(expiresAt);
     const record = this.encoder.encode(data, expiry, owner);
     if (this.cache !== undefined) this.cache.delete(token);
-    return this.settle(this.records.transaction(() => writeRecord(this.dbs, token, record, expiry, owner)), 'commit');
+    return this.settle(
+      this.records.transaction(() => writeRecord(this.dbs, token, record, expiry, owner)),
+      'commit',
+    );
   }
 
   /** Compares and writes inside one write transaction, which LMDB runs exclusively across processes. */
@@ -170,13 +187,19 @@ export class LmdbStore implements Store {
     const expiry = !(expiresAt > Date.now()) ? undefined : expiresAt >= MAX_EXPIRY ? MAX_EXPIRY : Math.ceil(expiresAt);
     const record = expiry === undefined ? undefined : this.encoder.encode(data, expiry, owner);
     // No cache eviction here: a cached copy is checked against the record's stamp on every find.
-    return this.settle(this.records.transaction(() => writeRecordIf(this.dbs, token, expected, record, expiry, owner, Date.now())), 'commitIf');
+    return this.settle(
+      this.records.transaction(() => writeRecordIf(this.dbs, token, expected, record, expiry, owner, Date.now())),
+      'commitIf',
+    );
   }
 
   delete(token: string): Promise<void> {
     if (!validToken(token)) return Promise.resolve();
     if (this.cache !== undefined) this.cache.delete(token);
-    return this.settle(this.records.transaction(() => writeRecord(this.dbs, token, undefined, undefined, undefined)), 'delete');
+    return this.settle(
+      this.records.transaction(() => writeRecord(this.dbs, token, undefined, undefined, undefined)),
+      'delete',
+    );
   }
 
   touch(token: string, expiresAt: number): Promise<void> {
@@ -184,7 +207,10 @@ export class LmdbStore implements Store {
     if (!(expiresAt > Date.now())) return this.delete(token);
     const expiry = expiresAt >= MAX_EXPIRY ? MAX_EXPIRY : Math.ceil(expiresAt);
     // The stamp is kept: the data did not change, so a cached copy stays valid.
-    return this.settle(this.records.transaction(() => retimeRecord(this.dbs, token, expiry, Date.now())), 'touch');
+    return this.settle(
+      this.records.transaction(() => retimeRecord(this.dbs, token, expiry, Date.now())),
+      'touch',
+    );
   }
 
   /** The live sessions whose latest commit carried `owner`, read from the owner index (never a scan). */

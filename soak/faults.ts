@@ -145,15 +145,27 @@ async function redisHarness(): Promise<StoreHarness> {
       // A hang: the process is frozen, connections stay open and nothing answers.
       await at(context, 0.2);
       if (context.stop.now) return;
-      await window(context, 'redis frozen (SIGSTOP)', () => server.pause(), d * 0.12, () => server.resume());
+      await window(
+        context,
+        'redis frozen (SIGSTOP)',
+        () => server.pause(),
+        d * 0.12,
+        () => server.resume(),
+      );
       // An outage: a clean shutdown that saves, so acknowledged writes must survive it (a Redis
       // without persistence killed outright loses everything by design, sessionkit or not).
       await at(context, 0.45);
       if (context.stop.now) return;
-      await window(context, 'redis shut down', async () => {
-        await run('redis-cli', ['-p', String(server.port), 'shutdown', 'save']).catch(() => {}); // the connection drops as it shuts down
-        await server.stop(); // waits until it no longer answers
-      }, d * 0.12, () => server.start());
+      await window(
+        context,
+        'redis shut down',
+        async () => {
+          await run('redis-cli', ['-p', String(server.port), 'shutdown', 'save']).catch(() => {}); // the connection drops as it shuts down
+          await server.stop(); // waits until it no longer answers
+        },
+        d * 0.12,
+        () => server.start(),
+      );
     },
     async dispose() {
       await server.resume().catch(() => {});
@@ -172,7 +184,13 @@ async function postgresHarness(): Promise<StoreHarness> {
       for (const fraction of [0.2, 0.45]) {
         await at(context, fraction);
         if (context.stop.now) return;
-        await window(context, 'postgres stopped (fast shutdown)', () => server.stop(), d * 0.1, () => server.start());
+        await window(
+          context,
+          'postgres stopped (fast shutdown)',
+          () => server.stop(),
+          d * 0.1,
+          () => server.start(),
+        );
       }
     },
     async dispose() {

@@ -2,9 +2,7 @@
 import { request as httpRequest, type Agent } from 'node:http';
 
 /** How a request ended: a status with body and cookie, or an error kind (`ECONNRESET`, `no answer`, ...). */
-export type Outcome =
-  | { status: number; body: string; cookie: string | undefined }
-  | { status: undefined; error: string };
+export type Outcome = { status: number; body: string; cookie: string | undefined } | { status: undefined; error: string };
 
 /**
  * Sends one request and resolves (never rejects) with its outcome; a request not answered within
@@ -13,7 +11,7 @@ export type Outcome =
 export function send(agent: Agent, port: number, method: 'GET' | 'PUT', path: string, cookie: string | undefined, timeout: number): Promise<Outcome> {
   return new Promise((resolve) => {
     const headers: Record<string, string> = { 'content-length': '0' };
-    if (cookie !== undefined) headers['cookie'] = cookie;
+    if (cookie !== undefined) headers.cookie = cookie;
     const req = httpRequest({ agent, host: '127.0.0.1', port, method, path, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');

@@ -83,8 +83,13 @@ export function report(result: StoreResult): { lines: string[]; broken: string[]
   const missingDuring = stats.staleReads + stats.sessionsLost;
   row('acked writes missing', String(missingAfter + missingDuring));
   const after = (v: Verification | undefined, where: string) =>
-    v === undefined ? `not checked through ${where}` : `${v.missing} of ${v.checked} sessions through ${where}${v.unanswered > 0 ? ` (${v.unanswered} never answered)` : ''}`;
-  row('  after the run', `${after(result.live, 'the running server')}; ${result.fresh === undefined ? 'no restart check' : after(result.fresh, 'a fresh server')}`);
+    v === undefined
+      ? `not checked through ${where}`
+      : `${v.missing} of ${v.checked} sessions through ${where}${v.unanswered > 0 ? ` (${v.unanswered} never answered)` : ''}`;
+  row(
+    '  after the run',
+    `${after(result.live, 'the running server')}; ${result.fresh === undefined ? 'no restart check' : after(result.fresh, 'a fresh server')}`,
+  );
   row('  during the run', `${stats.staleReads} GETs without the last acked value, ${stats.sessionsLost} sessions replaced by a new cookie`);
   row('crashes', result.crash === undefined ? '0' : `1 (${result.crash})`);
   row('server RSS', `start ${mib(result.rss.start)}, peak ${mib(result.rss.peak)}, end ${mib(result.rss.end)}`);
@@ -107,7 +112,7 @@ export function report(result: StoreResult): { lines: string[]; broken: string[]
   if (result.crash === undefined) {
     check(result.live !== undefined, 'the check after the run did not run');
     check(shutdown !== undefined && shutdown.handles.length === 0, 'the server left handles open');
-    check(shutdown !== undefined && shutdown.exitedByItself, 'the server did not exit by itself');
+    check(shutdown?.exitedByItself === true, 'the server did not exit by itself');
     check(shutdown?.closeError === undefined, 'closing the store failed');
   }
   lines.push(`  ${'result'.padEnd(22)}${broken.length === 0 ? 'PASS' : `FAIL: ${[...new Set(broken)].join('; ')}`}`);

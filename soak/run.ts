@@ -114,14 +114,28 @@ async function soak(kind: StoreKind, options: Settings): Promise<StoreResult> {
     const duration = options.seconds * 1000;
     const start = Date.now();
     const runStop = { now: false };
-    const either = { get now() { return runStop.now || stop.now; } };
+    const either = {
+      get now() {
+        return runStop.now || stop.now;
+      },
+    };
     const context: FaultContext = { start, duration, windows: [], stop: either, notes: new Map() };
     void server.exited.then(() => {
       if (server.crash !== undefined) runStop.now = true; // a crash ends this store's run; the report says so
     });
     const stopProgress = progress(kind, start, stats, server, context);
     const faults = harness.faults(context);
-    await runLoad({ agent, port: server.port, clients, stats, until: start + duration, maxRequests: options.maxRequests, lateAfter: LATE_AFTER, giveUpAfter: GIVE_UP_AFTER, stop: either });
+    await runLoad({
+      agent,
+      port: server.port,
+      clients,
+      stats,
+      until: start + duration,
+      maxRequests: options.maxRequests,
+      lateAfter: LATE_AFTER,
+      giveUpAfter: GIVE_UP_AFTER,
+      stop: either,
+    });
     const end = Date.now();
     runStop.now = true; // a failure still in progress ends now: the store is brought back
     await faults;
@@ -134,9 +148,21 @@ async function soak(kind: StoreKind, options: Settings): Promise<StoreResult> {
     cleanups.delete(server.kill);
     const fresh = harness.durable && server.crash === undefined ? await checkThroughFreshServer(harness, clients) : undefined;
     return {
-      store: kind, seconds: options.seconds, clients: options.clients, stats, windows: context.windows, notes: context.notes,
-      grace: GRACE, start, end, lateAfter: LATE_AFTER, live, fresh, crash: server.crash,
-      rss: { start: server.rss.start, peak: server.rss.peak, end: rssEnd }, shutdown,
+      store: kind,
+      seconds: options.seconds,
+      clients: options.clients,
+      stats,
+      windows: context.windows,
+      notes: context.notes,
+      grace: GRACE,
+      start,
+      end,
+      lateAfter: LATE_AFTER,
+      live,
+      fresh,
+      crash: server.crash,
+      rss: { start: server.rss.start, peak: server.rss.peak, end: rssEnd },
+      shutdown,
     };
   } finally {
     await harness.dispose();

@@ -89,7 +89,10 @@ export function startServer(env: Record<string, string>, timeout = 60_000): Prom
     child.send({ type: 'stop' });
     const message = await withTimeout(report, 20_000);
     if (message !== undefined) rss.last = message.rss;
-    const exitedByItself = await withTimeout(exited.then(() => true), 10_000);
+    const exitedByItself = await withTimeout(
+      exited.then(() => true),
+      10_000,
+    );
     if (exitedByItself === undefined) {
       child.kill('SIGKILL');
       await exited;

@@ -4,7 +4,7 @@ import { MemoryStore, SessionManager, type Store } from '../src/index.js';
 import { uwsSessions, type SessionHttpResponse } from '../src/adapters/uws.js';
 import { describeError, STORE_TIMEOUT, type ServerMessage, type StoreKind } from './protocol.js';
 
-const kind = process.env['SOAK_STORE'] as StoreKind | undefined;
+const kind = process.env.SOAK_STORE as StoreKind | undefined;
 const baseline = process.getActiveResourcesInfo();
 const errors = new Map<string, number>();
 
@@ -31,8 +31,12 @@ async function openStore(): Promise<OpenedStore> {
       const { RedisStore } = await import('../src/stores/redis.js');
       // Fail fast while Redis is away instead of queueing; reconnect soon once it is back.
       const client = new Redis({
-        host: '127.0.0.1', port: Number(env('SOAK_REDIS_PORT')), lazyConnect: true,
-        enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: STORE_TIMEOUT,
+        host: '127.0.0.1',
+        port: Number(env('SOAK_REDIS_PORT')),
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: STORE_TIMEOUT,
         retryStrategy: () => 200,
       });
       client.on('error', () => {}); // connection errors while Redis is down are expected; requests report theirs
@@ -44,8 +48,12 @@ async function openStore(): Promise<OpenedStore> {
       const pg = (await import('pg')).default;
       const { PostgresStore } = await import('../src/stores/postgres.js');
       const pool = new pg.Pool({
-        host: '127.0.0.1', port: Number(env('SOAK_PG_PORT')), user: 'postgres', database: 'postgres',
-        max: 8, connectionTimeoutMillis: STORE_TIMEOUT,
+        host: '127.0.0.1',
+        port: Number(env('SOAK_PG_PORT')),
+        user: 'postgres',
+        database: 'postgres',
+        max: 8,
+        connectionTimeoutMillis: STORE_TIMEOUT,
       });
       pool.on('error', () => {}); // idle clients lose their server during an outage; the pool drops them
       const options = { pool, table: 'soak_sessions', timeout: STORE_TIMEOUT };
@@ -85,20 +93,27 @@ async function main(): Promise<void> {
   const { store, release } = await openStore();
   const sessions = new SessionManager<{ n: number }>({ store, lifetime: 60 * 60 * 1000 });
   const withSession = uwsSessions(sessions, { onError });
-  const app = uWS.App()
-    .put('/counter', withSession((res, req, session) => {
-      const value = Number(req.getQuery('v'));
-      if (!Number.isSafeInteger(value)) {
-        res.writeStatus('400 Bad Request').end('v must be an integer');
-        return;
-      }
-      session.put('n', value);
-      res.end('ok');
-    }))
-    .get('/counter', withSession((res, _req, session) => {
-      const value = session.get('n');
-      res.end(value === undefined ? '' : String(value));
-    }))
+  const app = uWS
+    .App()
+    .put(
+      '/counter',
+      withSession((res, req, session) => {
+        const value = Number(req.getQuery('v'));
+        if (!Number.isSafeInteger(value)) {
+          res.writeStatus('400 Bad Request').end('v must be an integer');
+          return;
+        }
+        session.put('n', value);
+        res.end('ok');
+      }),
+    )
+    .get(
+      '/counter',
+      withSession((res, _req, session) => {
+        const value = session.get('n');
+        res.end(value === undefined ? '' : String(value));
+      }),
+    )
     .any('/*', (res) => void res.writeStatus('404 Not Found').end());
 
   app.listen('127.0.0.1', 0, (listenSocket) => {

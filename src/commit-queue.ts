@@ -148,7 +148,10 @@ async function commitTogether(io: SessionIO, key: string, commits: PendingCommit
       }
       base = undefined;
     }
-    throw new SessionkitError('commit', `commit conflict: the stored session changed under each of ${MAX_COMMIT_ROUNDS} attempts to write it; nothing was written`);
+    throw new SessionkitError(
+      'commit',
+      `commit conflict: the stored session changed under each of ${MAX_COMMIT_ROUNDS} attempts to write it; nothing was written`,
+    );
   } catch (error) {
     for (const commit of commits) commit.reject(error);
     return undefined;

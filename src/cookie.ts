@@ -36,10 +36,7 @@ const LATEST_COOKIE_DATE = Date.UTC(9999, 11, 31, 23, 59, 59);
 /** Applies defaults and throws a TypeError naming the option for any combination a browser would drop. */
 export function resolveCookieOptions(options: CookieOptions = {}): ResolvedCookieOptions {
   if (options === null || typeof options !== 'object') throw optionError('cookie', 'must be an object', options);
-  const {
-    name = 'session', domain, path = '/', httpOnly = true, secure = false,
-    sameSite = 'lax', partitioned = false, persist = true,
-  } = options;
+  const { name = 'session', domain, path = '/', httpOnly = true, secure = false, sameSite = 'lax', partitioned = false, persist = true } = options;
   if (typeof name !== 'string' || !TOKEN_CHARS.test(name)) {
     throw optionError('cookie.name', 'must be a non-empty RFC 6265 cookie name (no spaces, separators or control characters)', name);
   }
@@ -49,7 +46,12 @@ export function resolveCookieOptions(options: CookieOptions = {}): ResolvedCooki
   if (typeof path !== 'string' || !path.startsWith('/') || !PATH_CHARS.test(path)) {
     throw optionError('cookie.path', 'must start with "/" and hold no ";" or control characters', path);
   }
-  for (const [key, value] of [['httpOnly', httpOnly], ['secure', secure], ['partitioned', partitioned], ['persist', persist]] as const) {
+  for (const [key, value] of [
+    ['httpOnly', httpOnly],
+    ['secure', secure],
+    ['partitioned', partitioned],
+    ['persist', persist],
+  ] as const) {
     if (typeof value !== 'boolean') throw optionError(`cookie.${key}`, 'must be a boolean', value);
   }
   if (sameSite !== false && sameSite !== 'lax' && sameSite !== 'strict' && sameSite !== 'none') {

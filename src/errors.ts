@@ -13,8 +13,8 @@ export class SessionkitError extends Error {
 }
 
 /** A TypeError for a bad option, naming it: `sessionkit: option cookie.sameSite must be ...`. */
-export function optionError(option: string, requirement: string, got?: unknown): TypeError {
-  const shown = arguments.length > 2 ? `; got ${describe(got)}` : '';
+export function optionError(option: string, requirement: string, ...got: [unknown?]): TypeError {
+  const shown = got.length > 0 ? `; got ${describe(got[0])}` : '';
   return new TypeError(`sessionkit: option ${option} ${requirement}${shown}`);
 }
 

@@ -15,9 +15,7 @@ export const USER_ID_KEY = '__userId';
 export function isReservedKey(key: string): boolean {
   // Two charCode checks keep this free for ordinary keys.
   return (
-    key.charCodeAt(0) === 95 &&
-    key.charCodeAt(1) === 95 &&
-    (key === REMEMBER_ME_KEY || key === HANDLE_KEY || key === CREATED_AT_KEY || key === USER_ID_KEY)
+    key.charCodeAt(0) === 95 && key.charCodeAt(1) === 95 && (key === REMEMBER_ME_KEY || key === HANDLE_KEY || key === CREATED_AT_KEY || key === USER_ID_KEY)
   );
 }
 

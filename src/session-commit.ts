@@ -68,7 +68,14 @@ export function commitSession<Data extends object>(io: SessionIO, session: Sessi
 }
 
 /** After a write: the written bytes become the expected ones, and a committed login applies maxSessionsPerUser. */
-function settled<Data extends object>(io: SessionIO, session: Session<Data>, key: string, bytes: Uint8Array, changes: Changes | undefined, sync: boolean): boolean | Promise<boolean> {
+function settled<Data extends object>(
+  io: SessionIO,
+  session: Session<Data>,
+  key: string,
+  bytes: Uint8Array,
+  changes: Changes | undefined,
+  sync: boolean,
+): boolean | Promise<boolean> {
   if (access.storeKey(session) === key) {
     access.setLoaded(session, bytes);
     if (sync) io.rememberDecoded(session, key);
@@ -77,7 +84,13 @@ function settled<Data extends object>(io: SessionIO, session: Session<Data>, key
 }
 
 /** A new session's freshly generated token was taken (never in practice): the session takes another. */
-async function retoken<Data extends object>(io: SessionIO, session: Session<Data>, bytes: Uint8Array, ours: ReadonlyMap<string, unknown>, changes: Changes | undefined): Promise<boolean> {
+async function retoken<Data extends object>(
+  io: SessionIO,
+  session: Session<Data>,
+  bytes: Uint8Array,
+  ours: ReadonlyMap<string, unknown>,
+  changes: Changes | undefined,
+): Promise<boolean> {
   const store = io.store as ConditionalStore;
   for (let round = 1; round < MAX_COMMIT_ROUNDS; round++) {
     const fresh = access.retoken(session);
@@ -85,5 +98,8 @@ async function retoken<Data extends object>(io: SessionIO, session: Session<Data
       return settled(io, session, fresh, bytes, changes, false);
     }
   }
-  throw new SessionkitError('commit', `commit conflict: the stored session changed under each of ${MAX_COMMIT_ROUNDS} attempts to write it; nothing was written`);
+  throw new SessionkitError(
+    'commit',
+    `commit conflict: the stored session changed under each of ${MAX_COMMIT_ROUNDS} attempts to write it; nothing was written`,
+  );
 }

@@ -1,6 +1,19 @@
 // The per-request Session: its values, status, token and deadline, what this request changed, and the operations of SCS's data.go.
 import { Changes, copyEntry } from './changes.js';
-import { copyIdentity, HANDLE_KEY, hasData, ensureIdentity, handleOf, isIdentityKey, isReservedKey, REMEMBER_ME_KEY, reservedKeyError, USER_ID_KEY, userIdOf, userIdString } from './identity.js';
+import {
+  copyIdentity,
+  HANDLE_KEY,
+  hasData,
+  ensureIdentity,
+  handleOf,
+  isIdentityKey,
+  isReservedKey,
+  REMEMBER_ME_KEY,
+  reservedKeyError,
+  USER_ID_KEY,
+  userIdOf,
+  userIdString,
+} from './identity.js';
 import type { SessionRecord } from './codec.js';
 import type { CachedRecord } from './decode-cache.js';
 import type { SessionHost, SessionInternals } from './session-internals.js';

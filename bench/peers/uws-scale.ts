@@ -47,7 +47,13 @@ const fillStarted = performance.now();
 const tokens = await commitMany(fill, lifetime, true);
 const stats = { sessions: fill, fillMs: performance.now() - fillStarted, fileBytes: fileSize() };
 writeFileSync(process.env.COOKIES_FILE!, `${tokens.map((t) => `session=${t}`).join('\n')}\n`);
-writeFileSync(process.env.HOT_FILE!, `${tokens.slice(0, hot).map((t) => `session=${t}`).join('\n')}\n`);
+writeFileSync(
+  process.env.HOT_FILE!,
+  `${tokens
+    .slice(0, hot)
+    .map((t) => `session=${t}`)
+    .join('\n')}\n`,
+);
 tokens.length = 0;
 // Expired by the time the suite measures the sweep (the hot and uniform loads run first).
 await commitMany(expired, 1000, false);
@@ -87,9 +93,11 @@ async function measure(sweep: boolean, ms: number): Promise<Measure> {
       )
     : Promise.resolve();
   let done = false;
-  void sweeping.then(() => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms - (performance.now() - started))))).then(() => {
-    done = true;
-  });
+  void sweeping
+    .then(() => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms - (performance.now() - started)))))
+    .then(() => {
+      done = true;
+    });
   while (!done) {
     const t = performance.now();
     await store.commit(probe, bytes, Date.now() + lifetime);
@@ -111,9 +119,12 @@ async function measure(sweep: boolean, ms: number): Promise<Measure> {
 const withSession = uwsSessions(manager);
 uWS
   .App()
-  .get('/get', withSession((res, _req, session) => {
-    res.writeHeader('Content-Type', 'text/plain; charset=utf-8').end(session.getString('message'));
-  }))
+  .get(
+    '/get',
+    withSession((res, _req, session) => {
+      res.writeHeader('Content-Type', 'text/plain; charset=utf-8').end(session.getString('message'));
+    }),
+  )
   .get('/__stats', (res) => {
     res.writeHeader('Content-Type', 'application/json').end(JSON.stringify(stats));
   })

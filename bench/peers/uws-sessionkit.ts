@@ -40,13 +40,19 @@ const withSession = uwsSessions(sessions);
 
 uWS
   .App()
-  .get('/put', withSession((res, _req, session) => {
-    session.put('message', 'Hello from a session!');
-    res.end();
-  }))
-  .get('/get', withSession((res, _req, session) => {
-    res.writeHeader('Content-Type', 'text/plain; charset=utf-8').end(session.getString('message'));
-  }))
+  .get(
+    '/put',
+    withSession((res, _req, session) => {
+      session.put('message', 'Hello from a session!');
+      res.end();
+    }),
+  )
+  .get(
+    '/get',
+    withSession((res, _req, session) => {
+      res.writeHeader('Content-Type', 'text/plain; charset=utf-8').end(session.getString('message'));
+    }),
+  )
   .listen('127.0.0.1', port, (socket) => {
     if (!socket) process.exit(1);
     console.log('ready');

@@ -30,68 +30,89 @@ export function addRoutes(app: TemplatedApp, sessions: SessionManager<DemoData>,
     res.writeHeader('Content-Type', 'text/css; charset=utf-8').writeHeader('Cache-Control', 'max-age=3600').end(STYLESHEET);
   });
 
-  app.get('/', withSession((res, _req, session) => {
-    redirect(res, session.userId === undefined ? '/login' : '/devices');
-  }));
+  app.get(
+    '/',
+    withSession((res, _req, session) => {
+      redirect(res, session.userId === undefined ? '/login' : '/devices');
+    }),
+  );
 
-  app.get('/login', withSession((res, _req, session) => {
-    if (session.userId !== undefined) return redirect(res, '/devices');
-    sendPage(res, '200 OK', loginPage(csrfToken(session), session.popString('flash')));
-  }));
+  app.get(
+    '/login',
+    withSession((res, _req, session) => {
+      if (session.userId !== undefined) return redirect(res, '/devices');
+      sendPage(res, '200 OK', loginPage(csrfToken(session), session.popString('flash')));
+    }),
+  );
 
-  app.post('/login', withSession(async (res, req, session) => {
-    const userAgent = req.getHeader('user-agent').slice(0, MAX_USER_AGENT);
-    const form = await readForm(res, req.getHeader('content-type'));
-    if (!csrfMatches(session, form)) return forbidden(res);
-    const username = (form.get('username') ?? '').trim();
-    if (!validUsername(username) || form.get('password') !== DEMO_PASSWORD) {
-      session.put('flash', 'Wrong username or password. The password is "demo".');
-      return redirect(res, '/login');
-    }
-    // Start from a clean session: nothing the anonymous visitor's session held carries over, and
-    // the signed-in session gets its own handle and creation time (the list's "signed in" time;
-    // otherwise that would be when this browser first opened the sign-in page).
-    await session.destroy();
-    await session.login(username); // a new token: a token planted before sign-in is worthless after it
-    renewCsrfToken(session);
-    session.put('device', userAgent);
-    redirect(res, '/devices');
-  }));
+  app.post(
+    '/login',
+    withSession(async (res, req, session) => {
+      const userAgent = req.getHeader('user-agent').slice(0, MAX_USER_AGENT);
+      const form = await readForm(res, req.getHeader('content-type'));
+      if (!csrfMatches(session, form)) return forbidden(res);
+      const username = (form.get('username') ?? '').trim();
+      if (!validUsername(username) || form.get('password') !== DEMO_PASSWORD) {
+        session.put('flash', 'Wrong username or password. The password is "demo".');
+        return redirect(res, '/login');
+      }
+      // Start from a clean session: nothing the anonymous visitor's session held carries over, and
+      // the signed-in session gets its own handle and creation time (the list's "signed in" time;
+      // otherwise that would be when this browser first opened the sign-in page).
+      await session.destroy();
+      await session.login(username); // a new token: a token planted before sign-in is worthless after it
+      renewCsrfToken(session);
+      session.put('device', userAgent);
+      redirect(res, '/devices');
+    }),
+  );
 
-  app.get('/devices', withSession(async (res, _req, session) => {
-    const userId = session.userId;
-    if (userId === undefined) return redirect(res, '/login');
-    const devices = await listDevices(sessions, session, userId);
-    sendPage(res, '200 OK', devicesPage(userId, devices, csrfToken(session)));
-  }));
+  app.get(
+    '/devices',
+    withSession(async (res, _req, session) => {
+      const userId = session.userId;
+      if (userId === undefined) return redirect(res, '/login');
+      const devices = await listDevices(sessions, session, userId);
+      sendPage(res, '200 OK', devicesPage(userId, devices, csrfToken(session)));
+    }),
+  );
 
   // Log out this device: the session and its token are gone from the store.
-  app.post('/logout', withSession(async (res, req, session) => {
-    const form = await readForm(res, req.getHeader('content-type'));
-    if (session.userId === undefined) return redirect(res, '/login');
-    if (!csrfMatches(session, form)) return forbidden(res);
-    await session.destroy();
-    redirect(res, '/login');
-  }));
+  app.post(
+    '/logout',
+    withSession(async (res, req, session) => {
+      const form = await readForm(res, req.getHeader('content-type'));
+      if (session.userId === undefined) return redirect(res, '/login');
+      if (!csrfMatches(session, form)) return forbidden(res);
+      await session.destroy();
+      redirect(res, '/login');
+    }),
+  );
 
   // Log out one of this user's other devices, named by its handle (never its token).
-  app.post('/devices/logout', withSession(async (res, req, session) => {
-    const form = await readForm(res, req.getHeader('content-type'));
-    const userId = session.userId;
-    if (userId === undefined) return redirect(res, '/login');
-    if (!csrfMatches(session, form)) return forbidden(res);
-    await sessions.destroySession(userId, form.get('handle') ?? '');
-    redirect(res, '/devices');
-  }));
+  app.post(
+    '/devices/logout',
+    withSession(async (res, req, session) => {
+      const form = await readForm(res, req.getHeader('content-type'));
+      const userId = session.userId;
+      if (userId === undefined) return redirect(res, '/login');
+      if (!csrfMatches(session, form)) return forbidden(res);
+      await sessions.destroySession(userId, form.get('handle') ?? '');
+      redirect(res, '/devices');
+    }),
+  );
 
-  app.post('/devices/logout-others', withSession(async (res, req, session) => {
-    const form = await readForm(res, req.getHeader('content-type'));
-    const userId = session.userId;
-    if (userId === undefined) return redirect(res, '/login');
-    if (!csrfMatches(session, form)) return forbidden(res);
-    await sessions.destroySessions(userId, { except: session });
-    redirect(res, '/devices');
-  }));
+  app.post(
+    '/devices/logout-others',
+    withSession(async (res, req, session) => {
+      const form = await readForm(res, req.getHeader('content-type'));
+      const userId = session.userId;
+      if (userId === undefined) return redirect(res, '/login');
+      if (!csrfMatches(session, form)) return forbidden(res);
+      await sessions.destroySessions(userId, { except: session });
+      redirect(res, '/devices');
+    }),
+  );
 
   app.any('/*', (res) => {
     sendPage(res, '404 Not Found', errorPage('Not found', 'There is no page at this address.'));

@@ -55,7 +55,10 @@ export class BodyBuffer {
 
   #receive(chunk: ArrayBuffer, isLast: boolean): void {
     const handler = this.#handler;
-    if (handler !== undefined) return handler(chunk, isLast);
+    if (handler !== undefined) {
+      handler(chunk, isLast);
+      return;
+    }
     if (this.#discarding) return;
     this.#chunks.push([chunk.slice(0), isLast]);
     this.#bytes += chunk.byteLength;

@@ -255,7 +255,7 @@ export class SessionResponse<Data extends object> implements SessionHttpResponse
     if (this.#usable()) this.#raw.resume();
   }
 
-  upgrade<UserData>(): void {
+  upgrade<_UserData>(): void {
     throw new TypeError('sessionkit: uws: a session handler cannot upgrade; use withSession.upgrade() on the ws route');
   }
 }

@@ -13,11 +13,7 @@ export interface SessionHttpResponse extends HttpResponse {
 }
 
 /** A handler wrapped by `withSession`. */
-export type UwsSessionHandler<Data extends object> = (
-  res: SessionHttpResponse,
-  req: HttpRequest,
-  session: Session<Data>,
-) => void | Promise<void>;
+export type UwsSessionHandler<Data extends object> = (res: SessionHttpResponse, req: HttpRequest, session: Session<Data>) => void | Promise<void>;
 
 /**
  * Options of `uwsSessions`. `onError` gets `req` only while it is valid (before the first await),

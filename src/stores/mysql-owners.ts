@@ -49,9 +49,7 @@ export function ownerStatements(t: string) {
     /** token, now. */
     live: `SELECT 1 AS live FROM ${t} WHERE token = ? AND expiry > ${AT}`,
     /** owner, now. Uses the index on user_id. */
-    byOwner:
-      `SELECT token, data, CAST(UNIX_TIMESTAMP(expiry) * 1000 AS SIGNED) AS expires_at FROM ${t} ` +
-      `WHERE user_id = ? AND expiry > ${AT}`,
+    byOwner: `SELECT token, data, CAST(UNIX_TIMESTAMP(expiry) * 1000 AS SIGNED) AS expires_at FROM ${t} ` + `WHERE user_id = ? AND expiry > ${AT}`,
     /** schema or null for the current database, table name. */
     userIdState:
       "SELECT (SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = 'user_id') AS has_column, " +

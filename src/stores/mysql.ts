@@ -1,6 +1,6 @@
 // sessionkit/mysql: MySqlStore, sessions in a MySQL or MariaDB table with the SCS schema, through the user's mysql2 pool.
 import type { PoolConnection, Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { BackgroundTask, functionOption, intervalOption, optionError, type OwnedEntry, sanitizeError, SessionkitError, type Store, storeError, timeoutOption } from '../store-kit.js';
+import { BackgroundTask, functionOption, intervalOption, optionError, type OwnedEntry, type Store, storeError, timeoutOption } from '../store-kit.js';
 import { asBuffer, asBytes } from './bytes.js';
 import { Deadline } from './deadline.js';
 import { DATA_COLUMN_SQL, DataColumnCap, type DataColumn } from './mysql-data-cap.js';

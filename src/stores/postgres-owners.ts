@@ -40,9 +40,7 @@ export function ownerStatements(t: string) {
     /** $1 token, $2 expected, $3 data, $4 expiresAt, $5 now. */
     replace: statement(`UPDATE ${t} SET data = $3, expiry = ${at('$4')} WHERE token = $1 AND data = $2 AND expiry > ${at('$5')}`),
     /** $1 token, $2 expected, $3 data, $4 expiresAt, $5 now, $6 owner. */
-    replaceOwned: statement(
-      `UPDATE ${t} SET data = $3, expiry = ${at('$4')}, user_id = $6 WHERE token = $1 AND data = $2 AND expiry > ${at('$5')}`,
-    ),
+    replaceOwned: statement(`UPDATE ${t} SET data = $3, expiry = ${at('$4')}, user_id = $6 WHERE token = $1 AND data = $2 AND expiry > ${at('$5')}`),
     /** $1 token, $2 data, $3 expiresAt, $4 now. */
     insert: statement(insertIfAbsent('token, data, expiry', `$1, $2, ${at('$3')}`, false)),
     /** $1 token, $2 data, $3 expiresAt, $4 owner, $5 now. */

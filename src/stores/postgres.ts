@@ -131,9 +131,10 @@ export class PostgresStore implements Store {
       return expected === undefined ? rowCount === 0 : rowCount === 1;
     }
     if (expected === undefined) {
-      query = owner === undefined
-        ? { ...this.owned.insert, values: [token, asBuffer(data), expiresAt, now] }
-        : { ...this.owned.insertOwned, values: [token, asBuffer(data), expiresAt, owner, now] };
+      query =
+        owner === undefined
+          ? { ...this.owned.insert, values: [token, asBuffer(data), expiresAt, now] }
+          : { ...this.owned.insertOwned, values: [token, asBuffer(data), expiresAt, owner, now] };
     } else {
       const values = [token, asBuffer(expected), asBuffer(data), expiresAt, now];
       query = owner === undefined ? { ...this.owned.replace, values } : { ...this.owned.replaceOwned, values: [...values, owner] };

@@ -16,7 +16,10 @@ function capability<K extends 'commitIf' | 'findByOwner'>(store: Store, method: 
 }
 
 function keysOf(entries: OwnedEntry[], among: string[]): string[] {
-  return entries.map((entry) => entry.key).filter((key) => among.includes(key)).sort();
+  return entries
+    .map((entry) => entry.key)
+    .filter((key) => among.includes(key))
+    .sort();
 }
 
 /** commitIf(): writes only over the expected live bytes, atomically. */

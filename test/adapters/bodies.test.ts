@@ -73,7 +73,6 @@ describe('uwsSessions request bodies', () => {
     expect(post.body).toBe(`true:${size}`);
     post.close();
   });
-
 });
 
 describe('nodeSessions request bodies', () => {
@@ -82,10 +81,12 @@ describe('nodeSessions request bodies', () => {
     const store = new TestStore({ stableBytes: false });
     const sessions = nodeSessions(new SessionManager<Data>({ store }));
     let readInHandler = -1;
-    server = await startNode(sessions.wrap((req, res) => {
-      readInHandler = req.socket.bytesRead;
-      res.end('ok');
-    }));
+    server = await startNode(
+      sessions.wrap((req, res) => {
+        readInHandler = req.socket.bytesRead;
+        res.end('ok');
+      }),
+    );
     store.delay = 400; // the body arrives while the session loads
     const size = 48 * MiB;
     const post = await postLargeBody(server.url, '/', size, { cookie: `session=${'A'.repeat(43)}` });
@@ -95,5 +96,4 @@ describe('nodeSessions request bodies', () => {
     expect(await post.finished).toBe(size); // node:http reads the rest and drops it
     post.close();
   });
-
 });

@@ -76,7 +76,7 @@ describe.each(adapterCases)('%s: failures', (_title, { server: adapter, store: s
     expect(await (await get('/get')).text()).toBe('with own headers');
   });
 
-  it("never repeats a Vary or Cache-Control member the handler already listed", async () => {
+  it('never repeats a Vary or Cache-Control member the handler already listed', async () => {
     const { get } = await start();
     const response = await get('/own-vary');
     expect(response.status).toBe(200);

@@ -44,16 +44,18 @@ describe('nodeSessions', () => {
   it('streams on plain node:http: commit before the first byte, later changes saved before the end', async () => {
     const { store, sessions } = setup();
     store.delay = 20;
-    server = await startNode(sessions.wrap(async (req, res) => {
-      if (req.url === '/step') return void res.end(String(req.session.get('step')));
-      req.session.put('step', 1);
-      res.writeHead(201, { 'X-Mine': 'yes' });
-      res.write('a');
-      await sleep(10);
-      req.session.put('step', 2);
-      res.write('b');
-      res.end('c');
-    }));
+    server = await startNode(
+      sessions.wrap(async (req, res) => {
+        if (req.url === '/step') return void res.end(String(req.session.get('step')));
+        req.session.put('step', 1);
+        res.writeHead(201, { 'X-Mine': 'yes' });
+        res.write('a');
+        await sleep(10);
+        req.session.put('step', 2);
+        res.write('b');
+        res.end('c');
+      }),
+    );
     const jar = new CookieJar();
     const response = await jar.fetch(`${server.url}/stream`);
     expect(store.inner.size).toBe(1);
@@ -68,14 +70,16 @@ describe('nodeSessions', () => {
   it('destroys the connection when the save fails after the headers went out', async () => {
     const { store, sessions } = setup();
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
-    server = await startNode(sessions.wrap(async (req, res) => {
-      req.session.put('step', 1);
-      res.write('partial');
-      await sleep(10);
-      req.session.put('step', 2);
-      store.failWith = new Error('disk full');
-      res.end('rest');
-    }));
+    server = await startNode(
+      sessions.wrap(async (req, res) => {
+        req.session.put('step', 1);
+        res.write('partial');
+        await sleep(10);
+        req.session.put('step', 2);
+        store.failWith = new Error('disk full');
+        res.end('rest');
+      }),
+    );
     const result = await outcome(`${server.url}/`);
     expect(result.end).toBe('aborted');
     expect(result.body).toBe('partial');
@@ -122,12 +126,14 @@ describe('nodeSessions', () => {
 
   it('keeps a Vary the application set, and the application Set-Cookie headers', async () => {
     const { sessions } = setup();
-    server = await startNode(sessions.wrap((req, res) => {
-      req.session.put('step', 1);
-      res.setHeader('Vary', 'Accept-Encoding');
-      res.setHeader('Set-Cookie', 'theme=dark');
-      res.end();
-    }));
+    server = await startNode(
+      sessions.wrap((req, res) => {
+        req.session.put('step', 1);
+        res.setHeader('Vary', 'Accept-Encoding');
+        res.setHeader('Set-Cookie', 'theme=dark');
+        res.end();
+      }),
+    );
     const response = await fetch(server.url);
     expect(response.headers.get('vary')).toBe('Accept-Encoding, Cookie');
     const cookies = response.headers.getSetCookie();
@@ -137,13 +143,15 @@ describe('nodeSessions', () => {
 
   it('writeHead(status, headers) keeps the session headers, over headers set before, sync or async store', async () => {
     const { store, sessions } = setup();
-    server = await startNode(sessions.wrap((req, res) => {
-      req.session.put('step', 1);
-      res.setHeader('Vary', 'Origin');
-      res.setHeader('Cache-Control', 'no-store');
-      res.writeHead(200, { Vary: 'Accept-Encoding', 'Set-Cookie': ['theme=dark', 'lang=en'], 'Cache-Control': 'private' });
-      res.end('ok');
-    }));
+    server = await startNode(
+      sessions.wrap((req, res) => {
+        req.session.put('step', 1);
+        res.setHeader('Vary', 'Origin');
+        res.setHeader('Cache-Control', 'no-store');
+        res.writeHead(200, { Vary: 'Accept-Encoding', 'Set-Cookie': ['theme=dark', 'lang=en'], 'Cache-Control': 'private' });
+        res.end('ok');
+      }),
+    );
     for (const delay of [0, 5]) {
       store.delay = delay;
       const response = await fetch(server.url);
@@ -160,9 +168,11 @@ describe('nodeSessions', () => {
   it('a handler that throws gets a 500 from the default onError (plain node:http)', async () => {
     const { sessions } = setup();
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
-    server = await startNode(sessions.wrap(() => {
-      throw new Error('boom');
-    }));
+    server = await startNode(
+      sessions.wrap(() => {
+        throw new Error('boom');
+      }),
+    );
     expect((await fetch(server.url)).status).toBe(500);
     expect(log).toHaveBeenCalledOnce();
   });

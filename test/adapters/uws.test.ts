@@ -267,10 +267,13 @@ describe('uwsSessions upgrade', () => {
     const manager = new SessionManager<Data>({ store });
     const withSession = uwsSessions(manager);
     server = await startUws((app) => {
-      app.get('/put', withSession((res, _req, session) => {
-        session.put('message', 'from http');
-        res.end();
-      }));
+      app.get(
+        '/put',
+        withSession((res, _req, session) => {
+          session.put('message', 'from http');
+          res.end();
+        }),
+      );
       app.ws<{ session: Session<Data>; url: string }>('/ws', {
         upgrade: withSession.upgrade((req) => ({ url: req.getUrl() })),
         message: async (ws, message) => {

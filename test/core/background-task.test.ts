@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { BackgroundTask } from '../../src/background-task.js';
 import { sleep } from '../support/time.js';
 
-
 /** Active timers that keep the process alive. */
 const refedTimers = () => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length;
 
@@ -11,15 +10,19 @@ describe('BackgroundTask', () => {
     let running = 0;
     let overlaps = 0;
     let runs = 0;
-    const task = new BackgroundTask(5, async () => {
-      if (++running > 1) overlaps++;
-      runs++;
-      await sleep(30);
-      running--;
-      return runs;
-    }, (error) => {
-      throw error;
-    });
+    const task = new BackgroundTask(
+      5,
+      async () => {
+        if (++running > 1) overlaps++;
+        runs++;
+        await sleep(30);
+        running--;
+        return runs;
+      },
+      (error) => {
+        throw error;
+      },
+    );
     await sleep(120);
     await task.stop();
     expect(runs).toBeGreaterThanOrEqual(2);
@@ -29,10 +32,14 @@ describe('BackgroundTask', () => {
 
   it('shares the run in flight with an explicit run()', async () => {
     let runs = 0;
-    const task = new BackgroundTask(0, async () => {
-      await sleep(10);
-      return ++runs;
-    }, () => {});
+    const task = new BackgroundTask(
+      0,
+      async () => {
+        await sleep(10);
+        return ++runs;
+      },
+      () => {},
+    );
     const [a, b] = await Promise.all([task.run(), task.run()]);
     expect([a, b, runs]).toEqual([1, 1, 1]);
     expect(await task.run()).toBe(2);
@@ -40,7 +47,11 @@ describe('BackgroundTask', () => {
 
   it('does not keep the process alive', async () => {
     const before = refedTimers();
-    const task = new BackgroundTask(60_000, async () => 0, () => {});
+    const task = new BackgroundTask(
+      60_000,
+      async () => 0,
+      () => {},
+    );
     expect(refedTimers()).toBe(before);
     await task.stop();
   });
@@ -48,11 +59,15 @@ describe('BackgroundTask', () => {
   it('stop() ends the timer and waits for the run in flight', async () => {
     let runs = 0;
     let finished = false;
-    const task = new BackgroundTask(5, async () => {
-      runs++;
-      await sleep(40);
-      finished = true;
-    }, () => {});
+    const task = new BackgroundTask(
+      5,
+      async () => {
+        runs++;
+        await sleep(40);
+        finished = true;
+      },
+      () => {},
+    );
     await sleep(15);
     expect(runs).toBe(1);
     await task.stop();
@@ -64,9 +79,13 @@ describe('BackgroundTask', () => {
 
   it('sends a failed timer run to onError, and a failed explicit run to its caller', async () => {
     const errors: unknown[] = [];
-    const task = new BackgroundTask(5, async () => {
-      throw new Error('boom');
-    }, (error) => errors.push(error));
+    const task = new BackgroundTask(
+      5,
+      async () => {
+        throw new Error('boom');
+      },
+      (error) => errors.push(error),
+    );
     await sleep(30);
     await expect(task.run()).rejects.toThrow('boom');
     await task.stop();
@@ -76,7 +95,11 @@ describe('BackgroundTask', () => {
 
   it('never runs with interval 0', async () => {
     let runs = 0;
-    const task = new BackgroundTask(0, async () => runs++, () => {});
+    const task = new BackgroundTask(
+      0,
+      async () => runs++,
+      () => {},
+    );
     await sleep(20);
     expect(runs).toBe(0);
     await task.stop();

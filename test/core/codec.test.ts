@@ -11,7 +11,13 @@ describe('msgpackCodec', () => {
       ['date', new Date(1700000000123)],
       ['bytes', Uint8Array.of(0, 1, 255)],
       ['buffer', Buffer.from('hi')],
-      ['map', new Map<unknown, unknown>([[1, 'one'], ['k', { a: 1 }]])],
+      [
+        'map',
+        new Map<unknown, unknown>([
+          [1, 'one'],
+          ['k', { a: 1 }],
+        ]),
+      ],
       ['set', new Set([1, 'a'])],
       ['big', 12345678901234567890n],
       ['small', 7n],
@@ -31,7 +37,15 @@ describe('msgpackCodec', () => {
 
   it('brings an own "__proto__" key of a nested object back as "__proto_" (msgpackr\'s guard against prototype pollution)', () => {
     const parsed: unknown = JSON.parse('{"__proto__":{"admin":true},"a":1}');
-    const record = msgpackCodec.decode(msgpackCodec.encode(deadline, new Map([['body', parsed], ['__proto__', 2]])));
+    const record = msgpackCodec.decode(
+      msgpackCodec.encode(
+        deadline,
+        new Map([
+          ['body', parsed],
+          ['__proto__', 2],
+        ]),
+      ),
+    );
     expect(record.values.get('body')).toEqual({ __proto_: { admin: true }, a: 1 });
     expect(Object.getPrototypeOf(record.values.get('body'))).toBe(Object.prototype);
     expect(record.values.get('__proto__')).toBe(2);
@@ -72,7 +86,9 @@ describe('msgpackCodec', () => {
         expect.unreachable('decode should have thrown');
       } catch (error) {
         expect(error).toBeInstanceOf(SessionkitError);
-        expect((error as Error).message).toMatch(/^sessionkit: msgpack codec: stored bytes are not a session record \((truncated|bytes left over after the record|not valid MessagePack)\)$/);
+        expect((error as Error).message).toMatch(
+          /^sessionkit: msgpack codec: stored bytes are not a session record \((truncated|bytes left over after the record|not valid MessagePack)\)$/,
+        );
         expect((error as Error).message).not.toContain(secret);
         expect((error as Error).cause).toBeUndefined();
       }
@@ -84,7 +100,12 @@ describe('msgpackCodec', () => {
 
 describe('jsonCodec', () => {
   it('round-trips JSON values', () => {
-    const values = new Map<string, unknown>([['n', 1], ['s', 'x'], ['o', { a: [1, 2] }], ['__proto__', { polluted: true }]]);
+    const values = new Map<string, unknown>([
+      ['n', 1],
+      ['s', 'x'],
+      ['o', { a: [1, 2] }],
+      ['__proto__', { polluted: true }],
+    ]);
     const record = jsonCodec.decode(jsonCodec.encode(deadline, values));
     expect(record.deadline).toBe(deadline);
     expect(record.values).toEqual(values);
@@ -96,8 +117,13 @@ describe('jsonCodec', () => {
   it('round-trips plain data of every JSON kind, null-prototype objects and lone surrogates included', () => {
     const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1 });
     const values = new Map<string, unknown>([
-      ['null', null], ['bools', [true, false]], ['numbers', [0, -1.5, 2 ** 53, Number.MAX_VALUE, Number.MIN_VALUE]],
-      ['text', 'héllo ✓ 😀 \ud800 "quoted"\n'], ['deep', { a: { b: { c: [[[{ d: 'e' }]]] } } }], ['bare', bare], ['empty', {}],
+      ['null', null],
+      ['bools', [true, false]],
+      ['numbers', [0, -1.5, 2 ** 53, Number.MAX_VALUE, Number.MIN_VALUE]],
+      ['text', 'héllo ✓ 😀 \ud800 "quoted"\n'],
+      ['deep', { a: { b: { c: [[[{ d: 'e' }]]] } } }],
+      ['bare', bare],
+      ['empty', {}],
     ]);
     const record = jsonCodec.decode(jsonCodec.encode(deadline, values));
     expect(record.values).toEqual(values);
@@ -134,7 +160,14 @@ describe('jsonCodec', () => {
 
   for (const [name, value, reason] of refusedValues) {
     it(`refuses ${name} with a SessionkitError naming the key, at the top level and nested anywhere`, () => {
-      const top = () => jsonCodec.encode(deadline, new Map([['fine', 1], ['cart', value]]));
+      const top = () =>
+        jsonCodec.encode(
+          deadline,
+          new Map([
+            ['fine', 1],
+            ['cart', value],
+          ]),
+        );
       expect(top).toThrow(SessionkitError);
       expect(top).toThrow(reason);
       expect(top).toThrow(/^sessionkit: json codec: cannot store the value of key "cart": it holds /);
@@ -149,7 +182,14 @@ describe('jsonCodec', () => {
 
   it('never puts the refused value in the error', () => {
     const secret = 'hunter2-secret-value';
-    for (const value of [new Map([[secret, secret]]), new Set([secret]), BigInt(123456789), Buffer.from(secret), { [secret]: new Date(0) }, [secret, undefined]]) {
+    for (const value of [
+      new Map([[secret, secret]]),
+      new Set([secret]),
+      BigInt(123456789),
+      Buffer.from(secret),
+      { [secret]: new Date(0) },
+      [secret, undefined],
+    ]) {
       try {
         jsonCodec.encode(deadline, new Map([['k', value]]));
         expect.unreachable('encode should have thrown');

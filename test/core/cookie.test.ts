@@ -40,7 +40,15 @@ describe('CookieSerializer', () => {
   });
 
   it('writes every attribute asked for', () => {
-    const header = serializer({ name: '__Secure-s', domain: 'example.com', path: '/app', secure: true, sameSite: 'none', partitioned: true, httpOnly: false }).serialize('v');
+    const header = serializer({
+      name: '__Secure-s',
+      domain: 'example.com',
+      path: '/app',
+      secure: true,
+      sameSite: 'none',
+      partitioned: true,
+      httpOnly: false,
+    }).serialize('v');
     expect(header).toBe('__Secure-s=v; Path=/app; Domain=example.com; Secure; SameSite=None; Partitioned');
     expect(serializer({ sameSite: false }).serialize('v')).toBe('session=v; Path=/; HttpOnly');
     expect(serializer({ sameSite: 'strict' }).serialize('v')).toContain('SameSite=Strict');

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { SaveAction, SessionManager, SessionkitError, type SessionOptions } from '../../src/index.js';
 import { TestStore } from '../support/store.js';
+import { stored, storedValues } from '../support/sessions.js';
 
 const DELAY = 5;
 
@@ -9,20 +10,6 @@ function setup(options: SessionOptions = {}) {
   const store = new TestStore({ delay: DELAY, stableBytes: false });
   const manager = new SessionManager({ store, ...options });
   return { store, manager };
-}
-
-/** A committed session holding `values`; resolves its token. */
-async function stored(manager: SessionManager, values: Record<string, unknown> = { base: 1 }): Promise<string> {
-  const session = await manager.load();
-  for (const [key, value] of Object.entries(values)) session.put(key, value);
-  return (await manager.commit(session)).token;
-}
-
-/** The values stored under `token`, without sessionkit's identity keys (read through a fresh manager). */
-async function storedValues(manager: SessionManager, token: string): Promise<Record<string, unknown>> {
-  const fresh = new SessionManager({ store: manager.store, codec: manager.codec });
-  const session = await fresh.load(token);
-  return Object.fromEntries(session.keys().map((key) => [key, session.get(key)]));
 }
 
 describe('group commit', () => {

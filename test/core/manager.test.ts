@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MemoryStore, SaveAction, SessionManager, SessionkitError, jsonCodec, type SessionOptions } from '../../src/index.js';
+import { MemoryStore, SaveAction, SessionManager, type SessionkitError, jsonCodec, type SessionOptions } from '../../src/index.js';
 import { hashToken, isToken } from '../../src/token.js';
 import { TestStore } from '../support/store.js';
 
@@ -22,7 +22,7 @@ async function newSession(manager: SessionManager, values: Record<string, unknow
 describe('SessionManager.load', () => {
   it('gives a new empty session for a missing, malformed or unknown token, without asking the store for bad shapes', async () => {
     const { manager, store } = setup();
-    for (const token of [undefined, null, '', 'short', 'x'.repeat(43) + 'y', 'a'.repeat(42) + '=', '../'.repeat(15)]) {
+    for (const token of [undefined, null, '', 'short', `${'x'.repeat(43)}y`, `${'a'.repeat(42)}=`, '../'.repeat(15)]) {
       const session = await manager.load(token);
       expect(session.token).toBe('');
       expect(session.keys()).toEqual([]);
@@ -348,7 +348,9 @@ describe('renewToken, destroy, mergeSession, rememberMe', () => {
     const session = await manager.load();
     session.put('a', 1);
     manager.saveNow(session);
-    expect(manager.setCookieHeader(session, SaveAction.SetCookie)).toMatch(/^session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Expires=.* GMT; Max-Age=86400$/);
+    expect(manager.setCookieHeader(session, SaveAction.SetCookie)).toMatch(
+      /^session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Expires=.* GMT; Max-Age=86400$/,
+    );
   });
 });
 
@@ -410,14 +412,20 @@ describe('iterate', () => {
 
   it('fails clearly when the store cannot list sessions', async () => {
     const memory = new MemoryStore({ sweepInterval: 0 });
-    const manager = new SessionManager({ store: { find: (t) => memory.find(t), commit: (t, d, e) => memory.commit(t, d, e), delete: (t) => memory.delete(t) } });
+    const manager = new SessionManager({
+      store: { find: (t) => memory.find(t), commit: (t, d, e) => memory.commit(t, d, e), delete: (t) => memory.delete(t) },
+    });
     await expect(manager.iterate(() => undefined)).rejects.toThrow(/sessionkit: iterate: the store does not offer all\(\)/);
   });
 
   it('stops and rejects when the callback throws', async () => {
     const { manager } = setup();
     await newSession(manager);
-    await expect(manager.iterate(() => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      manager.iterate(() => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
   });
 });
 

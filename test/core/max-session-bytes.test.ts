@@ -124,7 +124,11 @@ describe('maxSessionBytes', () => {
     const session = await big.load();
     session.put('note', SECRET);
     const { token } = await big.commit(session);
-    const noTouch = { find: (t: string) => memory.find(t), commit: (t: string, d: Uint8Array, e: number) => memory.commit(t, d, e), delete: (t: string) => memory.delete(t) };
+    const noTouch = {
+      find: (t: string) => memory.find(t),
+      commit: (t: string, d: Uint8Array, e: number) => memory.commit(t, d, e),
+      delete: (t: string) => memory.delete(t),
+    };
     const small = new SessionManager({ store: noTouch, idleTimeout: 60_000, maxSessionBytes: LIMIT });
     const loaded = await small.load(token);
     expect(() => small.saveNow(loaded)).toThrow(/over maxSessionBytes \(1000\)/);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore, SaveAction, SessionManager, SessionkitError, msgpackCodec, type Codec, type SessionOptions } from '../../src/index.js';
 import { spyStore } from '../support/spy-store.js';
+import { stored, storedValues } from '../support/sessions.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -10,20 +11,6 @@ function setup(options: SessionOptions = {}, without: Parameters<typeof spyStore
   const store = spyStore(memory, without);
   const manager = new SessionManager({ store, ...options });
   return { memory, store, manager };
-}
-
-/** A committed session holding `values`; resolves its token. */
-async function stored(manager: SessionManager, values: Record<string, unknown> = { base: 1 }): Promise<string> {
-  const session = await manager.load();
-  for (const [key, value] of Object.entries(values)) session.put(key, value);
-  return (await manager.commit(session)).token;
-}
-
-/** The values stored under `token`, without sessionkit's identity keys (read through a fresh manager: no cache). */
-async function storedValues(manager: SessionManager, token: string): Promise<Record<string, unknown>> {
-  const fresh = new SessionManager({ store: manager.store, codec: manager.codec });
-  const session = await fresh.load(token);
-  return Object.fromEntries(session.keys().map((key) => [key, session.get(key)]));
 }
 
 describe('merge-on-commit', () => {

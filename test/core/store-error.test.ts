@@ -6,7 +6,13 @@ import { generateToken } from '../../src/token.js';
 
 describe('storeError', () => {
   it('names the store and the operation, and keeps how the driver failed', () => {
-    const driver = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED', errno: -111, syscall: 'connect', address: '127.0.0.1', port: 6379 });
+    const driver = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), {
+      code: 'ECONNREFUSED',
+      errno: -111,
+      syscall: 'connect',
+      address: '127.0.0.1',
+      port: 6379,
+    });
     const error = storeError('redis store', 'GET', driver);
     expect(error).toBeInstanceOf(SessionkitError);
     expect(error.message).toBe('sessionkit: redis store: GET failed');
@@ -19,11 +25,19 @@ describe('storeError', () => {
   it('leaves behind what the driver was sent: command arguments, SQL, parameters, detail', () => {
     const token = generateToken();
     const data = Buffer.from('{"user":"alice@example.com"}');
-    const reply = Object.assign(new Error('OOM command not allowed'), { name: 'ReplyError', command: { name: 'set', args: [`scs:session:${token}`, data, 'PXAT', 1] } });
-    const pgError = Object.assign(new Error('new row for relation "sessions" violates check constraint "c"'), {
-      code: '23514', detail: `Failing row contains (${token}, \\x${data.toString('hex')}).`, parameters: [token, data],
+    const reply = Object.assign(new Error('OOM command not allowed'), {
+      name: 'ReplyError',
+      command: { name: 'set', args: [`scs:session:${token}`, data, 'PXAT', 1] },
     });
-    const mysqlError = Object.assign(new Error("Duplicate entry '\\x81\\xA4user\\xA5alice' for key 'data'"), { code: 'ER_DUP_ENTRY', sql: `INSERT ... '${token}'` });
+    const pgError = Object.assign(new Error('new row for relation "sessions" violates check constraint "c"'), {
+      code: '23514',
+      detail: `Failing row contains (${token}, \\x${data.toString('hex')}).`,
+      parameters: [token, data],
+    });
+    const mysqlError = Object.assign(new Error("Duplicate entry '\\x81\\xA4user\\xA5alice' for key 'data'"), {
+      code: 'ER_DUP_ENTRY',
+      sql: `INSERT ... '${token}'`,
+    });
     const wrapped = Object.assign(new Error(`failed for ${token}`, { cause: reply }), { errors: [pgError] });
     for (const driver of [reply, pgError, mysqlError, wrapped]) {
       const shown = inspect(storeError('some store', 'commit', driver), { depth: 10 });

@@ -30,7 +30,28 @@ describe('the store kit', () => {
   });
 
   it('offers the contract types, guards, errors, the background timer and the option checks', () => {
-    for (const name of ['MAX_OWNER_LENGTH', 'assertOwner', 'canCommitIf', 'canFindByOwner', 'canIterate', 'SessionkitError', 'optionError', 'sanitizeError', 'storeError', 'timeoutError', 'BackgroundTask', 'MAX_TIMER_MS', 'intervalOption', 'timeoutOption', 'wholeOption', 'stringOption', 'functionOption', 'choiceOption', 'booleanOption', 'durationOption']) {
+    for (const name of [
+      'MAX_OWNER_LENGTH',
+      'assertOwner',
+      'canCommitIf',
+      'canFindByOwner',
+      'canIterate',
+      'SessionkitError',
+      'optionError',
+      'sanitizeError',
+      'storeError',
+      'timeoutError',
+      'BackgroundTask',
+      'MAX_TIMER_MS',
+      'intervalOption',
+      'timeoutOption',
+      'wholeOption',
+      'stringOption',
+      'functionOption',
+      'choiceOption',
+      'booleanOption',
+      'durationOption',
+    ]) {
       expect(kit, name).toHaveProperty(name);
     }
   });

@@ -161,7 +161,7 @@ describe('destroySession and destroySessions', () => {
     expect((await manager.listSessions('ada')).map((entry) => entry.handle)).toEqual([laptop.handle]);
   });
 
-  it('destroySessions ends all of a user\'s sessions, or all but one given as a Session or a handle', async () => {
+  it("destroySessions ends all of a user's sessions, or all but one given as a Session or a handle", async () => {
     const { manager } = setup();
     const a = await loggedIn(manager, 'ada', 'a');
     const b = await loggedIn(manager, 'ada', 'b');
@@ -184,13 +184,15 @@ describe('destroySession and destroySessions', () => {
 describe('maxSessionsPerUser', () => {
   it('must be a whole number of 1 or more', () => {
     for (const bad of [0, -1, 1.5, '3', Number.NaN]) {
-      expect(() => new SessionManager({ maxSessionsPerUser: bad as never })).toThrow(/^sessionkit: option maxSessionsPerUser must be a whole number, 1 or more/);
+      expect(() => new SessionManager({ maxSessionsPerUser: bad as never })).toThrow(
+        /^sessionkit: option maxSessionsPerUser must be a whole number, 1 or more/,
+      );
     }
     expect(new SessionManager().maxSessionsPerUser).toBeUndefined();
     expect(new SessionManager({ maxSessionsPerUser: 2 }).maxSessionsPerUser).toBe(2);
   });
 
-  it('on a login past the limit, destroys that user\'s oldest sessions, never the one logging in', async () => {
+  it("on a login past the limit, destroys that user's oldest sessions, never the one logging in", async () => {
     const { manager } = setup({ maxSessionsPerUser: 2 });
     // The oldest session by creation, logging in last: it stays, the two others are oldest after it.
     const old = await manager.load();

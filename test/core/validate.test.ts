@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
-  booleanOption, choiceOption, durationOption, functionOption, intervalOption, MAX_TIMER_MS, stringOption, timeoutOption, wholeOption,
+  booleanOption,
+  choiceOption,
+  durationOption,
+  functionOption,
+  intervalOption,
+  MAX_TIMER_MS,
+  stringOption,
+  timeoutOption,
+  wholeOption,
 } from '../../src/validate.js';
 
 describe('option validators', () => {
@@ -25,7 +33,8 @@ describe('option validators', () => {
       new TypeError('sessionkit: option sweepInterval must be a number of ms from 0 (off) to 2147483647; got 2147483648'),
     );
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, '10', null]) expect(() => intervalOption('i', bad, 0)).toThrow(TypeError);
-    for (const bad of [0, -1, MAX_TIMER_MS + 1, Number.NaN]) expect(() => timeoutOption('timeout', bad, 1)).toThrow(/option timeout must be a number of ms above 0/);
+    for (const bad of [0, -1, MAX_TIMER_MS + 1, Number.NaN])
+      expect(() => timeoutOption('timeout', bad, 1)).toThrow(/option timeout must be a number of ms above 0/);
     expect(() => durationOption('lifetime', 0, 1, false)).toThrow(/option lifetime must be a finite number of ms above 0; got 0/);
     expect(() => durationOption('idle', Number.POSITIVE_INFINITY, 1, true)).toThrow(/option idle must be a finite number of ms, 0 or more/);
     expect(() => wholeOption('cache', 1.5, 1, 0)).toThrow(/option cache must be a whole number, 0 or more; got 1.5/);

@@ -46,13 +46,19 @@ export function extractBlocks(doc: string, text: string): CodeBlock[] {
     const [, indent, fence, info] = open as unknown as [string, string, string, string];
     const end = lines.findIndex((line, j) => j > i && closes(line.trim(), fence));
     const close = end === -1 ? lines.length : end;
-    const words = info.trim().split(/\s+/).filter((word) => word !== '');
+    const words = info
+      .trim()
+      .split(/\s+/)
+      .filter((word) => word !== '');
     const language = words.shift()?.toLowerCase();
     if (language !== undefined && LANGUAGES.has(language)) {
       const block: CodeBlock = {
         doc,
         line: i + 2,
-        code: lines.slice(i + 1, close).map((line) => line.slice(Math.min(indent.length, line.length - line.trimStart().length))).join('\n'),
+        code: lines
+          .slice(i + 1, close)
+          .map((line) => line.slice(Math.min(indent.length, line.length - line.trimStart().length)))
+          .join('\n'),
         fragment: false,
         server: false,
         service: false,

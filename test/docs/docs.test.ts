@@ -6,7 +6,13 @@ import { extractBlocks, readBlocks, where } from './blocks.js';
 import { DocProject } from './project.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const docs = ['README.md', ...readdirSync(`${root}docs`).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`)];
+const docs = [
+  'README.md',
+  ...readdirSync(`${root}docs`)
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`),
+];
 const blocks = readBlocks(root, docs);
 const runnable = blocks.filter((block) => !block.fragment && !block.service && !block.test && !(block.file ?? '').endsWith('.d.ts'));
 
@@ -45,9 +51,13 @@ describe('docs blocks', () => {
     expect(project.typeCheck()).toEqual([]);
   }, 60_000);
 
-  it.concurrent.each(runnable.map((block) => [where(block), block] as const))('%s runs', async (_, block) => {
-    const result = await project.run(block);
-    const ok = block.server ? result.outcome === 'running' || result.outcome === 0 : result.outcome === 0;
-    expect(ok, `${where(block)} ${block.server ? 'failed to start' : 'failed'} (${result.outcome}):\n${result.output}`).toBe(true);
-  }, 20_000);
+  it.concurrent.each(runnable.map((block) => [where(block), block] as const))(
+    '%s runs',
+    async (_, block) => {
+      const result = await project.run(block);
+      const ok = block.server ? result.outcome === 'running' || result.outcome === 0 : result.outcome === 0;
+      expect(ok, `${where(block)} ${block.server ? 'failed to start' : 'failed'} (${result.outcome}):\n${result.output}`).toBe(true);
+    },
+    20_000,
+  );
 });

@@ -91,10 +91,13 @@ export class DocProject {
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       let stopped: 'running' | 'timeout' | undefined;
-      const timer = setTimeout(() => {
-        stopped = block.server ? 'running' : 'timeout';
-        child.kill('SIGKILL');
-      }, block.server ? serverMs : timeoutMs);
+      const timer = setTimeout(
+        () => {
+          stopped = block.server ? 'running' : 'timeout';
+          child.kill('SIGKILL');
+        },
+        block.server ? serverMs : timeoutMs,
+      );
       child.on('close', (code) => {
         clearTimeout(timer);
         resolve({ outcome: stopped ?? code ?? 1, output: output.trim() });

@@ -6,9 +6,9 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevicesApp, type DevicesApp } from '../../examples/devices/app.js';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Set to a file path to keep a screenshot of the device list there. */
-const SCREENSHOT = process.env['DEVICES_SCREENSHOT'];
+const SCREENSHOT = process.env.DEVICES_SCREENSHOT;
 
 const USER_AGENTS = {
   A: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0',
@@ -59,9 +59,9 @@ async function signIn(page: Page, username: string): Promise<void> {
 
 /** The device names listed on the page, in order, with "*" after this device's. */
 async function listed(page: Page): Promise<string[]> {
-  return page.locator('li.device').evaluateAll((items) =>
-    items.map((item) => `${item.querySelector('strong')!.textContent}${item.getAttribute('aria-current') === 'true' ? ' *' : ''}`),
-  );
+  return page
+    .locator('li.device')
+    .evaluateAll((items) => items.map((item) => `${item.querySelector('strong')!.textContent}${item.getAttribute('aria-current') === 'true' ? ' *' : ''}`));
 }
 
 async function expectSignedOut(page: Page): Promise<void> {
@@ -71,7 +71,7 @@ async function expectSignedOut(page: Page): Promise<void> {
 }
 
 describe('devices demo in Chromium', () => {
-  it('lists, marks and logs out one user\'s devices', async () => {
+  it("lists, marks and logs out one user's devices", async () => {
     const [a, b, c, other] = await Promise.all([device(USER_AGENTS.A), device(USER_AGENTS.B), device(USER_AGENTS.C), device(USER_AGENTS.other)]);
     // One after the other, so that the list's order (newest first) is known.
     await signIn(a.page, USER);

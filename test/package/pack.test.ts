@@ -57,8 +57,8 @@ beforeAll(async () => {
   const packed = JSON.parse(await ok('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root)) as { filename: string }[];
   tarball = join(work, packed[0]!.filename);
   // The linters read only the tarball: start them now, beside the install and the type checks.
-  pending['attw'] = run(bin('attw'), [tarball, '--profile', 'esm-only', '--format', 'ascii'], work);
-  pending['publint'] = run(bin('publint'), ['run', tarball, '--strict'], work);
+  pending.attw = run(bin('attw'), [tarball, '--profile', 'esm-only', '--format', 'ascii'], work);
+  pending.publint = run(bin('publint'), ['run', tarball, '--strict'], work);
   await mkdir(app);
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'pack-check-app', private: true, type: 'module' }));
   await ok('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--omit=optional', '--no-package-lock', tarball], app);
@@ -93,41 +93,66 @@ describe('the packed tarball, installed into a fresh app', () => {
     expect(files.filter((file) => !/^package\/(dist\/(src|native-store)\/|docs\/[a-z-]+\.md$|package\.json$|README\.md$|LICENSE$)/.test(file))).toEqual([]);
   });
 
-  it('imports every entry point as ESM', async () => {
-    const script = `for (const entry of ${JSON.stringify(entries)}) { const m = await import(entry); if (Object.keys(m).length === 0) throw new Error(entry + ' exports nothing'); }`;
-    await ok('node', ['--input-type=module', '-e', script], app);
-  }, SLOW);
+  it(
+    'imports every entry point as ESM',
+    async () => {
+      const script = `for (const entry of ${JSON.stringify(entries)}) { const m = await import(entry); if (Object.keys(m).length === 0) throw new Error(entry + ' exports nothing'); }`;
+      await ok('node', ['--input-type=module', '-e', script], app);
+    },
+    SLOW,
+  );
 
-  it('importing sessionkit loads no driver, uWS, lmdb, fastify or hono (and the hook sees them when they load)', async () => {
-    const [core, lmdb, fastify, typeOnly] = await Promise.all([
-      loadedBy(app, 'sessionkit'),
-      loadedBy(app, 'sessionkit/lmdb'),
-      loadedBy(app, 'sessionkit/fastify'),
-      // these entries import their framework or driver for types only (store-kit imports none)
-      loadedBy(app, 'sessionkit/hono', 'sessionkit/uws', 'sessionkit/node', 'sessionkit/redis', 'sessionkit/postgres', 'sessionkit/mysql', 'sessionkit/store-kit'),
-    ]);
-    expect(core).toEqual(['msgpackr', 'sessionkit']);
-    for (const name of forbiddenForCore) expect(core.some((loaded) => loaded === name || loaded.startsWith(`${name}/`))).toBe(false);
-    expect(lmdb).toContain('lmdb');
-    expect(fastify).toContain('fastify-plugin');
-    expect(typeOnly).toEqual(['msgpackr', 'sessionkit']);
-  }, SLOW);
+  it(
+    'importing sessionkit loads no driver, uWS, lmdb, fastify or hono (and the hook sees them when they load)',
+    async () => {
+      const [core, lmdb, fastify, typeOnly] = await Promise.all([
+        loadedBy(app, 'sessionkit'),
+        loadedBy(app, 'sessionkit/lmdb'),
+        loadedBy(app, 'sessionkit/fastify'),
+        // these entries import their framework or driver for types only (store-kit imports none)
+        loadedBy(
+          app,
+          'sessionkit/hono',
+          'sessionkit/uws',
+          'sessionkit/node',
+          'sessionkit/redis',
+          'sessionkit/postgres',
+          'sessionkit/mysql',
+          'sessionkit/store-kit',
+        ),
+      ]);
+      expect(core).toEqual(['msgpackr', 'sessionkit']);
+      for (const name of forbiddenForCore) expect(core.some((loaded) => loaded === name || loaded.startsWith(`${name}/`))).toBe(false);
+      expect(lmdb).toContain('lmdb');
+      expect(fastify).toContain('fastify-plugin');
+      expect(typeOnly).toEqual(['msgpackr', 'sessionkit']);
+    },
+    SLOW,
+  );
 
   // lmdb's own index.d.ts uses `export =` in an ES module, which a library check rejects (TS1203);
   // it is the only error allowed: sessionkit's declarations and the app must check clean.
-  it.each(['nodenext', 'bundler'])('type-checks an import of every entry under moduleResolution %s with skipLibCheck false', async (resolution) => {
-    const result = await pending[resolution]!;
-    const errors = result.output.split('\n').filter((line) => /error TS\d+/.test(line));
-    const foreign = errors.filter((line) => !/node_modules\/lmdb\/index\.d\.ts\(\d+,\d+\): error TS1203:/.test(line));
-    expect(foreign).toEqual([]);
-    // tsc either passed or failed only on the allowed lines (never exited without a diagnostic)
-    expect(result.code === 0 || errors.length > 0, result.output).toBe(true);
-  }, SLOW);
+  it.each(['nodenext', 'bundler'])(
+    'type-checks an import of every entry under moduleResolution %s with skipLibCheck false',
+    async (resolution) => {
+      const result = await pending[resolution]!;
+      const errors = result.output.split('\n').filter((line) => /error TS\d+/.test(line));
+      const foreign = errors.filter((line) => !/node_modules\/lmdb\/index\.d\.ts\(\d+,\d+\): error TS1203:/.test(line));
+      expect(foreign).toEqual([]);
+      // tsc either passed or failed only on the allowed lines (never exited without a diagnostic)
+      expect(result.code === 0 || errors.length > 0, result.output).toBe(true);
+    },
+    SLOW,
+  );
 
-  it('passes publint (strict) and @arethetypeswrong/cli (ESM-only profile)', async () => {
-    const publint = await pending['publint']!;
-    expect(publint.code, publint.output).toBe(0);
-    const attw = await pending['attw']!;
-    expect(attw.code, attw.output).toBe(0);
-  }, SLOW);
+  it(
+    'passes publint (strict) and @arethetypeswrong/cli (ESM-only profile)',
+    async () => {
+      const publint = await pending.publint!;
+      expect(publint.code, publint.output).toBe(0);
+      const attw = await pending.attw!;
+      expect(attw.code, attw.output).toBe(0);
+    },
+    SLOW,
+  );
 });

@@ -9,13 +9,30 @@ import { inTime, runs, timeoutFor } from './support/runs.js';
 const codecs: [Codec, fc.Arbitrary<unknown>][] = [
   // msgpackr renames an own "__proto__" key of a nested object to "__proto_" (its guard against
   // prototype pollution; a unit test pins it), so that one key is left out here.
-  [msgpackCodec, fc.anything({ key: fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'), withBigInt: true, withMap: true, withSet: true, withDate: true, withTypedArray: true, withNullPrototype: true, withSparseArray: true, maxDepth: 2, maxKeys: 4 })],
+  [
+    msgpackCodec,
+    fc.anything({
+      key: fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'),
+      withBigInt: true,
+      withMap: true,
+      withSet: true,
+      withDate: true,
+      withTypedArray: true,
+      withNullPrototype: true,
+      withSparseArray: true,
+      maxDepth: 2,
+      maxKeys: 4,
+    }),
+  ],
   [jsonCodec, fc.jsonValue({ maxDepth: 2 })],
 ];
 
 const sessionValues = (value: fc.Arbitrary<unknown>) =>
   fc.array(fc.tuple(fc.string({ maxLength: 10 }), value), { maxLength: 4 }).map((entries) => new Map(entries));
-const deadline = fc.oneof(fc.integer({ min: 0, max: 2 ** 48 }), fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => d + 0));
+const deadline = fc.oneof(
+  fc.integer({ min: 0, max: 2 ** 48 }),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => d + 0),
+);
 
 /** Changes a valid encoding the ways a disk, a network or an attacker would. */
 function damaged(bytes: Uint8Array): fc.Arbitrary<Uint8Array> {
@@ -72,37 +89,63 @@ function withoutNegativeZero(value: unknown): unknown {
 
 for (const [codec, value] of codecs) {
   describe(`${codec.name}Codec on untrusted bytes`, () => {
-    it('decodes random bytes to a valid record or a clear error', () => {
-      const bytes = fc.oneof(
-        fc.uint8Array({ maxLength: 300 }),
-        fc.string({ unit: 'binary', maxLength: 200 }).map((s) => new TextEncoder().encode(s)),
-        fc.array(fc.constantFrom(0x91, 0x92, 0xdc, 0xdd, 0xde, 0xdf, 0x81, 0xd4, 0xd5, 0xd6, 0xc7, 0xc8, 0xc9, 0x72, 0x40, 0x00, 0xff, 0x5b, 0x7b, 0x22), { maxLength: 300 }).map((a) => Uint8Array.from(a)),
-      );
-      fc.assert(fc.property(bytes, (b) => void decodeOrClearError(codec, b)), runs());
-    }, timeoutFor());
+    it(
+      'decodes random bytes to a valid record or a clear error',
+      () => {
+        const bytes = fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.string({ unit: 'binary', maxLength: 200 }).map((s) => new TextEncoder().encode(s)),
+          fc
+            .array(fc.constantFrom(0x91, 0x92, 0xdc, 0xdd, 0xde, 0xdf, 0x81, 0xd4, 0xd5, 0xd6, 0xc7, 0xc8, 0xc9, 0x72, 0x40, 0x00, 0xff, 0x5b, 0x7b, 0x22), {
+              maxLength: 300,
+            })
+            .map((a) => Uint8Array.from(a)),
+        );
+        fc.assert(
+          fc.property(bytes, (b) => void decodeOrClearError(codec, b)),
+          runs(),
+        );
+      },
+      timeoutFor(),
+    );
 
-    it('decodes truncated, bit-flipped, grown or shrunk encodings to a valid record or a clear error', () => {
-      const encoded = fc.tuple(deadline, sessionValues(value)).map(([d, v]) => codec.encode(d, v));
-      fc.assert(fc.property(encoded.chain((bytes) => damaged(bytes)), (bytes) => void decodeOrClearError(codec, bytes)), runs());
-    }, timeoutFor());
+    it(
+      'decodes truncated, bit-flipped, grown or shrunk encodings to a valid record or a clear error',
+      () => {
+        const encoded = fc.tuple(deadline, sessionValues(value)).map(([d, v]) => codec.encode(d, v));
+        fc.assert(
+          fc.property(
+            encoded.chain((bytes) => damaged(bytes)),
+            (bytes) => void decodeOrClearError(codec, bytes),
+          ),
+          runs(),
+        );
+      },
+      timeoutFor(),
+    );
 
-    it('still round-trips after any garbage (a failed decode leaves no state behind)', () => {
-      fc.assert(
-        fc.property(fc.uint8Array({ maxLength: 100 }), deadline, sessionValues(value), (garbage, d, values) => {
-          decodeOrClearError(codec, garbage);
-          const record = codec.decode(codec.encode(d, values));
-          expect(record.deadline).toBe(d);
-          expect(record.values).toEqual(withoutNegativeZero(values));
-        }),
-        runs(),
-      );
-    }, timeoutFor());
+    it(
+      'still round-trips after any garbage (a failed decode leaves no state behind)',
+      () => {
+        fc.assert(
+          fc.property(fc.uint8Array({ maxLength: 100 }), deadline, sessionValues(value), (garbage, d, values) => {
+            decodeOrClearError(codec, garbage);
+            const record = codec.decode(codec.encode(d, values));
+            expect(record.deadline).toBe(d);
+            expect(record.values).toEqual(withoutNegativeZero(values));
+          }),
+          runs(),
+        );
+      },
+      timeoutFor(),
+    );
 
     it('survives nesting deep enough to exhaust the stack, with a clear error', () => {
       const depth = 200_000;
-      const bytes = codec === jsonCodec
-        ? new TextEncoder().encode(`{"deadline":1,"values":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}`)
-        : Uint8Array.from([0x92, 0x01, 0x81, 0xa1, 0x61, ...new Array<number>(depth).fill(0x91), 0x01]);
+      const bytes =
+        codec === jsonCodec
+          ? new TextEncoder().encode(`{"deadline":1,"values":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}`)
+          : Uint8Array.from([0x92, 0x01, 0x81, 0xa1, 0x61, ...new Array<number>(depth).fill(0x91), 0x01]);
       const record = decodeOrClearError(codec, bytes, 5000);
       if (record !== undefined) expect(record.values.has('a')).toBe(true);
     });
@@ -110,35 +153,54 @@ for (const [codec, value] of codecs) {
 }
 
 describe('msgpackCodec across processes', () => {
-  it('writes bytes a fresh decoder reads the same, also after it decoded garbage', () => {
-    const value = codecs[0]![1];
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 100 }), deadline, sessionValues(value), (garbage, d, values) => {
-        decodeOrClearError(msgpackCodec, garbage);
-        const other = new Packr({ useRecords: true, mapsAsObjects: false, moreTypes: true, int64AsType: 'bigint' });
-        expect(other.unpack(msgpackCodec.encode(d, values))).toEqual([d, withoutNegativeZero(values)]);
-      }),
-      runs(0.5),
-    );
-  }, timeoutFor(0.5));
+  it(
+    'writes bytes a fresh decoder reads the same, also after it decoded garbage',
+    () => {
+      const value = codecs[0]![1];
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 100 }), deadline, sessionValues(value), (garbage, d, values) => {
+          decodeOrClearError(msgpackCodec, garbage);
+          const other = new Packr({ useRecords: true, mapsAsObjects: false, moreTypes: true, int64AsType: 'bigint' });
+          expect(other.unpack(msgpackCodec.encode(d, values))).toEqual([d, withoutNegativeZero(values)]);
+        }),
+        runs(0.5),
+      );
+    },
+    timeoutFor(0.5),
+  );
 });
 
 describe('jsonCodec on any value', () => {
-  it('stores a value exactly, or refuses it with a SessionkitError naming the key', () => {
-    const value = fc.anything({ key: fc.oneof(fc.constant('__proto__'), fc.string({ maxLength: 8 })), withBigInt: true, withMap: true, withSet: true, withDate: true, withTypedArray: true, withNullPrototype: true, withSparseArray: true, withBoxedValues: true, maxDepth: 4 });
-    fc.assert(
-      fc.property(fc.string({ maxLength: 10 }), value, (key, v) => {
-        let bytes: Uint8Array;
-        try {
-          bytes = jsonCodec.encode(1, new Map([[key, v]]));
-        } catch (error) {
-          expect(error).toBeInstanceOf(SessionkitError);
-          expect((error as Error).message.startsWith(`sessionkit: json codec: cannot store the value of key ${JSON.stringify(key)}: it holds`)).toBe(true);
-          return;
-        }
-        expect(withoutNegativeZero(jsonCodec.decode(bytes).values.get(key))).toEqual(withoutNegativeZero(v));
-      }),
-      runs(),
-    );
-  }, timeoutFor());
+  it(
+    'stores a value exactly, or refuses it with a SessionkitError naming the key',
+    () => {
+      const value = fc.anything({
+        key: fc.oneof(fc.constant('__proto__'), fc.string({ maxLength: 8 })),
+        withBigInt: true,
+        withMap: true,
+        withSet: true,
+        withDate: true,
+        withTypedArray: true,
+        withNullPrototype: true,
+        withSparseArray: true,
+        withBoxedValues: true,
+        maxDepth: 4,
+      });
+      fc.assert(
+        fc.property(fc.string({ maxLength: 10 }), value, (key, v) => {
+          let bytes: Uint8Array;
+          try {
+            bytes = jsonCodec.encode(1, new Map([[key, v]]));
+          } catch (error) {
+            expect(error).toBeInstanceOf(SessionkitError);
+            expect((error as Error).message.startsWith(`sessionkit: json codec: cannot store the value of key ${JSON.stringify(key)}: it holds`)).toBe(true);
+            return;
+          }
+          expect(withoutNegativeZero(jsonCodec.decode(bytes).values.get(key))).toEqual(withoutNegativeZero(v));
+        }),
+        runs(),
+      );
+    },
+    timeoutFor(),
+  );
 });

@@ -6,9 +6,30 @@ import { SaveAction, SessionManager } from '../../src/index.js';
 import { generateToken } from '../../src/token.js';
 import { anyText, runs, timeoutFor } from './support/runs.js';
 
-const injected = fc.constantFrom(';', '\r', '\n', '\r\n', '\0', '\x7f', ',', ' ', '"', '=', 'é', '\u2028', '\ud800', '; Secure', '\r\nSet-Cookie: x=y', '; Domain=evil.example');
+const injected = fc.constantFrom(
+  ';',
+  '\r',
+  '\n',
+  '\r\n',
+  '\0',
+  '\x7f',
+  ',',
+  ' ',
+  '"',
+  '=',
+  'é',
+  '\u2028',
+  '\ud800',
+  '; Secure',
+  '\r\nSet-Cookie: x=y',
+  '; Domain=evil.example',
+);
 const nearlyValid = (valid: fc.Arbitrary<string>) =>
-  fc.oneof(valid, fc.tuple(valid, injected, valid).map(([a, b, c]) => a + b + c), anyText(40));
+  fc.oneof(
+    valid,
+    fc.tuple(valid, injected, valid).map(([a, b, c]) => a + b + c),
+    anyText(40),
+  );
 
 const options: fc.Arbitrary<CookieOptions> = fc.record(
   {
@@ -24,7 +45,8 @@ const options: fc.Arbitrary<CookieOptions> = fc.record(
   { requiredKeys: [] },
 );
 
-const ATTRIBUTE = /^(Path=[^;]+|Domain=[A-Za-z0-9.-]+|HttpOnly|Secure|SameSite=(Lax|Strict|None)|Partitioned|Expires=[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT|Max-Age=\d+)$/;
+const ATTRIBUTE =
+  /^(Path=[^;]+|Domain=[A-Za-z0-9.-]+|HttpOnly|Secure|SameSite=(Lax|Strict|None)|Partitioned|Expires=[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT|Max-Age=\d+)$/;
 
 /** True for CR, LF, NUL and every other C0 control or DEL: what could split or end a header. */
 function hasControlCharacter(text: string): boolean {
@@ -46,60 +68,78 @@ function expectWellFormed(header: string, name: string): void {
 }
 
 describe('Set-Cookie serialization', () => {
-  it('refuses options with a TypeError naming the option, or builds only well-formed headers', () => {
-    fc.assert(
-      fc.property(options, fc.oneof(fc.integer({ min: -1e15, max: 1e16 }), fc.double({ noNaN: true })), (given, expiresAt) => {
-        let serializer: CookieSerializer;
-        try {
-          serializer = new CookieSerializer(resolveCookieOptions(given));
-        } catch (error) {
-          expect(error).toBeInstanceOf(TypeError);
-          expect((error as Error).message).toMatch(/^sessionkit: option cookie\.(name|domain|path|httpOnly|secure|sameSite|partitioned|persist) /);
-          return;
-        }
-        const token = generateToken();
-        for (const header of [serializer.serialize(token), serializer.serialize(token, expiresAt, Date.now()), serializer.clear()]) {
-          expectWellFormed(header, given.name ?? 'session');
-          if (given.path !== undefined) expect(header).toContain(`; Path=${given.path}`);
-          if (given.domain !== undefined) expect(header).toContain(`; Domain=${given.domain}`);
-        }
-      }),
-      runs(),
-    );
-  }, timeoutFor());
+  it(
+    'refuses options with a TypeError naming the option, or builds only well-formed headers',
+    () => {
+      fc.assert(
+        fc.property(options, fc.oneof(fc.integer({ min: -1e15, max: 1e16 }), fc.double({ noNaN: true })), (given, expiresAt) => {
+          let serializer: CookieSerializer;
+          try {
+            serializer = new CookieSerializer(resolveCookieOptions(given));
+          } catch (error) {
+            expect(error).toBeInstanceOf(TypeError);
+            expect((error as Error).message).toMatch(/^sessionkit: option cookie\.(name|domain|path|httpOnly|secure|sameSite|partitioned|persist) /);
+            return;
+          }
+          const token = generateToken();
+          for (const header of [serializer.serialize(token), serializer.serialize(token, expiresAt, Date.now()), serializer.clear()]) {
+            expectWellFormed(header, given.name ?? 'session');
+            if (given.path !== undefined) expect(header).toContain(`; Path=${given.path}`);
+            if (given.domain !== undefined) expect(header).toContain(`; Domain=${given.domain}`);
+          }
+        }),
+        runs(),
+      );
+    },
+    timeoutFor(),
+  );
 
-  it('refuses a cookie value outside cookie-octets, so no value can inject an attribute or a header', () => {
-    const serializer = new CookieSerializer(resolveCookieOptions({}));
-    fc.assert(
-      fc.property(fc.oneof(anyText(60), fc.tuple(fc.string({ maxLength: 10 }), injected).map(([a, b]) => a + b)), (value) => {
-        let header: string;
-        try {
-          header = serializer.serialize(value);
-        } catch (error) {
-          expect(error).toBeInstanceOf(TypeError);
-          expect((error as Error).message).toBe('sessionkit: cookie: value has characters outside RFC 6265 cookie-octets');
-          return;
-        }
-        expect(hasControlCharacter(header)).toBe(false);
-        expect(header.split(';')).toHaveLength(4);
-        expect(value).toMatch(/^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/);
-      }),
-      runs(),
-    );
-  }, timeoutFor());
+  it(
+    'refuses a cookie value outside cookie-octets, so no value can inject an attribute or a header',
+    () => {
+      const serializer = new CookieSerializer(resolveCookieOptions({}));
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            anyText(60),
+            fc.tuple(fc.string({ maxLength: 10 }), injected).map(([a, b]) => a + b),
+          ),
+          (value) => {
+            let header: string;
+            try {
+              header = serializer.serialize(value);
+            } catch (error) {
+              expect(error).toBeInstanceOf(TypeError);
+              expect((error as Error).message).toBe('sessionkit: cookie: value has characters outside RFC 6265 cookie-octets');
+              return;
+            }
+            expect(hasControlCharacter(header)).toBe(false);
+            expect(header.split(';')).toHaveLength(4);
+            expect(value).toMatch(/^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/);
+          },
+        ),
+        runs(),
+      );
+    },
+    timeoutFor(),
+  );
 
-  it('gives well-formed headers for committed sessions, whatever their deadline', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.double({ min: -8.64e15, max: 8.64e15, noNaN: true }), fc.boolean(), async (deadline, persist) => {
-        const manager = new SessionManager({ cookie: { name: '__Host-sid', secure: true, persist } });
-        const session = await manager.load();
-        session.put('a', 1);
-        session.setDeadline(deadline);
-        await manager.commit(session);
-        expectWellFormed(manager.setCookieHeader(session, SaveAction.SetCookie), '__Host-sid');
-        expectWellFormed(manager.setCookieHeader(session, SaveAction.ClearCookie), '__Host-sid');
-      }),
-      runs(0.25),
-    );
-  }, timeoutFor(0.25));
+  it(
+    'gives well-formed headers for committed sessions, whatever their deadline',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.double({ min: -8.64e15, max: 8.64e15, noNaN: true }), fc.boolean(), async (deadline, persist) => {
+          const manager = new SessionManager({ cookie: { name: '__Host-sid', secure: true, persist } });
+          const session = await manager.load();
+          session.put('a', 1);
+          session.setDeadline(deadline);
+          await manager.commit(session);
+          expectWellFormed(manager.setCookieHeader(session, SaveAction.SetCookie), '__Host-sid');
+          expectWellFormed(manager.setCookieHeader(session, SaveAction.ClearCookie), '__Host-sid');
+        }),
+        runs(0.25),
+      );
+    },
+    timeoutFor(0.25),
+  );
 });

@@ -9,41 +9,57 @@ const base64url = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop
 
 /** 43-character strings that are tokens but for one character, one too many or one too few. */
 const nearToken = fc.oneof(
-  fc.tuple(fc.string({ unit: base64url, minLength: 43, maxLength: 43 }), fc.nat(42), anyText(1).filter((c) => c.length > 0)).map(
-    ([token, at, c]) => token.slice(0, at) + c + token.slice(at + 1),
-  ),
+  fc
+    .tuple(
+      fc.string({ unit: base64url, minLength: 43, maxLength: 43 }),
+      fc.nat(42),
+      anyText(1).filter((c) => c.length > 0),
+    )
+    .map(([token, at, c]) => token.slice(0, at) + c + token.slice(at + 1)),
   fc.string({ unit: base64url, minLength: 40, maxLength: 46 }),
   fc.string({ unit: base64url, minLength: 43, maxLength: 43 }).map((t) => `${t.slice(0, 42)}=`),
   fc.string({ unit: base64url, minLength: 42, maxLength: 42 }).map((t) => `${t}\u0100`),
 );
 
 describe('isToken on hostile input', () => {
-  it('is true exactly for 43 base64url characters, for any string', () => {
-    fc.assert(
-      fc.property(fc.oneof(anyText(60), nearToken), (value) => {
-        expect(isToken(value)).toBe(TOKEN_SHAPE.test(value));
-      }),
-      runs(),
-    );
-  }, timeoutFor());
+  it(
+    'is true exactly for 43 base64url characters, for any string',
+    () => {
+      fc.assert(
+        fc.property(fc.oneof(anyText(60), nearToken), (value) => {
+          expect(isToken(value)).toBe(TOKEN_SHAPE.test(value));
+        }),
+        runs(),
+      );
+    },
+    timeoutFor(),
+  );
 
-  it('is false, never a throw, for values of any other type', () => {
-    fc.assert(
-      fc.property(fc.anything({ withBigInt: true, withMap: true, withSet: true, withDate: true, withTypedArray: true, withBoxedValues: true }), (value) => {
-        expect(isToken(value)).toBe(typeof value === 'string' && TOKEN_SHAPE.test(value));
-      }),
-      runs(),
-    );
-    expect(isToken(new String(generateToken()))).toBe(false);
-  }, timeoutFor());
+  it(
+    'is false, never a throw, for values of any other type',
+    () => {
+      fc.assert(
+        fc.property(fc.anything({ withBigInt: true, withMap: true, withSet: true, withDate: true, withTypedArray: true, withBoxedValues: true }), (value) => {
+          expect(isToken(value)).toBe(typeof value === 'string' && TOKEN_SHAPE.test(value));
+        }),
+        runs(),
+      );
+      expect(isToken(new String(generateToken()))).toBe(false);
+    },
+    timeoutFor(),
+  );
 
-  it('accepts every generated token and every store-key hash', () => {
-    fc.assert(
-      fc.property(anyText(60), (anything) => {
-        expect(isToken(generateToken())).toBe(true);
-        expect(isToken(hashToken(anything))).toBe(true);
-      }),
-      runs(0.25),
-    );
-  }, timeoutFor(0.25));
+  it(
+    'accepts every generated token and every store-key hash',
+    () => {
+      fc.assert(
+        fc.property(anyText(60), (anything) => {
+          expect(isToken(generateToken())).toBe(true);
+          expect(isToken(hashToken(anything))).toBe(true);
+        }),
+        runs(0.25),
+      );
+    },
+    timeoutFor(0.25),
+  );
 });

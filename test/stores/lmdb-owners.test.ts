@@ -18,7 +18,6 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-
 /** A root opened by the test, so tests can look at the store's databases directly. */
 function openRoot() {
   const root = open({ path: tempPath() });

@@ -22,7 +22,6 @@ const shared = tempPath();
 storeConformance('LmdbStore', () => new LmdbStore({ path: shared }));
 storeConformance('LmdbStore without the LRU tier', () => new LmdbStore({ path: tempPath(), cache: 0 }));
 
-
 /** A root opened by the test, so tests can look at the store's two databases directly. */
 function openRoot() {
   const root = open({ path: tempPath() });

@@ -122,7 +122,11 @@ describe('MemoryStore', () => {
 
   it('keeps the owner index right through overwrite, delete, eviction, sweep and lazy expiry', async () => {
     const store = new MemoryStore({ maxEntries: 4, sweepInterval: 0 });
-    const keys = (owner: string) => store.findByOwner(owner).map((entry) => entry.key).sort();
+    const keys = (owner: string) =>
+      store
+        .findByOwner(owner)
+        .map((entry) => entry.key)
+        .sort();
     store.commit('a', one(1), later(), 'u1');
     store.commit('b', one(1), later(), 'u1');
     store.commit('c', one(1), later(), 'u2');

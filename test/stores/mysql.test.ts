@@ -65,7 +65,10 @@ describe('MySqlStore', () => {
     await store.commit(fits, fitting, later());
     expect((await store.find(fits))?.length).toBe(65_535);
     const token = generateToken();
-    const error = await store.commit(token, new Uint8Array(65_536), later()).then(() => undefined, (caught: Error) => caught);
+    const error = await store.commit(token, new Uint8Array(65_536), later()).then(
+      () => undefined,
+      (caught: Error) => caught,
+    );
     expect(error?.message).toMatch(/^sessionkit: mysql store: commit failed: the session is 65536 bytes, over the cap of 65535 bytes \(blob\)/);
     expect(error?.message).toMatch(/MODIFY data MEDIUMBLOB NOT NULL \(16 MiB\), or keep sessions smaller \(the manager's maxSessionBytes/);
     expect(await rowCount(token, scsTable)).toBe(0);
@@ -74,7 +77,10 @@ describe('MySqlStore', () => {
   it('refuses a session over the cap of a MEDIUMBLOB column without suggesting MEDIUMBLOB', async () => {
     const store = new MySqlStore({ pool, table, cleanupInterval: 0 });
     const token = generateToken();
-    const error = await store.commit(token, new Uint8Array(2 ** 24), later()).then(() => undefined, (caught: Error) => caught);
+    const error = await store.commit(token, new Uint8Array(2 ** 24), later()).then(
+      () => undefined,
+      (caught: Error) => caught,
+    );
     expect(error?.message).toMatch(/^sessionkit: mysql store: commit failed: the session is 16777216 bytes, over the cap of 16777215 bytes \(mediumblob\)/);
     expect(error?.message).not.toMatch(/MODIFY data MEDIUMBLOB/);
     expect(error?.message).toMatch(/keep sessions smaller \(the manager's maxSessionBytes option .*\); a LONGBLOB column .* max_allowed_packet/);
@@ -88,7 +94,10 @@ describe('MySqlStore', () => {
       const store = new MySqlStore({ pool, table: text, cleanupInterval: 0 });
       const token = generateToken();
       const data = Uint8Array.from([0x81, 0xa4, ...new TextEncoder().encode('alice')]);
-      const error = await store.commit(token, data, later()).then(() => undefined, (caught: Error) => caught);
+      const error = await store.commit(token, data, later()).then(
+        () => undefined,
+        (caught: Error) => caught,
+      );
       expect(error?.message).toBe('sessionkit: mysql store: commit failed');
       expect(error?.cause).toMatchObject({ code: 'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD' });
       const shown = inspect(error, { depth: 10 });

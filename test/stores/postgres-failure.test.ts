@@ -11,7 +11,15 @@ let store: PostgresStore;
 beforeAll(async () => {
   server = await startPostgres();
   // The client settings the README recommends: a bounded wait for a connection and for each query.
-  pool = new pg.Pool({ host: '127.0.0.1', port: server.port, user: 'postgres', database: 'postgres', max: 4, connectionTimeoutMillis: 1000, query_timeout: 2000 });
+  pool = new pg.Pool({
+    host: '127.0.0.1',
+    port: server.port,
+    user: 'postgres',
+    database: 'postgres',
+    max: 4,
+    connectionTimeoutMillis: 1000,
+    query_timeout: 2000,
+  });
   pool.on('error', () => {}); // idle clients lose the server below; without a listener that would crash the process
   store = new PostgresStore({ pool, cleanupInterval: 0 });
   await store.createTable();

@@ -16,10 +16,9 @@ describe('PostgresStore conditional commits and owner index', () => {
   ownerStoreBehaviours(() => new PostgresStore({ pool, table, cleanupInterval: 0 }));
 
   it('creates a nullable user_id column with a partial index on it', async () => {
-    const { rows } = await pool.query(
-      "SELECT data_type, is_nullable FROM information_schema.columns WHERE table_name = $1 AND column_name = 'user_id'",
-      [table],
-    );
+    const { rows } = await pool.query("SELECT data_type, is_nullable FROM information_schema.columns WHERE table_name = $1 AND column_name = 'user_id'", [
+      table,
+    ]);
     expect(rows).toEqual([{ data_type: 'text', is_nullable: 'YES' }]);
     const indexes = (await pool.query('SELECT indexdef FROM pg_indexes WHERE tablename = $1', [table])).rows.map((r) => r.indexdef as string);
     expect(indexes.filter((def) => def.includes('(user_id) WHERE (user_id IS NOT NULL)'))).toHaveLength(1);
@@ -41,7 +40,7 @@ describe('PostgresStore conditional commits and owner index', () => {
     expect(texts).toHaveLength(1);
     const client = await pool.connect();
     try {
-      await client.query('PREPARE owned(text, float8) AS ' + texts[0]!.replace('$1', '$1::text').replace('$2', '$2::float8'));
+      await client.query(`PREPARE owned(text, float8) AS ${texts[0]!.replace('$1', '$1::text').replace('$2', '$2::float8')}`);
       await client.query('SET plan_cache_mode = force_generic_plan'); // the plan a long-lived prepared statement ends up with
       const plan = (await client.query(`EXPLAIN EXECUTE owned('${owner}', ${Date.now()})`)).rows.map((r) => r['QUERY PLAN'] as string).join('\n');
       expect(plan).toMatch(new RegExp(`Index Scan (using|on) "?${table}_user_id_idx`));
@@ -53,7 +52,7 @@ describe('PostgresStore conditional commits and owner index', () => {
     }
   });
 
-  it('keeps a table made with SCS\'s own DDL working, and createTable() upgrades it in place', async () => {
+  it("keeps a table made with SCS's own DDL working, and createTable() upgrades it in place", async () => {
     await pool.query(
       `CREATE TABLE "${scsTable}" (token TEXT PRIMARY KEY, data BYTEA NOT NULL, expiry TIMESTAMPTZ NOT NULL);` +
         `CREATE INDEX "${scsTable}_expiry_idx" ON "${scsTable}" (expiry);`,

@@ -1,5 +1,4 @@
 import { inspect } from 'node:util';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/stores/postgres.js';
 import { storeConformance } from '../../src/testing/index.js';
@@ -75,7 +74,10 @@ describe('PostgresStore', () => {
       const store = new PostgresStore({ pool, table: checked, cleanupInterval: 0 });
       const token = generateToken();
       const data = new TextEncoder().encode('user=alice@example.com');
-      const error = await store.commit(token, data, later()).then(() => undefined, (caught: Error) => caught);
+      const error = await store.commit(token, data, later()).then(
+        () => undefined,
+        (caught: Error) => caught,
+      );
       expect(error?.message).toBe('sessionkit: postgres store: commit failed');
       expect(error?.cause).toMatchObject({ code: '23514' });
       const shown = inspect(error, { depth: 10 });

@@ -15,8 +15,12 @@ beforeAll(async () => {
   server = await startRedis();
   // The client settings the README recommends: fail fast instead of queueing while disconnected.
   client = new Redis({
-    host: '127.0.0.1', port: server.port, lazyConnect: true,
-    enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000,
+    host: '127.0.0.1',
+    port: server.port,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 1000,
     retryStrategy: (times) => Math.min(times * 100, 1000),
   });
   client.on('error', () => {}); // reconnect errors are expected here; an app would log them

@@ -69,9 +69,7 @@ describe('RedisStore conditional commits and owner index', () => {
     const commands: string[] = [];
     const store = new RedisStore({ client: recordingClient(commands), prefix });
     expect((await store.findByOwner(owner)).map((entry) => entry.key).sort()).toEqual(mine.sort());
-    expect(commands.filter((name) => name !== 'pipeline').sort()).toEqual(
-      ['smembers', ...mine.flatMap(() => ['getBuffer', 'pexpiretime'])].sort(),
-    );
+    expect(commands.filter((name) => name !== 'pipeline').sort()).toEqual(['smembers', ...mine.flatMap(() => ['getBuffer', 'pexpiretime'])].sort());
   });
 
   it('skips the owner sets in all(): they are not sessions', async () => {

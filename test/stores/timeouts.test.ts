@@ -30,7 +30,10 @@ afterAll(() => {
 /** `operation` must reject with `<component>: <name> failed` and a TimeoutError cause, after the timeout and not much later. */
 async function expectTimeout(operation: () => Promise<unknown>, component: string, name: string): Promise<void> {
   const started = Date.now();
-  const error = await operation().then(() => undefined, (caught: unknown) => caught);
+  const error = await operation().then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   const elapsed = Date.now() - started;
   expect(error, `${name} should have rejected`).toBeInstanceOf(SessionkitError);
   expect((error as Error).message).toBe(`sessionkit: ${component}: ${name} failed`);

@@ -73,7 +73,12 @@ export class TouchRevives extends ForwardingStore {
 /** Drops every zero byte (a C-string habit). */
 export class DropsZeroBytes extends ForwardingStore {
   override commit(token: string, data: Uint8Array, expiresAt: number, owner?: string): void {
-    this.inner.commit(token, data.filter((byte) => byte !== 0), expiresAt, owner);
+    this.inner.commit(
+      token,
+      data.filter((byte) => byte !== 0),
+      expiresAt,
+      owner,
+    );
   }
 }
 

@@ -20,26 +20,56 @@ interface Case {
 /** A store with only the required methods and all(), like a minimal third-party store. */
 function minimal(): Store {
   const inner = new MemoryStore({ sweepInterval: 0 });
-  return { find: (token) => inner.find(token), commit: (token, data, expiresAt) => inner.commit(token, data, expiresAt), delete: (token) => inner.delete(token), all: () => inner.all() };
+  return {
+    find: (token) => inner.find(token),
+    commit: (token, data, expiresAt) => inner.commit(token, data, expiresAt),
+    delete: (token) => inner.delete(token),
+    all: () => inner.all(),
+  };
 }
 
 const cases: Record<string, Case> = {
-  'never expires': { factory: () => new broken.NeverExpires(), fails: ['honours expiry to the millisecond bound', 'accepts an expiry already past and does not keep the entry'] },
+  'never expires': {
+    factory: () => new broken.NeverExpires(),
+    fails: ['honours expiry to the millisecond bound', 'accepts an expiry already past and does not keep the entry'],
+  },
   'touch revives an expired entry': { factory: () => new broken.TouchRevives(), fails: ['touch() never brings an expired entry back'] },
-  'touch creates a missing entry': { factory: () => new broken.TouchCreates(), fails: ['touch() moves the expiry without rewriting data, and ignores missing tokens'] },
+  'touch creates a missing entry': {
+    factory: () => new broken.TouchCreates(),
+    fails: ['touch() moves the expiry without rewriting data, and ignores missing tokens'],
+  },
   'drops zero bytes': { factory: () => new broken.DropsZeroBytes(), fails: ['round-trips every byte value exactly', 'stores a big session'] },
   'stores bytes as UTF-8 text': { factory: () => new broken.StoresAsText(), fails: ['round-trips every byte value exactly', 'stores a big session'] },
   'all() lists expired entries': { factory: () => new broken.AllListsExpired(), fails: ['all() lists live sessions only, with their data'] },
   'overwrites returned bytes in place while claiming stableBytes': {
     factory: () => new broken.OverwritesInPlace(),
-    fails: ['stableBytes find returns a new object after every commit, and the old one keeps its bytes', 'stableBytes find returns a new object after a commitIf, and the old one keeps its bytes'],
+    fails: [
+      'stableBytes find returns a new object after every commit, and the old one keeps its bytes',
+      'stableBytes find returns a new object after a commitIf, and the old one keeps its bytes',
+    ],
   },
-  'copies on find while claiming stableBytes': { factory: () => new broken.CopiesWhileClaimingStable(), fails: ['stableBytes find returns the same object while the entry is unchanged'] },
-  'commitIf ignores expected': { factory: () => new broken.CommitIfIgnoresExpected(), fails: ['commitIf() refuses, writing nothing, when the bytes differ', 'commitIf() refuses after a delete, so a revoked token never comes back'] },
-  'commitIf is not atomic': { factory: () => new broken.CommitIfNotAtomic(), fails: ['commitIf() loses nothing when 50 read-modify-write loops race on one entry'] },
+  'copies on find while claiming stableBytes': {
+    factory: () => new broken.CopiesWhileClaimingStable(),
+    fails: ['stableBytes find returns the same object while the entry is unchanged'],
+  },
+  'commitIf ignores expected': {
+    factory: () => new broken.CommitIfIgnoresExpected(),
+    fails: ['commitIf() refuses, writing nothing, when the bytes differ', 'commitIf() refuses after a delete, so a revoked token never comes back'],
+  },
+  'commitIf is not atomic': {
+    factory: () => new broken.CommitIfNotAtomic(),
+    fails: ['commitIf() loses nothing when 50 read-modify-write loops race on one entry'],
+  },
   'findByOwner returns deleted entries': { factory: () => new broken.FindByOwnerKeepsDeleted(), fails: ['findByOwner() never returns a deleted entry'] },
-  'touch() missing, not switched off': { factory: minimal, fails: ['touch() moves the expiry without rewriting data, and ignores missing tokens', 'touch() never brings an expired entry back'] },
-  'commitIf() required but missing': { factory: minimal, options: { touch: false, commitIf: true }, fails: ['commitIf() writes when the live bytes equal the expected ones, compared by value'] },
+  'touch() missing, not switched off': {
+    factory: minimal,
+    fails: ['touch() moves the expiry without rewriting data, and ignores missing tokens', 'touch() never brings an expired entry back'],
+  },
+  'commitIf() required but missing': {
+    factory: minimal,
+    options: { touch: false, commitIf: true },
+    fails: ['commitIf() writes when the live bytes equal the expected ones, compared by value'],
+  },
 };
 
 const outcomes = new Map<string, CheckOutcome[]>();
@@ -56,7 +86,9 @@ async function childVitest(): Promise<Map<string, string>> {
     const report = join(dir, 'report.json');
     const config = join(import.meta.dirname, 'fixtures', 'vitest.config.ts');
     const vitest = join(import.meta.dirname, '../../node_modules/.bin/vitest');
-    await new Promise<void>((resolve) => execFile(vitest, ['run', '--config', config, '-t', 'stableBytes', '--reporter=json', `--outputFile=${report}`], () => resolve()));
+    await new Promise<void>((resolve) =>
+      execFile(vitest, ['run', '--config', config, '-t', 'stableBytes', '--reporter=json', `--outputFile=${report}`], () => resolve()),
+    );
     const { testResults } = JSON.parse(await readFile(report, 'utf8')) as { testResults: { assertionResults: ReportedTest[] }[] };
     return new Map(testResults.flatMap((file) => file.assertionResults.map((test): [string, string] => [test.fullName, test.status])));
   } finally {
@@ -104,7 +136,11 @@ describe('the conformance suite', () => {
 
   it('registers vitest tests through its public entry that fail a store overwriting its bytes in place, and skip a store without stableBytes', () => {
     const status = (store: string, check: string) => registered.get(`${store} conformance stableBytes find returns ${check}`);
-    const checks = ['the same object while the entry is unchanged', 'a new object after every commit, and the old one keeps its bytes', 'a new object after a commitIf, and the old one keeps its bytes'];
+    const checks = [
+      'the same object while the entry is unchanged',
+      'a new object after every commit, and the old one keeps its bytes',
+      'a new object after a commitIf, and the old one keeps its bytes',
+    ];
     expect(checks.map((check) => status('MemoryStore', check))).toEqual(['passed', 'passed', 'passed']);
     expect(checks.map((check) => status('OverwritesInPlace', check))).toEqual(['passed', 'failed', 'failed']);
     expect(checks.map((check) => status('Unstable', check))).toEqual(['skipped', 'skipped', 'skipped']);

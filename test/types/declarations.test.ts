@@ -53,8 +53,11 @@ describe('published declarations', () => {
     }
     // The sealed session's internals must be among what the check looks for.
     for (const place of [
-      'src/session.ts#sessionInternals', 'src/session-internals.ts#SessionInternals', 'src/session-io.ts#SessionIO',
-      'src/session-commit.ts#commitSession', 'src/users.ts#UserSessions',
+      'src/session.ts#sessionInternals',
+      'src/session-internals.ts#SessionInternals',
+      'src/session-io.ts#SessionIO',
+      'src/session-commit.ts#commitSession',
+      'src/users.ts#UserSessions',
     ]) {
       expect(internal).toContain(place);
     }
@@ -81,16 +84,59 @@ describe('published declarations', () => {
     };
     expect(members('src/session.d.ts', 'Session').sort()).toEqual(
       [
-        'status', 'token', 'deadline', 'setDeadline', 'get', 'put', 'pop', 'remove', 'clear', 'exists', 'keys',
-        'getString', 'getNumber', 'getBool', 'getBytes', 'getDate', 'popString', 'popNumber', 'popBool', 'popBytes', 'popDate',
-        'rememberMe', 'renewToken', 'destroy', 'mergeSession', 'login', 'userId', 'handle',
+        'status',
+        'token',
+        'deadline',
+        'setDeadline',
+        'get',
+        'put',
+        'pop',
+        'remove',
+        'clear',
+        'exists',
+        'keys',
+        'getString',
+        'getNumber',
+        'getBool',
+        'getBytes',
+        'getDate',
+        'popString',
+        'popNumber',
+        'popBool',
+        'popBytes',
+        'popDate',
+        'rememberMe',
+        'renewToken',
+        'destroy',
+        'mergeSession',
+        'login',
+        'userId',
+        'handle',
       ].sort(),
     );
     expect(members('src/manager.d.ts', 'SessionManager').sort()).toEqual(
       [
-        'store', 'lifetime', 'idleTimeout', 'cookie', 'codec', 'hashTokenInStore', 'maxSessionBytes', 'onError', 'Constructor',
-        'tokenFromCookie', 'load', 'loadNow', 'commit', 'saveNow', 'setCookieHeader', 'iterate', 'expiryOf',
-        'maxSessionsPerUser', 'listSessions', 'destroySession', 'destroySessions',
+        'store',
+        'lifetime',
+        'idleTimeout',
+        'cookie',
+        'codec',
+        'hashTokenInStore',
+        'maxSessionBytes',
+        'onError',
+        'Constructor',
+        'tokenFromCookie',
+        'load',
+        'loadNow',
+        'commit',
+        'saveNow',
+        'setCookieHeader',
+        'iterate',
+        'expiryOf',
+        'maxSessionsPerUser',
+        'listSessions',
+        'destroySession',
+        'destroySessions',
       ].sort(),
     );
   });
@@ -118,7 +164,10 @@ describe('published declarations', () => {
     // Only our declarations are judged (some dependencies' own fail skipLibCheck: false), which keeps it fast.
     const ours = program.getSourceFiles().filter((source) => declarations.has(source.fileName));
     expect(ours).toHaveLength(declarations.size);
-    const problems = [...program.getOptionsDiagnostics(), ...ours.flatMap((source) => [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)])];
+    const problems = [
+      ...program.getOptionsDiagnostics(),
+      ...ours.flatMap((source) => [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]),
+    ];
     expect(problems.map(describeDiagnostic)).toEqual([]);
   }, 30_000);
 });

@@ -42,26 +42,31 @@ export function serve(adapter: AdapterName, manager: SessionManager): Promise<Ru
 function serveUws(manager: SessionManager): Promise<Running> {
   const withSession = uwsSessions(manager);
   return startUws((app) => {
-    app.get('/*', withSession(async (res: SessionHttpResponse, req, session) => {
-      // uWS's request is valid only until the first await.
-      const route = routes[req.getUrl()];
-      const query = new URLSearchParams(req.getQuery());
-      if (route === undefined) return void res.writeStatus('404 Not Found').end();
-      const body = await route(session, query, manager);
-      if (!res.aborted) res.cork(() => res.writeHeader('Content-Type', 'text/plain').end(body));
-    }));
+    app.get(
+      '/*',
+      withSession(async (res: SessionHttpResponse, req, session) => {
+        // uWS's request is valid only until the first await.
+        const route = routes[req.getUrl()];
+        const query = new URLSearchParams(req.getQuery());
+        if (route === undefined) return void res.writeStatus('404 Not Found').end();
+        const body = await route(session, query, manager);
+        if (!res.aborted) res.cork(() => res.writeHeader('Content-Type', 'text/plain').end(body));
+      }),
+    );
   });
 }
 
 function serveNode(manager: SessionManager): Promise<Running> {
   const sessions = nodeSessions(manager);
-  return startNode(sessions.wrap(async (req, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const route = routes[url.pathname];
-    if (route === undefined) return void res.writeHead(404).end();
-    const body = await route(req.session, url.searchParams, manager);
-    res.writeHead(200, { 'Content-Type': 'text/plain' }).end(body);
-  }));
+  return startNode(
+    sessions.wrap(async (req, res: ServerResponse) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const route = routes[url.pathname];
+      if (route === undefined) return void res.writeHead(404).end();
+      const body = await route(req.session, url.searchParams, manager);
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end(body);
+    }),
+  );
 }
 
 /** The session token a response set, '' when it cleared the cookie, undefined when it sent no Set-Cookie. */

@@ -18,7 +18,14 @@ export function postLargeBody(url: string, path: string, size: number, headers: 
   const chunk = Buffer.alloc(256 * 1024, 97);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
-    const head = [`POST ${path} HTTP/1.1`, `Host: ${hostname}`, `Content-Length: ${size}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
+    const head = [
+      `POST ${path} HTTP/1.1`,
+      `Host: ${hostname}`,
+      `Content-Length: ${size}`,
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+      '',
+      '',
+    ].join('\r\n');
     const accepted = () => Math.max(0, socket.bytesWritten - socket.writableLength - head.length);
     let finishedResolve: (bytes: number) => void = () => {};
     const finished = new Promise<number>((done) => (finishedResolve = done));
@@ -44,7 +51,13 @@ export function postLargeBody(url: string, path: string, size: number, headers: 
       const end = answer.indexOf('\r\n\r\n');
       const length = /\r\ncontent-length: *(\d+)/i.exec(answer);
       if (end < 0 || length === null || answer.length < end + 4 + Number(length[1])) return;
-      resolve({ status: Number(answer.slice(9, 12)), body: answer.slice(end + 4, end + 4 + Number(length[1])), acceptedAtAnswer, finished, close: () => socket.destroy() });
+      resolve({
+        status: Number(answer.slice(9, 12)),
+        body: answer.slice(end + 4, end + 4 + Number(length[1])),
+        acceptedAtAnswer,
+        finished,
+        close: () => socket.destroy(),
+      });
     });
     socket.on('error', (error) => {
       finishedResolve(accepted());

@@ -86,13 +86,16 @@ function serveUws(manager: SessionManager<AppData>, options: TestOptions = {}): 
     }),
   });
   return startUws((app) => {
-    app.any('/*', withSession((res, req, session) => {
-      const route = routes[req.getUrl()];
-      if (route === undefined) return void res.writeStatus('404 Not Found').end();
-      const reply = route(session, new URLSearchParams(req.getQuery()));
-      if (typeof reply === 'object' && 'then' in reply) return reply.then((answer) => send(res, answer));
-      send(res, reply);
-    }));
+    app.any(
+      '/*',
+      withSession((res, req, session) => {
+        const route = routes[req.getUrl()];
+        if (route === undefined) return void res.writeStatus('404 Not Found').end();
+        const reply = route(session, new URLSearchParams(req.getQuery()));
+        if (typeof reply === 'object' && 'then' in reply) return reply.then((answer) => send(res, answer));
+        send(res, reply);
+      }),
+    );
   });
 }
 
@@ -104,14 +107,16 @@ function sendNode(res: ServerResponse, reply: Reply): void {
 
 function serveNode(manager: SessionManager<AppData>, options: TestOptions = {}): Promise<Running> {
   const sessions = nodeSessions(manager, { tokenHeader: options.tokenHeader, onError: translateOnError(options.onError, sendNode) });
-  return startNode(sessions.wrap((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const route = routes[url.pathname];
-    if (route === undefined) return void res.writeHead(404).end();
-    const reply = route(req.session, url.searchParams);
-    if (typeof reply === 'object' && 'then' in reply) return reply.then((answer) => sendNode(res, answer));
-    sendNode(res, reply);
-  }));
+  return startNode(
+    sessions.wrap((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const route = routes[url.pathname];
+      if (route === undefined) return void res.writeHead(404).end();
+      const reply = route(req.session, url.searchParams);
+      if (typeof reply === 'object' && 'then' in reply) return reply.then((answer) => sendNode(res, answer));
+      sendNode(res, reply);
+    }),
+  );
 }
 
 function serveExpress(manager: SessionManager<AppData>, options: TestOptions = {}, version: 4 | 5 = 5): Promise<Running> {

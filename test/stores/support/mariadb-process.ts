@@ -26,8 +26,16 @@ export async function startMariaDb(): Promise<MariaDbProcess> {
   const port = await freePort();
   await run('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db']);
   const args = [
-    '--no-defaults', `--datadir=${data}`, `--port=${port}`, `--socket=${join(dir, 'mariadb.sock')}`, '--bind-address=127.0.0.1',
-    '--user=root', '--skip-grant-tables', '--skip-log-bin', '--innodb-buffer-pool-size=32M', `--pid-file=${join(dir, 'mariadb.pid')}`,
+    '--no-defaults',
+    `--datadir=${data}`,
+    `--port=${port}`,
+    `--socket=${join(dir, 'mariadb.sock')}`,
+    '--bind-address=127.0.0.1',
+    '--user=root',
+    '--skip-grant-tables',
+    '--skip-log-bin',
+    '--innodb-buffer-pool-size=32M',
+    `--pid-file=${join(dir, 'mariadb.pid')}`,
   ];
   let child: ChildProcess | undefined;
   const server: MariaDbProcess = {

@@ -22,8 +22,22 @@ function redisProcess(port: number, dir: string, cluster: boolean): RedisProcess
   const pidFile = join(dir, `redis-${port}.pid`);
   const signal = async (name: NodeJS.Signals) => void process.kill(Number((await readFile(pidFile, 'utf8')).trim()), name);
   const args = [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes',
-    '--dir', dir, '--pidfile', pidFile, '--logfile', join(dir, `redis-${port}.log`),
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'yes',
+    '--dir',
+    dir,
+    '--pidfile',
+    pidFile,
+    '--logfile',
+    join(dir, `redis-${port}.log`),
     ...(cluster ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`)] : []),
   ];
   return {
@@ -46,7 +60,13 @@ export async function startRedis(): Promise<RedisProcess & { dispose(): Promise<
   const dir = await tempDir('redis');
   const server = redisProcess(await freePort(), dir, false);
   await server.start();
-  return { ...server, dispose: async () => { await server.stop(); await removeDir(dir); } };
+  return {
+    ...server,
+    dispose: async () => {
+      await server.stop();
+      await removeDir(dir);
+    },
+  };
 }
 
 /** A private Redis Cluster of three masters and no replicas. */

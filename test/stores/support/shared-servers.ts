@@ -14,10 +14,9 @@ const HOW_TO_START = {
 };
 
 function unreachable(server: keyof typeof HOW_TO_START, where: string, cause: unknown): Error {
-  return new Error(
-    `${server} is not answering on ${where}; these store tests need it (they are never skipped). Start it with:\n  ${HOW_TO_START[server]}`,
-    { cause },
-  );
+  return new Error(`${server} is not answering on ${where}; these store tests need it (they are never skipped). Start it with:\n  ${HOW_TO_START[server]}`, {
+    cause,
+  });
 }
 
 /** Throws a clear error when the shared Redis does not answer PING. */

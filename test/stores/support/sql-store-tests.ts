@@ -6,7 +6,6 @@ import { generateToken } from '../../../src/token.js';
 import { eventually, expectFastFailure } from './failure.js';
 import { later } from '../../support/time.js';
 
-
 export interface SqlStoreHarness {
   /** A store on the test table with its cleanup timer off. */
   makeStore(): Store & { all(): AsyncIterable<[string, Uint8Array]>; touch(token: string, expiresAt: number): Promise<void> };

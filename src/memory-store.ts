@@ -94,9 +94,10 @@ export class MemoryStore implements Store {
 
   commitIf(token: string, expected: Uint8Array | undefined, data: Uint8Array, expiresAt: number, owner?: string): boolean {
     assertOwner(owner, COMPONENT);
-    const live = this.#live(token);
+    const now = Date.now();
+    const live = this.#live(token, now);
     if (expected === undefined ? live !== undefined : live === undefined || !sameBytes(live.data, expected)) return false;
-    if (expiresAt > Date.now()) this.#write(token, data, expiresAt, owner);
+    if (expiresAt > now) this.#write(token, data, expiresAt, owner);
     else if (live !== undefined) this.#remove(live);
     return true;
   }
@@ -107,9 +108,10 @@ export class MemoryStore implements Store {
   }
 
   touch(token: string, expiresAt: number): void {
-    const entry = this.#live(token);
+    const now = Date.now();
+    const entry = this.#live(token, now);
     if (entry === undefined) return;
-    if (expiresAt > Date.now()) {
+    if (expiresAt > now) {
       entry.expiresAt = expiresAt;
       this.#lru.use(entry);
     } else this.#remove(entry);
@@ -148,9 +150,9 @@ export class MemoryStore implements Store {
   }
 
   /** The entry for `token` if it is live; an expired one is removed. */
-  #live(token: string): Entry | undefined {
+  #live(token: string, now: number): Entry | undefined {
     const entry = this.#entries.get(token);
-    if (entry === undefined || entry.expiresAt > Date.now()) return entry;
+    if (entry === undefined || entry.expiresAt > now) return entry;
     this.#remove(entry);
     return undefined;
   }

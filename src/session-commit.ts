@@ -20,7 +20,7 @@ const access = sessionInternals;
  * @internal
  */
 export function commitSession<Data extends object>(io: SessionIO, session: Session<Data>): boolean | Promise<boolean> {
-  access.identify(session, Date.now());
+  access.identify(session);
   const values = access.values(session);
   const deadline = session.deadline;
   const bytes = io.encode(deadline, values);

@@ -55,7 +55,7 @@ export interface SessionInternals {
   /** The session's bytes are encoded for the store: it reads 'unmodified' until changed again. */
   markSaved<D extends object>(session: Session<D>): void;
   /** Gives a session about to be committed for the first time its handle and creation time. */
-  identify<D extends object>(session: Session<D>, now: number): void;
+  identify<D extends object>(session: Session<D>): void;
   /** The stored bytes the session was loaded from or last committed as; undefined for a new or renewed session. */
   loaded<D extends object>(session: Session<D>): Uint8Array | undefined;
   setLoaded<D extends object>(session: Session<D>, bytes: Uint8Array | undefined): void;

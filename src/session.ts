@@ -95,10 +95,10 @@ export class Session<Data extends object = SessionData> {
       markSaved(session) {
         if ((session.#state & STATUS) === MODIFIED) session.#state &= ~MODIFIED;
       },
-      identify(session, now) {
+      identify(session) {
         if (session.#record.values.has(HANDLE_KEY)) return;
         if ((session.#state & SHARED) !== 0) Session.#copyRecord(session);
-        ensureIdentity(session.#record.values, now);
+        ensureIdentity(session.#record.values, Date.now());
       },
       loaded(session) {
         const origin = session.#origin;

@@ -201,8 +201,11 @@ export class UwsOutput implements GateOutput<HttpRequest | undefined> {
   #queuedValueAt(name: string): number {
     const headers = this.#headers;
     if (headers === undefined) return -1;
-    const wanted = name.toLowerCase();
-    for (let i = 0; i < headers.length; i += 2) if (latin1(headers[i]!).toLowerCase() === wanted) return i + 1;
+    for (let i = 0; i < headers.length; i += 2) {
+      const key = latin1(headers[i]!);
+      // The length first: most queued headers are not the one wanted, and lower-casing allocates.
+      if (key.length === name.length && (key === name || key.toLowerCase() === name.toLowerCase())) return i + 1;
+    }
     return -1;
   }
 

@@ -1,6 +1,7 @@
 // msgpackCodec, the default: msgpackr records, so Date, bytes, Map, Set and bigint round-trip exactly.
 import { Packr } from 'msgpackr';
 import type { Codec } from '../codec.js';
+import { PlainRecordWriter } from './msgpack-plain.js';
 import { checkedRecord, undecodable } from './record.js';
 
 // Records (msgpackr's encoding of plain objects) keep objects and Maps apart, so both round-trip;
@@ -8,6 +9,7 @@ import { checkedRecord, undecodable } from './record.js';
 const packr = new Packr({ useRecords: true, mapsAsObjects: false, moreTypes: true, int64AsType: 'bigint' });
 
 const pair: [number, ReadonlyMap<string, unknown> | undefined] = [0, undefined];
+const plain = new PlainRecordWriter();
 
 /**
  * The default codec (msgpackr): Date, Uint8Array/Buffer, Map, Set, bigint, nested objects and
@@ -18,6 +20,8 @@ const pair: [number, ReadonlyMap<string, unknown> | undefined] = [0, undefined];
 export const msgpackCodec: Codec = {
   name: 'msgpack',
   encode(deadline, values) {
+    const written = plain.write(deadline, values);
+    if (written !== undefined) return written;
     // One reused [deadline, values] pair: pack is synchronous and keeps no reference to it.
     pair[0] = deadline;
     pair[1] = values;

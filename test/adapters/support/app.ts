@@ -67,13 +67,13 @@ export const routes: Record<string, Route> = {
       body: 'own',
     };
   },
-  // The handler already lists what the session adds: nothing is repeated.
+  // The handler already lists what the session adds (header names in lower case): nothing is repeated.
   '/own-vary': (session) => {
     session.put('message', 'with own vary');
     return {
       headers: [
-        ['Vary', 'Accept-Encoding, cookie'],
-        ['Cache-Control', 'no-cache="Set-Cookie"'],
+        ['vary', 'Accept-Encoding, cookie'],
+        ['cache-control', 'no-cache="Set-Cookie"'],
       ],
       body: 'own vary',
     };

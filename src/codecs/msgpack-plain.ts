@@ -1,0 +1,210 @@
+// The msgpack codec's fast path: a record of plain values (ASCII strings, numbers, booleans, null, Dates, arrays of those), written byte for byte as msgpackr would.
+
+/** Size of each slab the records are written into; records are views of it, as msgpackr's are. */
+const SLAB_SIZE = 16 * 1024;
+/** The largest record the fast path writes; bigger ones go to msgpackr. */
+const MAX_RECORD = 4 * 1024;
+/** How deep arrays may nest in the fast path. */
+const MAX_DEPTH = 4;
+
+/**
+ * Writes `[deadline, values]` as msgpackr (with `useRecords: true`, no float32, no string
+ * bundling) writes it, when every key is an ASCII string and every value is an ASCII string, a
+ * number, a boolean, null, a Date, or an array of such values: the common session. Returns
+ * undefined for anything else (objects, Maps, Sets, bytes, bigints, undefined, non-ASCII text, a
+ * sparse array, a date before 1970, a record over 4 KiB), which msgpackr then encodes.
+ *
+ * The bytes are identical to msgpackr's (a property test compares them), so records written by
+ * either decode the same and compare equal in a conditional write; this path only skips msgpackr's
+ * per-entry allocations. Returned records are views of a slab that is never written over: each
+ * record gets bytes of its own, and a full slab is replaced, not reused.
+ */
+export class PlainRecordWriter {
+  #slab = new Uint8Array(SLAB_SIZE);
+  #view = new DataView(this.#slab.buffer);
+  #position = 0;
+  /** Where the record being written started, and where it may end. */
+  #start = 0;
+  #limit = 0;
+  #failed = false;
+
+  write(deadline: number, values: ReadonlyMap<string, unknown>): Uint8Array | undefined {
+    if (this.#position + MAX_RECORD > SLAB_SIZE) this.#newSlab();
+    this.#start = this.#position;
+    this.#limit = this.#start + MAX_RECORD;
+    this.#failed = false;
+    this.#slab[this.#position++] = 0x92; // fixarray of 2
+    this.#number(deadline); // a number always fits: the record has just begun
+    this.#mapHeader(values.size);
+    values.forEach(writeEntry, this);
+    if (this.#failed || this.#position > this.#limit) {
+      this.#position = this.#start;
+      return undefined;
+    }
+    const record = this.#slab.subarray(this.#start, this.#position);
+    // Eight-byte aligned like msgpackr's, so a copy of a record starts on a word.
+    this.#position = (this.#position + 7) & ~7;
+    return record;
+  }
+
+  /** Writes one map entry; marks the record failed for anything the fast path does not write. */
+  entry(value: unknown, key: string): void {
+    if (this.#failed) return;
+    if (typeof key !== 'string' || !this.#string(key) || !this.#value(value, 0)) this.#failed = true;
+  }
+
+  #value(value: unknown, depth: number): boolean {
+    switch (typeof value) {
+      case 'string':
+        return this.#string(value);
+      case 'number':
+        return this.#number(value);
+      case 'boolean':
+        return this.#byte(value ? 0xc3 : 0xc2);
+      case 'object':
+        if (value === null) return this.#byte(0xc0);
+        if (value.constructor === Array) return depth < MAX_DEPTH && this.#array(value as unknown[], depth + 1);
+        if (value.constructor === Date) return this.#date(value as Date);
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  /** A dense array of plain values, with msgpackr's array header. */
+  #array(array: unknown[], depth: number): boolean {
+    const length = array.length;
+    if (length < 0x10) {
+      if (!this.#byte(0x90 | length)) return false;
+    } else {
+      if (length >= 0x10000 || this.#position + 3 > this.#limit) return false;
+      const slab = this.#slab;
+      slab[this.#position++] = 0xdc;
+      slab[this.#position++] = length >> 8;
+      slab[this.#position++] = length & 0xff;
+    }
+    for (let i = 0; i < length; i++) {
+      if (!(i in array) || !this.#value(array[i], depth)) return false;
+    }
+    return true;
+  }
+
+  /** msgpackr's timestamp extension: 32-bit for whole seconds, 64-bit otherwise; other dates go to msgpackr. */
+  #date(date: Date): boolean {
+    const seconds = date.getTime() / 1000;
+    const view = this.#view;
+    if (date.getMilliseconds() === 0 && seconds >= 0 && seconds < 0x100000000) {
+      if (this.#position + 6 > this.#limit) return false;
+      this.#slab[this.#position++] = 0xd6;
+      this.#slab[this.#position++] = 0xff;
+      view.setUint32(this.#position, seconds);
+      this.#position += 4;
+      return true;
+    }
+    if (seconds > 0 && seconds < 0x400000000) {
+      if (this.#position + 10 > this.#limit) return false;
+      this.#slab[this.#position++] = 0xd7;
+      this.#slab[this.#position++] = 0xff;
+      view.setUint32(this.#position, date.getMilliseconds() * 4000000 + ((seconds / 0x100000000) >> 0));
+      view.setUint32(this.#position + 4, seconds);
+      this.#position += 8;
+      return true;
+    }
+    return false;
+  }
+
+  #newSlab(): void {
+    this.#slab = new Uint8Array(SLAB_SIZE);
+    this.#view = new DataView(this.#slab.buffer);
+    this.#position = 0;
+  }
+
+  #byte(value: number): boolean {
+    if (this.#position >= this.#limit) return false;
+    this.#slab[this.#position++] = value;
+    return true;
+  }
+
+  #mapHeader(size: number): void {
+    const slab = this.#slab;
+    if (size < 0x10) slab[this.#position++] = 0x80 | size;
+    else if (size < 0x10000) {
+      slab[this.#position++] = 0xde;
+      slab[this.#position++] = size >> 8;
+      slab[this.#position++] = size & 0xff;
+    } else {
+      slab[this.#position++] = 0xdf;
+      this.#view.setUint32(this.#position, size);
+      this.#position += 4;
+    }
+  }
+
+  /** msgpackr's number encoding: the smallest integer form for 32-bit integers (fixint only below 0x40, which records leave free), else a float64. */
+  #number(value: number): boolean {
+    if (this.#position + 9 > this.#limit) return false;
+    const slab = this.#slab;
+    if (value >>> 0 === value) {
+      if (value < 0x40) slab[this.#position++] = value;
+      else if (value < 0x100) {
+        slab[this.#position++] = 0xcc;
+        slab[this.#position++] = value;
+      } else if (value < 0x10000) {
+        slab[this.#position++] = 0xcd;
+        slab[this.#position++] = value >> 8;
+        slab[this.#position++] = value & 0xff;
+      } else {
+        slab[this.#position++] = 0xce;
+        this.#view.setUint32(this.#position, value);
+        this.#position += 4;
+      }
+    } else if (value >> 0 === value) {
+      if (value >= -0x20) slab[this.#position++] = 0x100 + value;
+      else if (value >= -0x80) {
+        slab[this.#position++] = 0xd0;
+        slab[this.#position++] = value + 0x100;
+      } else if (value >= -0x8000) {
+        slab[this.#position++] = 0xd1;
+        this.#view.setInt16(this.#position, value);
+        this.#position += 2;
+      } else {
+        slab[this.#position++] = 0xd2;
+        this.#view.setInt32(this.#position, value);
+        this.#position += 4;
+      }
+    } else {
+      slab[this.#position++] = 0xcb;
+      this.#view.setFloat64(this.#position, value);
+      this.#position += 8;
+    }
+    return true;
+  }
+
+  /** An ASCII string with msgpackr's str header; false (nothing usable written) for any other. */
+  #string(value: string): boolean {
+    const length = value.length;
+    const header = length < 0x20 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
+    if (this.#position + header + length > this.#limit) return false;
+    const slab = this.#slab;
+    let at = this.#position;
+    if (header === 1) slab[at++] = 0xa0 | length;
+    else if (header === 2) {
+      slab[at++] = 0xd9;
+      slab[at++] = length;
+    } else if (header === 3) {
+      slab[at++] = 0xda;
+      slab[at++] = length >> 8;
+      slab[at++] = length & 0xff;
+    } else return false; // never: MAX_RECORD is below 64 KiB
+    for (let i = 0; i < length; i++) {
+      const code = value.charCodeAt(i);
+      if (code >= 0x80) return false;
+      slab[at++] = code;
+    }
+    this.#position = at;
+    return true;
+  }
+}
+
+function writeEntry(this: PlainRecordWriter, value: unknown, key: string): void {
+  this.entry(value, key);
+}

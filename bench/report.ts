@@ -206,7 +206,7 @@ export function resultsMarkdown({ date, quick, machine, cycle, http, scale, chec
   if (cycle) {
     out.push('## Session cycle, in-process', '');
     out.push(
-      `tinybench; sync operations batched 256 per sample; async ones run 64 in flight per sample (as 64 connections would), except † (awaited one after another). ns/op is wall time per op, so for in-flight ops it is the inverse of throughput. bytes/op: heap growth over N ops in a child run with ${ALLOC_FLAGS.join(' ')} after a warm-up, with a PerformanceObserver confirming no GC ran ("GC!" marks a figure where one did). Encoded record: ${cycle.encodedRecordBytes} bytes.`,
+      `tinybench; sync operations batched 256 per sample; async ones run 64 in flight per sample (as 64 connections would), except † (awaited one after another). ns/op is wall time per op, so for in-flight ops it is the inverse of throughput. bytes/op: heap growth over N ops (1,000 for an async op; for a sync op as many as allocate about 24 MB, 20,000 to 200,000) in a child run with ${ALLOC_FLAGS.join(' ')} after a warm-up, the least of 3 runs (JIT compilation only ever adds), with a PerformanceObserver confirming no GC ran ("GC!" marks a figure where one did). Encoded record: ${cycle.encodedRecordBytes} bytes.`,
       '',
     );
     out.push(cycleTable(cycle), '');

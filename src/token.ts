@@ -25,13 +25,22 @@ export function generateToken(): string {
 const BASE64URL = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_') BASE64URL[c.charCodeAt(0)] = 1;
 
+/**
+ * The last string that passed `isToken`. A request checks its token several times (cookie,
+ * load, Set-Cookie) as the same string: the second check is one comparison. Starts as a string
+ * that has the shape, so the shortcut never admits anything the full check would refuse.
+ */
+let lastToken = 'A'.repeat(TOKEN_LENGTH);
+
 /** True when `value` has the shape of a sessionkit token; anything else must never reach a store. */
 export function isToken(value: unknown): value is string {
+  if (value === lastToken) return true;
   if (typeof value !== 'string' || value.length !== TOKEN_LENGTH) return false;
   for (let i = 0; i < TOKEN_LENGTH; i++) {
     const code = value.charCodeAt(i);
     if (code > 127 || BASE64URL[code] === 0) return false;
   }
+  lastToken = value;
   return true;
 }
 

@@ -36,6 +36,26 @@ describe('isToken on hostile input', () => {
   );
 
   it(
+    'answers each value on its own, whatever was checked before it (the check remembers the last token)',
+    () => {
+      const token = fc.string({ unit: base64url, minLength: 43, maxLength: 43 });
+      fc.assert(
+        fc.property(fc.array(fc.oneof(token, nearToken, anyText(60)), { minLength: 2, maxLength: 6 }), (values) => {
+          for (const value of values) expect(isToken(value)).toBe(TOKEN_SHAPE.test(value));
+        }),
+        runs(),
+      );
+      const valid = generateToken();
+      expect(isToken(valid)).toBe(true);
+      expect(isToken(`${valid.slice(0, 42)}=`)).toBe(false);
+      expect(isToken(valid)).toBe(true);
+      expect(isToken(new String(valid))).toBe(false);
+      expect(isToken('')).toBe(false);
+    },
+    timeoutFor(),
+  );
+
+  it(
     'is false, never a throw, for values of any other type',
     () => {
       fc.assert(

@@ -149,6 +149,19 @@ export function targets(cycle: CycleSuiteResult | undefined, http: HttpSuiteResu
     measured: write ? `${Math.round(write.bytesPerOp)} B/op` : 'not run',
     met: write ? write.bytesPerOp <= allowance && write.gcs === 0 : undefined,
   });
+  // Merging when nothing conflicts: the write cycle over 64 sessions, with commitIf and without.
+  for (const subject of cycle?.subjects ?? []) {
+    const merged = subject.time?.find((t) => t.id === 'write-spread');
+    const overwritten = subject.time?.find((t) => t.id === 'write-spread-lww');
+    if (merged === undefined || overwritten === undefined) continue;
+    const cost = merged.nsPerOp / overwritten.nsPerOp - 1;
+    out.push({
+      name: `merge-on-commit cost, uncontended, ${subject.label}`,
+      goal: '≤ 5% over merge off',
+      measured: `${cost >= 0 ? '+' : ''}${(cost * 100).toFixed(1)}% (±${Math.max(merged.rme, overwritten.rme).toFixed(1)}%)`,
+      met: cost <= 0.05,
+    });
+  }
   return out;
 }
 

@@ -202,9 +202,9 @@ export class LmdbStore implements Store {
     );
   }
 
-  touch(token: string, expiresAt: number): Promise<void> {
-    if (!validToken(token)) return Promise.resolve();
-    if (!(expiresAt > Date.now())) return this.delete(token);
+  touch(token: string, expiresAt: number): Promise<boolean> {
+    if (!validToken(token)) return Promise.resolve(false);
+    if (!(expiresAt > Date.now())) return this.delete(token).then(() => false);
     const expiry = expiresAt >= MAX_EXPIRY ? MAX_EXPIRY : Math.ceil(expiresAt);
     // The stamp is kept: the data did not change, so a cached copy stays valid.
     return this.settle(

@@ -48,12 +48,13 @@ export function writeRecordIf(
   return true;
 }
 
-/** In the write transaction: moves a live record's expiry, keeping its data, stamp and owner; missing, foreign or expired records are left alone. */
-export function retimeRecord(dbs: Databases, token: string, expiry: number, now: number): void {
+/** In the write transaction: moves a live record's expiry, keeping its data, stamp and owner; missing, foreign or expired records are left alone (false). */
+export function retimeRecord(dbs: Databases, token: string, expiry: number, now: number): boolean {
   const old = dbs.records.getBinaryFast(token);
-  if (old === undefined || !isRecord(old)) return;
+  if (old === undefined || !isRecord(old)) return false;
   const previous = recordExpiry(old);
-  if (previous <= now) return;
+  if (previous <= now) return false;
   dbs.records.put(token, withExpiry(old, expiry));
   reindex(dbs.expiry, token, previous, expiry);
+  return true;
 }

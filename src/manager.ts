@@ -126,8 +126,8 @@ export class SessionManager<Data extends object = SessionData> {
     if (status === 'destroyed') return SaveAction.ClearCookie;
     if (this.idleTimeout === 0 || session.token === '') return SaveAction.None;
     const touched = this.#io.touch(session);
-    if (isPromiseLike(touched)) return Promise.resolve(touched).then(setCookieAction);
-    return SaveAction.SetCookie;
+    if (isPromiseLike<boolean>(touched)) return Promise.resolve(touched).then(cookieAction);
+    return touched ? SaveAction.SetCookie : SaveAction.None;
   }
 
   /** The Set-Cookie header value for a save action other than None. */
@@ -181,10 +181,6 @@ export class SessionManager<Data extends object = SessionData> {
   expiryOf(session: Session<Data>, now = Date.now()): number {
     return this.#io.expiryOf(session, now);
   }
-}
-
-function setCookieAction(): SaveAction {
-  return SaveAction.SetCookie;
 }
 
 function cookieAction(written: boolean): SaveAction {

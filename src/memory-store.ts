@@ -107,14 +107,17 @@ export class MemoryStore implements Store {
     if (entry !== undefined) this.#remove(entry);
   }
 
-  touch(token: string, expiresAt: number): void {
+  touch(token: string, expiresAt: number): boolean {
     const now = Date.now();
     const entry = this.#live(token, now);
-    if (entry === undefined) return;
-    if (expiresAt > now) {
-      entry.expiresAt = expiresAt;
-      this.#lru.use(entry);
-    } else this.#remove(entry);
+    if (entry === undefined) return false;
+    if (!(expiresAt > now)) {
+      this.#remove(entry);
+      return false;
+    }
+    entry.expiresAt = expiresAt;
+    this.#lru.use(entry);
+    return true;
   }
 
   findByOwner(owner: string): OwnedEntry[] {

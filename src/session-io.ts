@@ -97,19 +97,28 @@ export class SessionIO implements SessionHost {
 
   /**
    * Slides the store expiry of an unmodified session. A store without touch gets the session
-   * rewritten, conditionally when it can (so a revoked session is never brought back).
+   * rewritten, conditionally when it can (so a revoked session is never brought back). True when
+   * the stored session was still this one and now lives longer; false when it was destroyed,
+   * renewed or changed since the request loaded it (then its cookie must not be sent again).
    */
-  touch<Data extends object>(session: Session<Data>): void | Promise<void> {
+  touch<Data extends object>(session: Session<Data>): boolean | Promise<boolean> {
     const expiresAt = this.expiryOf(session);
     access.setExpiresAt(session, expiresAt);
     const key = access.storeKey(session);
     const store = this.store;
     const owner = userIdOf(access.values(session));
-    if (store.touch !== undefined) return store.touch(key, expiresAt, owner);
+    if (store.touch !== undefined) {
+      const touched = store.touch(key, expiresAt, owner);
+      if (isPromiseLike<void | boolean>(touched)) return Promise.resolve(touched).then(wasMoved);
+      return touched !== false;
+    }
     const bytes = this.encode(session.deadline, access.values(session));
-    if (store.commitIf === undefined) return store.commit(key, bytes, expiresAt, owner);
+    if (store.commitIf === undefined) {
+      const written = store.commit(key, bytes, expiresAt, owner);
+      return isPromiseLike(written) ? Promise.resolve(written).then(() => true) : true;
+    }
     const written = store.commitIf(key, access.loaded(session), bytes, expiresAt, owner);
-    if (isPromiseLike(written)) return Promise.resolve(written).then(() => undefined);
+    return isPromiseLike<boolean>(written) ? Promise.resolve(written) : written;
   }
 
   /** The codec's bytes for a record; throws, naming the limit, when they are over maxSessionBytes. */
@@ -171,4 +180,9 @@ export class SessionIO implements SessionHost {
       return undefined;
     }
   }
+}
+
+/** A store's touch moved the entry unless it said false (a store may resolve nothing). */
+function wasMoved(touched: void | boolean): boolean {
+  return touched !== false;
 }

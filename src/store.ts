@@ -59,9 +59,11 @@ export interface Store {
    * Moves the expiry of a live entry without rewriting its data or its owner (optional: used for
    * idle timeouts). It never revives an expired entry: a missing or expired token is left alone.
    * `owner`, when given, is the entry's owner: a store whose owner index expires with its members
-   * (Redis) extends it.
+   * (Redis) extends it. Returns (or resolves to) false when no live entry was moved (missing,
+   * expired, or removed because `expiresAt` is past), true or nothing when it was: the manager
+   * then sends no cookie for a session destroyed or renewed since the request loaded it.
    */
-  touch?(token: string, expiresAt: number, owner?: string): void | Promise<void>;
+  touch?(token: string, expiresAt: number, owner?: string): void | boolean | Promise<void | boolean>;
   /**
    * True when `find` returns the same Uint8Array object for as long as an entry is unchanged (an
    * in-memory copy). The manager then caches the decoded session by that object and skips decoding.

@@ -170,9 +170,14 @@ export class MySqlStore implements Store {
     await this.run('delete', (connection) => connection.execute(this.sql.delete, [token]));
   }
 
-  async touch(token: string, expiresAt: number): Promise<void> {
-    if (!(expiresAt > Date.now())) return this.delete(token);
-    await this.run('touch', (connection) => connection.execute(this.sql.touch, [expiresAt, token, Date.now()]));
+  /** Resolves false when no live row was moved. A row whose expiry already had that value counts as not moved (MySQL reports changed rows): the cookie it would refresh is unchanged too. */
+  async touch(token: string, expiresAt: number): Promise<boolean> {
+    if (!(expiresAt > Date.now())) {
+      await this.delete(token);
+      return false;
+    }
+    const [result] = await this.run('touch', (connection) => connection.execute<ResultSetHeader>(this.sql.touch, [expiresAt, token, Date.now()]));
+    return result.affectedRows > 0;
   }
 
   /** Live sessions, read in pages of 100 ordered by token (keyset pagination: no long-lived cursor). */

@@ -156,9 +156,13 @@ export class PostgresStore implements Store {
     await this.run('delete', { ...this.sql.delete, values: [token] });
   }
 
-  async touch(token: string, expiresAt: number): Promise<void> {
-    if (!(expiresAt > Date.now())) return this.delete(token);
-    await this.run('touch', { ...this.sql.touch, values: [token, expiresAt, Date.now()] });
+  async touch(token: string, expiresAt: number): Promise<boolean> {
+    if (!(expiresAt > Date.now())) {
+      await this.delete(token);
+      return false;
+    }
+    const result = await this.run('touch', { ...this.sql.touch, values: [token, expiresAt, Date.now()] });
+    return (result.rowCount ?? 0) > 0;
   }
 
   /** Live sessions, read in pages of 100 ordered by token (keyset pagination: no long-lived cursor). */

@@ -144,12 +144,16 @@ export class RedisStore implements Store {
    * Moves the expiry of a live session. Pass the session's `owner` when it has one: the owner's
    * set must live as long as its longest-lived member, and only the caller knows whose it is.
    */
-  async touch(token: string, expiresAt: number, owner?: string): Promise<void> {
+  async touch(token: string, expiresAt: number, owner?: string): Promise<boolean> {
     if (owner !== undefined) checkOwner(owner, COMPONENT);
     const at = Math.ceil(expiresAt) - 1;
-    if (!(at >= Date.now())) return this.delete(token);
+    if (!(at >= Date.now())) {
+      await this.delete(token);
+      return false;
+    }
     const moved = await this.call('PEXPIREAT', this.client.pexpireat(this.prefix + token, at)); // a missing (or expired) key stays missing
     if (moved === 1 && owner !== undefined) await this.index(owner, token, at);
+    return moved === 1;
   }
 
   /**

@@ -173,6 +173,25 @@ export const touchChecks: Check[] = group('touch()', [
     },
   },
   {
+    name: 'says whether it moved a live entry',
+    async run(store, context) {
+      const touch = required(store, 'touch', context);
+      // A store may answer nothing; one that answers must answer true only for a live entry it moved.
+      const said = async (token: string, expiresAt: number): Promise<void | boolean> => touch(token, expiresAt);
+      const token = generateToken();
+      await store.commit(token, bytes(5), Date.now() + 60_000);
+      expect([true, undefined]).toContain(await said(token, Date.now() + 120_000));
+      expect([false, undefined]).toContain(await said(generateToken(), Date.now() + 60_000));
+      const expiring = generateToken();
+      const expiresAt = Date.now() + 20;
+      await store.commit(expiring, bytes(6), expiresAt);
+      await sleepUntil(expiresAt + slack(context) + 10);
+      expect([false, undefined]).toContain(await said(expiring, Date.now() + 60_000));
+      expect([false, undefined]).toContain(await said(token, Date.now() - 1000));
+      expect([false, undefined]).toContain(await said(token, Date.now() + 60_000));
+    },
+  },
+  {
     name: 'never brings an expired entry back',
     async run(store, context) {
       const touch = required(store, 'touch', context);

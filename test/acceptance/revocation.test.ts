@@ -46,6 +46,30 @@ describe.each(STORE_NAMES)('%s', (storeName) => {
           await server.close();
         }
       }, 30_000);
+
+      it(`a ${revoke} racing a slow request that only reads, under an idle timeout: the slow one sends no cookie for the old token`, async () => {
+        const store = await stores.open(storeName);
+        const manager = new SessionManager({ store, idleTimeout: 60_000 });
+        const server = await serve(adapter, manager);
+        try {
+          const token = setToken((await get(server.url, '/put?k=secret&v=before&ms=0')).response)!;
+          const finds = store.calls.find;
+          const slow = get(server.url, '/read?ms=150', token);
+          await loaded(store, finds);
+
+          const revoked = await get(server.url, revoke === 'destroy' ? '/destroy' : '/login?user=ada', token);
+          expect(setToken(revoked.response)).not.toBe(token);
+
+          // Its cookie would arrive after the revoking answer's and put the old token back in the browser.
+          const late = await slow;
+          expect(late.response.status).toBe(200);
+          expect(late.body).toBe('"before"');
+          expect(setToken(late.response)).toBeUndefined();
+          expect((await get(server.url, '/values', token)).body).toBe('{}');
+        } finally {
+          await server.close();
+        }
+      }, 30_000);
     }
   });
 });

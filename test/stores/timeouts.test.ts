@@ -50,7 +50,7 @@ interface SqlStore {
   find(token: string): Promise<unknown>;
   commit(token: string, data: Uint8Array, expiresAt: number): Promise<void>;
   delete(token: string): Promise<void>;
-  touch(token: string, expiresAt: number): Promise<void>;
+  touch(token: string, expiresAt: number): Promise<void | boolean>;
   all(): AsyncIterable<unknown>;
   cleanup(): Promise<number>;
   createTable(): Promise<void>;

@@ -81,7 +81,7 @@ export class TestStore implements Store {
     return this.#call('delete', () => this.inner.delete(token));
   }
 
-  touch(token: string, expiresAt: number): void | Promise<void> {
+  touch(token: string, expiresAt: number): boolean | Promise<boolean> {
     return this.#call('touch', () => this.inner.touch(token, expiresAt));
   }
 

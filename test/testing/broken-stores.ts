@@ -33,8 +33,8 @@ export class ForwardingStore implements Store {
     return this.inner.all();
   }
 
-  touch(token: string, expiresAt: number): void {
-    this.inner.touch(token, expiresAt);
+  touch(token: string, expiresAt: number): void | boolean {
+    return this.inner.touch(token, expiresAt);
   }
 
   close(): void {
@@ -148,6 +148,14 @@ export class CommitIfNotAtomic extends ForwardingStore {
     await new Promise((resolve) => setImmediate(resolve));
     if (matches) this.inner.commit(token, data, expiresAt, owner);
     return matches;
+  }
+}
+
+/** touch() says it moved an entry whatever happened. */
+export class TouchAlwaysMoved extends ForwardingStore {
+  override touch(token: string, expiresAt: number): boolean {
+    this.inner.touch(token, expiresAt);
+    return true;
   }
 }
 

@@ -34,6 +34,10 @@ const cases: Record<string, Case> = {
     fails: ['honours expiry to the millisecond bound', 'accepts an expiry already past and does not keep the entry'],
   },
   'touch revives an expired entry': { factory: () => new broken.TouchRevives(), fails: ['touch() never brings an expired entry back'] },
+  'touch says it moved a missing or expired entry': {
+    factory: () => new broken.TouchAlwaysMoved(),
+    fails: ['touch() says whether it moved a live entry'],
+  },
   'touch creates a missing entry': {
     factory: () => new broken.TouchCreates(),
     fails: ['touch() moves the expiry without rewriting data, and ignores missing tokens'],

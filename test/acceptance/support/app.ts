@@ -19,6 +19,11 @@ const routes: Record<string, Route> = {
     session.put(query.get('k')!, query.get('v') ?? 'x');
     return 'ok';
   },
+  // Reads the session after `ms` ms and changes nothing (under an idle timeout, its save slides the expiry).
+  '/read': async (session, query) => {
+    await sleep(Number(query.get('ms') ?? 0));
+    return JSON.stringify(session.get('secret') ?? null);
+  },
   '/values': async (session) => JSON.stringify(Object.fromEntries(session.keys().map((key) => [key, session.get(key)]))),
   '/destroy': async (session) => {
     await session.destroy();

@@ -10,7 +10,7 @@ export interface OwnerStore {
   findByOwner(owner: string): Promise<OwnedEntry[]>;
   find(token: string): Promise<Uint8Array | undefined>;
   delete(token: string): Promise<void>;
-  touch(token: string, expiresAt: number): Promise<void>;
+  touch(token: string, expiresAt: number): Promise<void | boolean>;
 }
 
 const plain = (data: Uint8Array | undefined) => (data === undefined ? undefined : Uint8Array.from(data));

@@ -8,7 +8,7 @@ import { later } from '../../support/time.js';
 
 export interface SqlStoreHarness {
   /** A store on the test table with its cleanup timer off. */
-  makeStore(): Store & { all(): AsyncIterable<[string, Uint8Array]>; touch(token: string, expiresAt: number): Promise<void> };
+  makeStore(): Store & { all(): AsyncIterable<[string, Uint8Array]>; touch(token: string, expiresAt: number): Promise<void | boolean> };
   /** Rows held for `token` in the test table. */
   rowCount(token: string): Promise<number>;
 }
@@ -37,7 +37,7 @@ export function sqlStoreBehaviours(harness: () => SqlStoreHarness): void {
 export interface Outage {
   /** e.g. `postgres store` */
   component: string;
-  store: Store & { all(): AsyncIterable<[string, Uint8Array]>; touch(token: string, expiresAt: number): Promise<void> };
+  store: Store & { all(): AsyncIterable<[string, Uint8Array]>; touch(token: string, expiresAt: number): Promise<void | boolean> };
   /** A store on the same pool with a fast cleanup timer reporting to `onCleanupError`. */
   makeTimed(onCleanupError: (error: unknown) => void): { close(): Promise<void> | void };
   server: { stop(): Promise<void>; start(): Promise<void> };

@@ -17,7 +17,18 @@ export interface Databases {
  * indexes stay exact even when other processes write the same token.
  */
 export function writeRecord(dbs: Databases, token: string, record: Uint8Array | undefined, expiry: number | undefined, owner: string | undefined): void {
-  const old = dbs.records.getBinaryFast(token);
+  replaceRecord(dbs, token, dbs.records.getBinaryFast(token), record, expiry, owner);
+}
+
+/** `writeRecord` over the record `old` just read for `token` (lmdb-js's reused buffer: no read in between). */
+function replaceRecord(
+  dbs: Databases,
+  token: string,
+  old: Uint8Array | undefined,
+  record: Uint8Array | undefined,
+  expiry: number | undefined,
+  owner: string | undefined,
+): void {
   const ours = old !== undefined && isRecord(old);
   const previousExpiry = ours ? recordExpiry(old) : undefined;
   const previousOwner = ours ? recordOwner(old) : undefined;
@@ -44,7 +55,7 @@ export function writeRecordIf(
   const old = dbs.records.getBinaryFast(token);
   const live = old !== undefined && isRecord(old) && recordExpiry(old) > now ? old : undefined;
   if (expected === undefined ? live !== undefined : live === undefined || !hasData(live, expected)) return false;
-  writeRecord(dbs, token, record, expiry, owner);
+  replaceRecord(dbs, token, old, record, expiry, owner);
   return true;
 }
 

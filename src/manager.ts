@@ -178,7 +178,7 @@ export class SessionManager<Data extends object = SessionData> {
   }
 
   /** Store expiry for a session: its deadline, or sooner under an idle timeout. */
-  expiryOf(session: Session<Data>, now = Date.now()): number {
+  expiryOf(session: Session<Data>, now?: number): number {
     return this.#io.expiryOf(session, now);
   }
 }

@@ -85,13 +85,13 @@ export class SessionIO implements SessionHost {
   }
 
   /** Store expiry for a session: its deadline, or sooner under an idle timeout. */
-  expiryOf<Data extends object>(session: Session<Data>, now = Date.now()): number {
+  expiryOf<Data extends object>(session: Session<Data>, now?: number): number {
     return this.expiryFor(session.deadline, now);
   }
 
-  /** Store expiry for a deadline: itself, or sooner under an idle timeout. */
-  expiryFor(deadline: number, now = Date.now()): number {
-    if (this.idleTimeout > 0) return Math.min(deadline, now + this.idleTimeout);
+  /** Store expiry for a deadline: itself, or sooner under an idle timeout (from `now`, default the clock, read only then). */
+  expiryFor(deadline: number, now?: number): number {
+    if (this.idleTimeout > 0) return Math.min(deadline, (now ?? Date.now()) + this.idleTimeout);
     return deadline;
   }
 

@@ -29,6 +29,8 @@ export class PlainRecordWriter {
   #failed = false;
 
   write(deadline: number, values: ReadonlyMap<string, unknown>): Uint8Array | undefined {
+    // Every entry takes at least two bytes: a bigger map can only be refused, so it is not walked.
+    if (values.size > MAX_RECORD / 2) return undefined;
     if (this.#position + MAX_RECORD > SLAB_SIZE) this.#newSlab();
     this.#start = this.#position;
     this.#limit = this.#start + MAX_RECORD;

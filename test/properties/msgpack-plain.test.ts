@@ -77,6 +77,10 @@ describe('msgpack codec fast path', () => {
       if (typeof value !== 'function') expect(msgpackCodec.decode(msgpackCodec.encode(1, values)).values.get('value')).toEqual(value);
     }
     expect(writer.write(1, new Map([['clé', 1]]))).toBeUndefined();
+    // A map of more entries than 4 KiB can hold is refused without writing, and msgpackr encodes it.
+    const many = new Map(Array.from({ length: 3000 }, (_, i) => [`k${i}`, i] as const));
+    expect(writer.write(1, many)).toBeUndefined();
+    expect(msgpackCodec.decode(msgpackCodec.encode(1, many)).values.size).toBe(3000);
     // A record over the fast path's 4 KiB goes to msgpackr too.
     const big = new Map([['text', 'x'.repeat(5000)]]);
     expect(writer.write(1, big)).toBeUndefined();

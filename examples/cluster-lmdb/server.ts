@@ -14,24 +14,30 @@ const workers = Number(process.env.WORKERS ?? availableParallelism());
 if (cluster.isPrimary) {
   // The primary only forks and supervises; node:cluster hands each connection to a worker in turn.
   let stopping = false;
-  let listening = 0;
-  cluster.on('listening', (_worker, address) => {
-    listening += 1;
-    if (listening === workers) console.log(`cluster-lmdb: ${workers} workers listening on http://127.0.0.1:${address.port}`);
+  const listening = new Set<number>(); // ids of the workers that got as far as listening
+  cluster.on('listening', (worker, address) => {
+    listening.add(worker.id);
+    if (listening.size === workers) console.log(`cluster-lmdb: ${workers} workers listening on http://127.0.0.1:${address.port}`);
   });
   cluster.on('exit', (worker, code, signal) => {
-    if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+    if (!stopping && listening.has(worker.id)) {
+      console.error(`cluster-lmdb: worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+      cluster.fork();
       return;
     }
-    console.error(`cluster-lmdb: worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
-    cluster.fork();
+    if (!stopping) {
+      // A worker that fails before listening (a bad path, a port in use) would fail again: stop.
+      console.error(`cluster-lmdb: worker ${worker.process.pid} exited (${signal ?? code}) before listening`);
+      process.exitCode = 1;
+      stop();
+    }
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit();
   });
   for (let i = 0; i < workers; i++) cluster.fork();
-  const stop = (): void => {
+  function stop(): void {
     stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-  };
+  }
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 } else {

@@ -1,15 +1,18 @@
 // The node:cluster example on one LmdbStore path, run as a real process tree: a session crosses workers, a logout holds in all of them.
-import { readdirSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from '../stores/support/processes.js';
 import { type Example, expectSessionsAcrossProcesses, startExample } from './support.js';
 
 let example: Example | undefined;
+let failing: ChildProcess | undefined;
 let dir = '';
 afterEach(async () => {
   await example?.stop();
   example = undefined;
+  failing?.kill('SIGKILL'); // the primary, should it keep forking
   if (dir) await removeDir(dir);
 });
 
@@ -26,6 +29,21 @@ describe('examples/cluster-lmdb', () => {
 
     expect(await example.stop()).toBe(0);
     expect(workers.filter(isAlive)).toEqual([]); // the primary waited for its workers
+  }, 60_000);
+
+  it('stops with exit code 1, instead of forking again and again, when a worker fails before listening', async () => {
+    dir = await tempDir('cluster-lmdb');
+    writeFileSync(join(dir, 'file'), '');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/cluster-lmdb/server.ts'], {
+      env: { ...process.env, PORT: '0', WORKERS: '2', DATA_DIR: join(dir, 'file', 'sessions') }, // a path LMDB cannot open
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    failing = child;
+    let errors = '';
+    child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(errors).toMatch(/exited \(1\) before listening/);
   }, 60_000);
 });
 

@@ -27,8 +27,8 @@ function start(file: string, env: Record<string, string>): Promise<string> {
 
 const stop = (): void => {
   for (const child of children) child.kill('SIGTERM');
-  Promise.all(children.map((child) => (child.exitCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve))))).then(() =>
-    process.exit(0),
+  Promise.all(children.map((child) => (child.exitCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve))))).then(
+    () => process.exit(), // with process.exitCode: 1 after a failed start
   );
 };
 process.once('SIGINT', stop);

@@ -45,7 +45,7 @@ export interface Example {
   stop(): Promise<number | null>;
 }
 
-/** Starts an example with tsx and resolves once it prints `pattern` (its first group is the URL). */
+/** Starts an example with tsx and resolves once it prints `pattern` (its first group is the URL); kills it if it has not within 30 s. */
 export function startExample(file: string, env: Record<string, string>, pattern: RegExp): Promise<Example> {
   const child = spawn(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -59,14 +59,24 @@ export function startExample(file: string, env: Record<string, string>, pattern:
   };
   return new Promise((resolve, reject) => {
     let out = '';
+    const timer = setTimeout(() => {
+      reject(new Error(`${file} did not print ${pattern} within 30 s:\n${out}`));
+      void stop();
+    }, 30_000);
     const read = (chunk: Buffer): void => {
       out += chunk.toString();
       const match = pattern.exec(out);
-      if (match) resolve({ child, url: match[1]!, output: () => out, stop });
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1]!, output: () => out, stop });
+      }
     };
     child.stdout!.on('data', read);
     child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`${file} exited (${code}) before listening:\n${out}`)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${file} exited (${code}) before listening:\n${out}`));
+    });
   });
 }
 

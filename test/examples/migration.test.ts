@@ -1,14 +1,10 @@
 // The sessionkit servers of the migration guides, run from the docs as a user copies them: sign in, read the session, sign out, old cookie refused.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readBlocks } from '../docs/blocks.js';
 import { DocProject } from '../docs/project.js';
-import { waitFor } from '../stores/support/processes.js';
-import { send } from './support.js';
+import { send, startDocServer } from './support.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const guides = [
@@ -28,27 +24,9 @@ afterAll(() => {
   project.remove();
 });
 
-/** A port the OS says is free now. */
-function osPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 describe.each(guides.map((guide, index) => [guide.doc, guide, index] as const))('%s, the sessionkit example', (_doc, guide, index) => {
   it('signs in, reads the session, signs out, and treats the old cookie as no session', async () => {
-    const file = join(project.dir, `block-${index}`, `block-${index}.js`);
-    expect(existsSync(file), `${file} (the doc project's layout changed)`).toBe(true);
-    const port = await osPort();
-    const child = spawn(process.execPath, [file], { cwd: join(file, '..'), env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
-    children.push(child);
-    const url = `http://127.0.0.1:${port}`;
-    await waitFor(`${guide.doc} listening on ${port}`, () => send(`${url}${guide.read}`, 'GET'), 20_000);
+    const url = await startDocServer(project, index, guide.read, children);
 
     const login = await send(`${url}/login`, 'POST');
     expect(login.status).toBeLessThan(400);

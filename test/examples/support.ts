@@ -1,7 +1,12 @@
 // Test support for the deployment examples: start one as a real process, send requests on fresh connections, check that a session crosses processes.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { expect } from 'vitest';
+import type { DocProject } from '../docs/project.js';
+import { waitFor } from '../stores/support/processes.js';
 
 export interface Reply {
   status: number;
@@ -107,4 +112,31 @@ export async function expectSessionsAcrossProcesses(url: string): Promise<void> 
   const again = await sendElsewhere(`${url}/me`, 'GET', cookie, refused.servedBy);
   expect(again.status).toBe(401);
   expect(new Set([login.servedBy, read.servedBy, logout.servedBy, refused.servedBy, again.servedBy]).size).toBeGreaterThan(1);
+}
+
+/** A port the OS says is free now. */
+function osPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Runs the server block made `index`-th (without `program=`) in a doc project on a free port, and
+ * resolves to its URL once `probe` answers. The process goes into `children`, for the caller to kill.
+ */
+export async function startDocServer(project: DocProject, index: number, probe: string, children: ChildProcess[]): Promise<string> {
+  const file = join(project.dir, `block-${index}`, `block-${index}.js`);
+  if (!existsSync(file)) throw new Error(`${file} is missing: the doc project's layout changed`);
+  const port = await osPort();
+  const child = spawn(process.execPath, [file], { cwd: join(file, '..'), env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+  children.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${file} answering on port ${port}`, () => send(`${url}${probe}`, 'GET'), 20_000);
+  return url;
 }

@@ -1,7 +1,11 @@
 // The sessionkit servers of the migration guides, run from the docs as a user copies them: sign in, read the session, sign out, old cookie refused.
 import type { ChildProcess } from 'node:child_process';
+import fastifyCookie from '@fastify/cookie';
+import Fastify from 'fastify';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fastifySessions } from '../../src/adapters/fastify.js';
+import { SessionManager } from '../../src/index.js';
 import { readBlocks } from '../docs/blocks.js';
 import { DocProject } from '../docs/project.js';
 import { send, startDocServer } from './support.js';
@@ -38,4 +42,27 @@ describe.each(guides.map((guide, index) => [guide.doc, guide, index] as const))(
     expect(logout.setCookie.find((line) => line.startsWith('session='))).toMatch(/^session=; .*Max-Age=0/);
     expect((await send(`${url}${guide.read}`, 'GET', cookie)).body).toBe(guide.signedOut);
   }, 60_000);
+});
+
+describe('@fastify/cookie beside sessionkit/fastify, as the Fastify guide says', () => {
+  it.each(['before', 'after'] as const)('registered %s sessionkit: both cookies are set and both are read back', async (order) => {
+    const app = Fastify();
+    if (order === 'before') await app.register(fastifyCookie);
+    await app.register(fastifySessions, { manager: new SessionManager() });
+    if (order === 'after') await app.register(fastifyCookie);
+    app.get('/', async (request, reply) => {
+      request.session.put('visits', request.session.getNumber('visits') + 1);
+      reply.setCookie('theme', 'dark', { path: '/' });
+      return `theme=${request.cookies.theme ?? ''} visits=${request.session.getNumber('visits')}`;
+    });
+    try {
+      const url = await app.listen({ port: 0, host: '127.0.0.1' });
+      const first = await send(url, 'GET');
+      expect(first.setCookie.map((line) => line.split('=')[0]).sort()).toEqual(['session', 'theme']);
+      const cookies = first.setCookie.map((line) => line.split(';')[0]).join('; ');
+      expect((await send(url, 'GET', cookies)).body).toBe('theme=dark visits=2');
+    } finally {
+      await app.close();
+    }
+  });
 });

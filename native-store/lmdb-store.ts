@@ -22,6 +22,7 @@ import { findOwned, type OwnerIndex } from './owner-index.js';
 import { copyData, isRecord, MAX_EXPIRY, RecordEncoder, recordExpiry, stampCount, stampSalt } from './record.js';
 import { retimeRecord, writeRecord, writeRecordIf, type Databases } from './writes.js';
 
+/** Options of `new LmdbStore(options)`: give `path` or `env`. */
 export interface LmdbStoreOptions {
   /**
    * Directory of the LMDB environment, created (with its parents) if missing; any name works,

@@ -2,7 +2,9 @@
 
 /** A decoded session record: the absolute deadline (ms since epoch) and the values. */
 export interface SessionRecord {
+  /** The session's absolute deadline, ms since epoch. */
   deadline: number;
+  /** The session's values by key, sessionkit's own keys included. */
   values: Map<string, unknown>;
 }
 
@@ -12,8 +14,11 @@ export interface SessionRecord {
  * then starts a fresh session and reports the error through `onError`.
  */
 export interface Codec {
+  /** A short name for errors and logs, e.g. `msgpack`. */
   readonly name: string;
+  /** The bytes a store keeps for this deadline and these values. */
   encode(deadline: number, values: ReadonlyMap<string, unknown>): Uint8Array;
+  /** The record `encode` made these bytes from; throws on bytes it cannot read. */
   decode(data: Uint8Array): SessionRecord;
 }
 

@@ -2,6 +2,7 @@
 
 /** An error raised by sessionkit or one of its stores; `cause` holds the driver or system error. */
 export class SessionkitError extends Error {
+  /** Always `'SessionkitError'`. */
   override name = 'SessionkitError';
   /** The part of sessionkit that failed, e.g. `redis store` or `codec`. */
   readonly component: string;

@@ -15,6 +15,7 @@ const access = sessionInternals;
 
 /** The token and store expiry of a committed session. */
 export interface CommitResult {
+  /** The session token, for the cookie (or the token header); never log it. */
   token: string;
   /** ms since epoch */
   expiresAt: number;
@@ -35,14 +36,21 @@ export type SaveAction = (typeof SaveAction)[keyof typeof SaveAction];
  * const { token, expiresAt } = await sessions.commit(session);
  */
 export class SessionManager<Data extends object = SessionData> {
+  /** The store sessions are kept in (`options.store`, default a new `MemoryStore`). */
   readonly store: Store;
+  /** Absolute lifetime of a session from its creation, ms (`options.lifetime`, default 24 h). */
   readonly lifetime: number;
+  /** Idle timeout, ms; 0 when off (`options.idleTimeout`, the default). */
   readonly idleTimeout: number;
+  /** The cookie options with every default applied. */
   readonly cookie: ResolvedCookieOptions;
+  /** The codec sessions are encoded with (`options.codec`, default `msgpackCodec`). */
   readonly codec: Codec;
+  /** True when the store is keyed by `sha256(token)` instead of the token (`options.hashTokenInStore`). */
   readonly hashTokenInStore: boolean;
   /** Largest encoded session a commit writes, in bytes. */
   readonly maxSessionBytes: number;
+  /** Called with problems sessionkit recovered from on its own, such as stored bytes it could not decode (`options.onError`). */
   readonly onError: (error: SessionkitError) => void;
   /** Most sessions one user may have (oldest destroyed on a login past it); undefined for no limit. */
   readonly maxSessionsPerUser: number | undefined;

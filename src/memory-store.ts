@@ -5,6 +5,7 @@ import { LruList, type LruNode } from './lru-list.js';
 import { assertOwner, type OwnedEntry, type Store } from './store.js';
 import { intervalOption, wholeOption } from './validate.js';
 
+/** Options of `new MemoryStore(options)`; every one is optional. */
 export interface MemoryStoreOptions {
   /** Most sessions kept; past it the least recently used are dropped. Default 100 000. */
   maxEntries?: number;
@@ -47,7 +48,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  */
 export class MemoryStore implements Store {
   readonly stableBytes = true;
+  /** Most sessions kept (`options.maxEntries`). */
   readonly maxEntries: number;
+  /** Most bytes of session data kept (`options.maxBytes`). */
   readonly maxBytes: number;
   readonly #entries = new Map<string, Entry>();
   readonly #lru = new LruList<Entry>();

@@ -168,10 +168,12 @@ export class Session<Data extends object = SessionData> {
     this.#record.deadline = deadline;
   }
 
+  /** The value under `key`, or undefined. Treat it as read-only: `put` a new value to change it. */
   get<K extends SessionKey<Data>>(key: K): Data[K] | undefined {
     return this.#record.values.get(key) as Data[K] | undefined;
   }
 
+  /** Sets a value (anything the codec carries) and marks the session modified. The keys sessionkit keeps (`__handle`, `__createdAt`, `__userId`) are a TypeError. */
   put<K extends SessionKey<Data>>(key: K, value: Data[K]): void {
     if (isIdentityKey(key)) throw reservedKeyError(key);
     Session.#writable(this).set(key, value);
@@ -186,6 +188,7 @@ export class Session<Data extends object = SessionData> {
     return value;
   }
 
+  /** Deletes a value; marks the session modified only when the key was there. */
   remove(key: SessionKey<Data>): void {
     if (!this.#record.values.has(key)) return;
     if (isIdentityKey(key)) throw reservedKeyError(key);
@@ -203,6 +206,7 @@ export class Session<Data extends object = SessionData> {
     Session.#change(this).cleared = true;
   }
 
+  /** True when the session holds a value under `key`. */
   exists(key: SessionKey<Data>): boolean {
     return this.#record.values.has(key);
   }
@@ -239,22 +243,27 @@ export class Session<Data extends object = SessionData> {
     return asDate(this.#record.values.get(key));
   }
 
+  /** Removes the value and returns it if it is a string, else ''. */
   popString(key: SessionKey<Data>): string {
     return asString(this.pop(key));
   }
 
+  /** Removes the value and returns it if it is a number, else 0. */
   popNumber(key: SessionKey<Data>): number {
     return asNumber(this.pop(key));
   }
 
+  /** Removes the value and returns it if it is a boolean, else false. */
   popBool(key: SessionKey<Data>): boolean {
     return asBool(this.pop(key));
   }
 
+  /** Removes the value and returns it if it is a Uint8Array, else an empty one. */
   popBytes(key: SessionKey<Data>): Uint8Array {
     return asBytes(this.pop(key));
   }
 
+  /** Removes the value and returns it if it is a valid Date, else undefined. */
   popDate(key: SessionKey<Data>): Date | undefined {
     return asDate(this.pop(key));
   }

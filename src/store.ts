@@ -79,7 +79,9 @@ export interface Store {
  * TypeError. It is not a secret, but it is never logged.
  */
 export interface OwnedEntry {
+  /** The entry's key in the store: the token, or its hash with `hashTokenInStore`. */
   key: string;
+  /** The encoded session. */
   data: Uint8Array;
   /** ms since epoch. */
   expiresAt: number;

@@ -38,7 +38,10 @@ export function wholeOption(option: string, value: unknown, fallback: number, mi
   return value as number;
 }
 
-/** A function (a callback such as `onError`). `undefined` gives `fallback`. */
+/**
+ * A function (a callback such as `onError`). `undefined` gives `fallback`.
+ * @typeParam F - the function type the option takes, that of `fallback`.
+ */
 export function functionOption<F extends (...args: never[]) => unknown>(option: string, value: unknown, fallback: F): F {
   if (value === undefined) return fallback;
   if (typeof value !== 'function') throw optionError(option, 'must be a function', value);

@@ -10,11 +10,13 @@ import { SaveGate, type GateOutput } from './save-gate.js';
 
 /** The variables `honoSessions` sets: `c.get('session')`. Put them in `new Hono<{ Variables: SessionVariables<Data> }>()`. */
 export interface SessionVariables<Data extends object> {
+  /** The request's session: `c.get('session')`. */
   session: Session<Data>;
 }
 
 /** A Hono `Env` with the session variable: `new Hono<SessionEnv<Data>>()`. */
 export interface SessionEnv<Data extends object> {
+  /** The variables `honoSessions` sets. */
   Variables: SessionVariables<Data>;
 }
 

@@ -6,6 +6,7 @@ import { Deadline } from './deadline.js';
 import { checkOwner } from './owner.js';
 import { COMMIT_IF, INDEX_OWNER, runScript } from './redis-scripts.js';
 
+/** Options of `new RedisStore(options)`. */
 export interface RedisStoreOptions {
   /** An ioredis `Redis` or `Cluster` the user built and owns; `close()` never quits it. It must not set `keyPrefix`. */
   client: Redis | Cluster;

@@ -31,6 +31,21 @@ describe('merge-on-commit', () => {
     expect(second.token).toBe(token);
   });
 
+  it('on a synchronous store a conflicting commit merges in the same tick: the save answers without a promise', async () => {
+    const { manager, store } = setup();
+    const token = await stored(manager);
+    const first = await manager.load(token);
+    const second = await manager.load(token);
+    first.put('a', 1);
+    second.put('b', 2);
+    expect(manager.saveNow(first)).toBe(SaveAction.SetCookie);
+    store.calls.commitIf = 0;
+    expect(manager.saveNow(second)).toBe(SaveAction.SetCookie);
+    // The failed conditional write, then the merged one.
+    expect(store.calls.commitIf).toBe(2);
+    expect(await storedValues(manager, token)).toEqual({ base: 1, a: 1, b: 2 });
+  });
+
   it('for the same key, the later commit wins', async () => {
     const { manager } = setup();
     const token = await stored(manager);

@@ -212,15 +212,15 @@ async function oneByOne(io: SessionIO, key: string, commits: PendingCommit[], ba
 }
 
 /**
- * Applies maxSessionsPerUser after a committed login.
+ * Applies maxSessionsPerUser after a committed login: false when that destroyed the session that
+ * logged in (newer logins of the user took every place), so no cookie is sent for it.
  * @internal
  */
 export function loggedIn(io: SessionIO, values: ReadonlyMap<string, unknown>, changes: Changes | undefined): boolean | Promise<boolean> {
   const afterLogin = io.afterLogin;
   const userId = userIdOf(values);
   if (changes?.login !== true || afterLogin === undefined || userId === undefined) return true;
-  const done = afterLogin(userId, handleOf(values));
-  return isPromiseLike(done) ? Promise.resolve(done).then(() => true) : true;
+  return afterLogin(userId, handleOf(values));
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   ensureIdentity,
   handleOf,
   isIdentityKey,
+  LOGIN_AT_KEY,
   isReservedKey,
   REMEMBER_ME_KEY,
   reservedKeyError,
@@ -288,9 +289,12 @@ export class Session<Data extends object = SessionData> {
   async login(userId: string | number): Promise<void> {
     const id = userIdString(userId, 'session.login()');
     await this.renewToken();
-    this.#record.values.set(USER_ID_KEY, id);
+    const values = this.#record.values;
+    values.set(USER_ID_KEY, id);
+    values.set(LOGIN_AT_KEY, Date.now());
     const changes = Session.#change(this);
     changes.touch(USER_ID_KEY);
+    changes.touch(LOGIN_AT_KEY);
     changes.login = true;
   }
 

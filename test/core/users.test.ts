@@ -192,7 +192,7 @@ describe('maxSessionsPerUser', () => {
     expect(new SessionManager({ maxSessionsPerUser: 2 }).maxSessionsPerUser).toBe(2);
   });
 
-  it("on a login past the limit, destroys that user's oldest sessions, never the one logging in", async () => {
+  it("on a login past the limit, destroys the sessions of that user's oldest logins, never the one logging in", async () => {
     const { manager } = setup({ maxSessionsPerUser: 2 });
     // The oldest session by creation, logging in last: it stays, the two others are oldest after it.
     const old = await manager.load();
@@ -207,8 +207,10 @@ describe('maxSessionsPerUser', () => {
     await manager.commit(old);
     expect((await manager.listSessions('ada')).map((entry) => entry.handle)).toEqual([b.handle, old.handle]);
     expect((await manager.load(a.token)).keys()).toEqual([]);
+    // Ranked by login, not creation: b logged in before old did, so b goes.
     const c = await loggedIn(manager, 'ada', 'c');
-    expect((await manager.listSessions('ada')).map((entry) => entry.handle)).toEqual([c.handle, b.handle]);
+    expect((await manager.listSessions('ada')).map((entry) => entry.handle)).toEqual([c.handle, old.handle]);
+    expect((await manager.load(b.token)).keys()).toEqual([]);
     expect(await manager.listSessions('bob')).toHaveLength(1);
   });
 

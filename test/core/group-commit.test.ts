@@ -224,4 +224,3 @@ describe('group commit', () => {
     });
   });
 });
-

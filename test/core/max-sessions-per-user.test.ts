@@ -69,18 +69,28 @@ describe.each(STORES)('maxSessionsPerUser on %s', (_name, makeStore) => {
     expect((await manager.load(newerResult.token)).userId).toBe('ada');
   });
 
-  it('ranks logins of the same millisecond by handle, so every clean-up keeps the same one', async () => {
+  it('ranks logins of the same millisecond by handle, not by creation, so every clean-up keeps the same one', async () => {
     const manager = new SessionManager({ store: makeStore(), maxSessionsPerUser: 1 });
+    const created = async () => {
+      const session = await manager.load();
+      session.put('device', 'x');
+      await manager.commit(session);
+      await sleep(2);
+      return session;
+    };
+    // Two sessions where the one created later has the larger handle (so creation order and handle order differ).
+    let older = await created();
+    let newer = await created();
+    while (newer.handle < older.handle) [older, newer] = [newer, await created()];
     const now = Date.now;
-    Date.now = () => 1_900_000_000_000;
+    Date.now = () => now() + 60_000;
     try {
-      const { sessions } = await concurrentLogins(manager, 'ada', 6);
-      const kept = await manager.listSessions('ada');
-      expect(kept).toHaveLength(1);
-      expect(kept[0]!.handle).toBe(sessions.map((session) => session.handle).sort()[0]);
+      await Promise.all([newer, older].map((session) => session.login('ada')));
     } finally {
       Date.now = now;
     }
+    await Promise.all([newer, older].map((session) => manager.commit(session)));
+    expect((await manager.listSessions('ada')).map((entry) => entry.handle)).toEqual([older.handle]);
   });
 
   it('a commit that is not a login destroys nothing, even for a user already over a lowered limit', async () => {
@@ -93,6 +103,7 @@ describe.each(STORES)('maxSessionsPerUser on %s', (_name, makeStore) => {
     expect((await strict.commit(session)).token).toBe(tokens[0]);
     expect(await strict.listSessions('ada')).toHaveLength(3);
     // A login applies the lowered limit.
+    await sleep(2);
     const again = await strict.load();
     await again.login('ada');
     await strict.commit(again);

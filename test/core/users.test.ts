@@ -181,6 +181,27 @@ describe('destroySession and destroySessions', () => {
   });
 });
 
+describe('an owner index that returns records of another user', () => {
+  /** A MemoryStore whose findByOwner also returns bob's entries, whatever the owner asked for (an append-only index may). */
+  function leakyIndex() {
+    const inner = new MemoryStore({ sweepInterval: 0 });
+    const store = spyStore(inner);
+    store.findByOwner = (owner) => [...inner.findByOwner(owner), ...(owner === 'bob' ? [] : inner.findByOwner('bob'))];
+    return new SessionManager<Data>({ store });
+  }
+
+  it("listSessions, destroySession and destroySessions ignore them: alice's calls never list or destroy bob's session", async () => {
+    const manager = leakyIndex();
+    const alice = await loggedIn(manager, 'alice', 'a');
+    const bob = await loggedIn(manager, 'bob', 'b');
+    expect((await manager.listSessions('alice')).map((entry) => entry.handle)).toEqual([alice.handle]);
+    expect(await manager.destroySession('alice', bob.handle)).toBe(false);
+    expect(await manager.destroySessions('alice')).toBe(1);
+    expect((await manager.load(bob.token)).get('device')).toBe('b');
+    expect((await manager.listSessions('bob')).map((entry) => entry.handle)).toEqual([bob.handle]);
+  });
+});
+
 describe('maxSessionsPerUser', () => {
   it('must be a whole number of 1 or more', () => {
     for (const bad of [0, -1, 1.5, '3', Number.NaN]) {

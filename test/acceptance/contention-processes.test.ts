@@ -105,3 +105,27 @@ describe.each(['lmdb', 'redis', 'postgres', 'mysql'] as const)('%s shared by 8 p
     expect(after.get('first')).toBe(true);
   }, 60_000);
 });
+
+describe.each(['lmdb', 'redis', 'postgres', 'mysql'] as const)('%s: logins from several processes', (kind) => {
+  it.each([
+    [1, 2, 5],
+    [3, 3, 10],
+  ])(
+    'cap %i: %i processes x %i concurrent logins of one user leave exactly that many sessions',
+    async (cap, processes, perProcess) => {
+      const { store, where } = await shared(kind);
+      const manager = new SessionManager({ store });
+      const userId = `ada-${randomSuffix()}`;
+      const summaries = await runWorkers(
+        Array.from({ length: processes }, (_, worker) => ({ store: kind, where, job: 'logins' as const, worker, count: perProcess, userId, cap })),
+      );
+      expect(summaries.flatMap((summary) => summary.errors)).toEqual([]);
+      const listed = (await manager.listSessions(userId)).map((entry) => entry.handle);
+      expect(listed).toHaveLength(cap);
+      // Each survivor's login kept its token (none was sent a cookie for a session its own clean-up destroyed).
+      const keptHandles = summaries.flatMap((summary) => summary.handles);
+      for (const handle of listed) expect(keptHandles).toContain(handle);
+    },
+    60_000,
+  );
+});

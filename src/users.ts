@@ -17,6 +17,17 @@ export interface ListedSession<Data extends object> {
   data: Partial<Data>;
 }
 
+/** Options of `sessions.listSessions(userId, options)`. */
+export interface ListSessionsOptions {
+  /** Most sessions listed: the newest this many (default 1000). A whole number of 1 or more. */
+  limit?: number;
+}
+
+/** Sessions `listSessions` lists when no `limit` is given. */
+export const DEFAULT_LIST_LIMIT = 1000;
+/** Stored sessions decoded between two turns of the event loop while a user's sessions are read. */
+const DECODE_SLICE = 256;
+
 /** Options of `sessions.destroySessions(userId, options)`. */
 export interface DestroySessionsOptions<Data extends object> {
   /** A session to keep: the Session itself, or its handle (log out everywhere else). */
@@ -47,9 +58,12 @@ export class UserSessions {
     if (maxSessionsPerUser !== undefined) io.afterLogin = (userId, handle) => this.limit(userId, handle);
   }
 
-  async list<Data extends object>(userId: string | number): Promise<ListedSession<Data>[]> {
-    const owned = await this.owned(userIdString(userId, 'sessions.listSessions()'));
-    return owned.map(({ handle, createdAt, expiresAt, values }) => ({ handle, createdAt, expiresAt, data: dataOf<Data>(values) }));
+  async list<Data extends object>(userId: string | number, options: ListSessionsOptions = {}): Promise<ListedSession<Data>[]> {
+    const id = userIdString(userId, 'sessions.listSessions()');
+    const limit = options?.limit ?? DEFAULT_LIST_LIMIT;
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new TypeError('sessionkit: sessions.listSessions() option limit must be a whole number of 1 or more');
+    const owned = await this.owned(id);
+    return owned.slice(0, limit).map(({ handle, createdAt, expiresAt, values }) => ({ handle, createdAt, expiresAt, data: dataOf<Data>(values) }));
   }
 
   async destroyOne(userId: string | number, handle: string): Promise<boolean> {
@@ -89,7 +103,10 @@ export class UserSessions {
     return !doomed.some((session) => session.handle === handle);
   }
 
-  /** The live sessions recorded as `userId`'s, newest first. */
+  /**
+   * The live sessions recorded as `userId`'s, newest first. Decodes them a slice at a time, letting
+   * the event loop run between slices, so a user with many sessions never stalls other requests.
+   */
   private async owned(userId: string): Promise<OwnedSession[]> {
     const store = this.io.store;
     if (!canFindByOwner(store)) {
@@ -98,7 +115,9 @@ export class UserSessions {
     const entries: OwnedEntry[] = await store.findByOwner(userId);
     const now = Date.now();
     const owned: OwnedSession[] = [];
-    for (const entry of entries) {
+    for (let i = 0; i < entries.length; i++) {
+      if (i > 0 && i % DECODE_SLICE === 0) await nextTurn();
+      const entry = entries[i]!;
       if (!(entry.expiresAt > now)) continue;
       const record = this.io.liveRecord(entry.data);
       if (record === undefined || userIdOf(record.values) !== userId) continue;
@@ -112,6 +131,10 @@ export class UserSessions {
     }
     return owned.sort(newestFirst);
   }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function newestFirst(a: OwnedSession, b: OwnedSession): number {

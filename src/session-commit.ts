@@ -3,6 +3,7 @@ import { KeyCommits, loggedIn, mergeAfterConflict, mergeNow } from './commit-que
 import type { Changes } from './changes.js';
 import { SessionkitError } from './errors.js';
 import { userIdOf } from './identity.js';
+import { renewalDone, renewalOf, restoreAfterFailure } from './renewal.js';
 import { type Session, sessionInternals } from './session.js';
 import type { SessionIO } from './session-io.js';
 import { type ConditionalStore, isPromiseLike } from './store.js';
@@ -20,9 +21,30 @@ const NEW_TOKEN_ROUNDS = 100;
  * Throws, writing nothing, when the encoded session is over maxSessionBytes. Synchronous when the
  * store is and nothing conflicted. While a commit of the same stored session is in flight in this
  * manager, the commit waits for it and is then written together with the others that waited.
+ * When saving a renewed session fails, the entry its renewal deleted is written back.
  * @internal
  */
 export function commitSession<Data extends object>(io: SessionIO, session: Session<Data>): boolean | Promise<boolean> {
+  // Only a new or renewed session has no loaded bytes: the others skip the renewal lookup.
+  const renewal = access.loaded(session) === undefined ? renewalOf(session) : undefined;
+  if (renewal === undefined) return writeSession(io, session);
+  const deleteKey = (key: string) => io.deleteKey(key);
+  let written: boolean | Promise<boolean>;
+  try {
+    written = writeSession(io, session);
+  } catch (error) {
+    return restoreAfterFailure(io.store, renewal, error);
+  }
+  if (isPromiseLike<boolean>(written)) {
+    return Promise.resolve(written).then(
+      (done) => renewalDone(session, renewal, done, deleteKey),
+      (error: unknown) => restoreAfterFailure(io.store, renewal, error),
+    );
+  }
+  return renewalDone(session, renewal, written, deleteKey);
+}
+
+function writeSession<Data extends object>(io: SessionIO, session: Session<Data>): boolean | Promise<boolean> {
   access.identify(session);
   const values = access.values(session);
   const deadline = session.deadline;

@@ -16,6 +16,7 @@ import {
   userIdString,
 } from './identity.js';
 import type { SessionRecord } from './codec.js';
+import { recordRenewal } from './renewal.js';
 import type { CachedRecord } from './decode-cache.js';
 import type { SessionHost, SessionInternals } from './session-internals.js';
 import type { SessionData, SessionKey, SessionStatus } from './session-types.js';
@@ -270,10 +271,20 @@ export class Session<Data extends object = SessionData> {
    * Gives the session a new token (call it on login and privilege change: fixation defence).
    * The old entry is deleted from the store, the data kept, and the lifetime starts again. A
    * request still holding the old token commits nothing afterwards, and is never sent the new one.
+   * When saving the renewed session then fails, the old entry is written back: the user keeps the
+   * session they had.
    */
   async renewToken(): Promise<void> {
     const oldKey = Session.#storeKey(this);
-    if (oldKey !== '') await this.#host.deleteKey(oldKey);
+    if (oldKey !== '') {
+      const origin = this.#origin;
+      const loaded = origin instanceof Changes ? origin.loaded : origin;
+      await this.#host.deleteKey(oldKey);
+      if (loaded !== undefined) {
+        const expiresAt = this.#expiresAt ?? this.#host.expiryFor(this.#record.deadline);
+        recordRenewal(this, { key: oldKey, bytes: loaded, expiresAt, owner: userIdOf(this.#record.values) });
+      }
+    }
     Session.#writable(this);
     this.#token = generateToken();
     this.#key = '';

@@ -67,6 +67,7 @@ describe('session identity', () => {
     expect(() => session.put('__userId' as never, 'mallory' as never)).toThrow(TypeError);
     expect(() => session.put('__handle' as never, 'x' as never)).toThrow(TypeError);
     expect(() => session.remove('__createdAt' as never)).toThrow(TypeError);
+    expect(() => session.put('__loginAt' as never, 0 as never)).toThrow(TypeError);
   });
 
   it('refuses a user id that is empty, too long, not an integer or not a string', async () => {

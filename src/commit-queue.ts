@@ -1,13 +1,13 @@
 // Group commit: while a commit of a store key is in flight in this process, later commits of that key wait and go out together as one conditional write; plus the merge loop they share.
 import { applyChanges, type Changes } from './changes.js';
-import { SessionkitError } from './errors.js';
+import { conflictDeadline, conflictError, pauseBeforeRetry } from './commit-retry.js';
 import { handleOf, userIdOf } from './identity.js';
 import { type Session, sessionInternals } from './session.js';
 import type { SessionIO } from './session-io.js';
 import { type ConditionalStore, isPromiseLike } from './store.js';
 
-/** Most conditional writes one commit tries before it gives up on a session that keeps changing. */
-export const MAX_COMMIT_ROUNDS = 100;
+/** Synchronous merges a commit tries on a synchronous store before it waits and retries (another process may write between its read and its write). */
+const SYNC_MERGES = 3;
 
 // session.ts is evaluated before this module, so its static block has run.
 const access = sessionInternals;
@@ -30,8 +30,8 @@ interface PendingCommit {
   reject(error: unknown): void;
 }
 
-/** The in-flight commits by store key, of every manager in this process (each entry names its own). */
-const inFlight = new Map<string, KeyCommits>();
+/** The in-flight commits of each manager, by store key. */
+const inFlight = new WeakMap<SessionIO, Map<string, KeyCommits>>();
 
 /**
  * The commits of one store key in this process: one in flight, the ones made meanwhile waiting to
@@ -46,17 +46,18 @@ export class KeyCommits {
     readonly key: string,
   ) {}
 
-  /** The commits of `key` in flight for `io`'s manager; undefined when none is (one Map lookup, no allocation). */
+  /** The commits of `key` in flight for `io`'s manager; undefined when none is (two lookups, no allocation). */
   static running(io: SessionIO, key: string): KeyCommits | undefined {
-    const running = inFlight.get(key);
-    return running !== undefined && running.io === io ? running : undefined;
+    return inFlight.get(io)?.get(key);
   }
 
-  /** Marks a commit of `key` in flight; undefined when another manager's commit of it is (this one then races through the merge loop). */
+  /** Marks a commit of `key` in flight for `io`'s manager; undefined when one already is (this one then goes through the merge loop on its own). */
   static start(io: SessionIO, key: string): KeyCommits | undefined {
-    if (inFlight.has(key)) return undefined;
+    let keys = inFlight.get(io);
+    if (keys === undefined) inFlight.set(io, (keys = new Map()));
+    if (keys.has(key)) return undefined;
     const commits = new KeyCommits(io, key);
-    inFlight.set(key, commits);
+    keys.set(key, commits);
     return commits;
   }
 
@@ -74,11 +75,11 @@ export class KeyCommits {
   settle(written: Written | undefined): void {
     const waiting = this.#waiting;
     if (waiting === undefined) {
-      inFlight.delete(this.key);
+      inFlight.get(this.io)?.delete(this.key);
       return;
     }
     this.#waiting = undefined;
-    void commitTogether(this.io, this.key, waiting, written, MAX_COMMIT_ROUNDS).then((next) => this.settle(next));
+    void commitTogether(this.io, this.key, waiting, written).then((next) => this.settle(next));
   }
 }
 
@@ -98,23 +99,70 @@ export function mergeAfterConflict<Data extends object>(
 ): Promise<boolean> {
   return new Promise<boolean>((resolve, reject) => {
     const commit: PendingCommit = { session: session as unknown as Session<object>, ours, deadline, changes, resolve, reject };
-    // The conditional write that failed was the first of MAX_COMMIT_ROUNDS.
-    void commitTogether(io, key, [commit], undefined, MAX_COMMIT_ROUNDS - 1).then((written) => running?.settle(written));
+    void commitTogether(io, key, [commit], undefined).then((written) => running?.settle(written));
   });
+}
+
+/**
+ * The conditional write of one loaded session to a synchronous store failed: reads, merges and
+ * writes again in the same tick, which no other commit of this process can overtake (so a
+ * same-tick storm of N commits costs N merges, not N rounds each). Resolves as commitSession does;
+ * undefined when the store answered with a promise or another process kept writing in between:
+ * the caller then goes through the merge loop.
+ * @internal
+ */
+export function mergeNow<Data extends object>(
+  io: SessionIO,
+  session: Session<Data>,
+  key: string,
+  ours: ReadonlyMap<string, unknown>,
+  deadline: number,
+  changes: Changes | undefined,
+): boolean | Promise<boolean> | undefined {
+  const store = io.store as ConditionalStore;
+  for (let attempt = 0; attempt < SYNC_MERGES; attempt++) {
+    const current = store.find(key);
+    if (isPromiseLike(current)) return undefined;
+    const record = current === undefined ? undefined : io.storedRecord(key, current);
+    // Destroyed, renewed away, expired or unreadable since this request loaded it: its changes are dropped.
+    if (current === undefined || record === undefined) return false;
+    const values = applyChanges(record.values, ours, changes);
+    const merged = changes?.deadlineSet === true ? deadline : record.deadline;
+    const bytes = io.encode(merged, values);
+    const expiresAt = io.expiryFor(merged);
+    const written = store.commitIf(key, current, bytes, expiresAt, userIdOf(values));
+    if (isPromiseLike<boolean>(written)) {
+      return Promise.resolve(written).then((done) => {
+        if (!done) return mergeAfterConflict(io, session, key, ours, deadline, changes, KeyCommits.start(io, key));
+        adopt(session as unknown as Session<object>, key, bytes, values as Map<string, unknown>, merged, expiresAt, ours);
+        return loggedIn(io, values, changes);
+      });
+    }
+    if (written) {
+      adopt(session as unknown as Session<object>, key, bytes, values as Map<string, unknown>, merged, expiresAt, ours);
+      // The next merge of this session finds these values by the stored bytes, without decoding.
+      if (access.storeKey(session) === key) io.rememberDecoded(session, key);
+      return loggedIn(io, values, changes);
+    }
+  }
+  return undefined;
 }
 
 /**
  * Applies each commit's changes, in order, on top of `base` (or of the stored session, read
  * first, when unknown) and writes the result with one conditional write; a conflict reads and
- * merges again. Settles every commit: true when written, false when the stored session is gone
- * (revoked: the changes are dropped), rejected with a store error or the conflict limit. A merged
+ * merges again, after a pause with jitter once the first retry failed too. Settles every commit:
+ * true when written, false when the stored session is gone (revoked: the changes are dropped),
+ * rejected with a store error, or when other writers kept changing the session for the whole
+ * conflict budget (the store's `timeout`, else 5 s). A merged
  * record over maxSessionBytes is written one commit at a time, so only a commit that brings it
  * over the limit fails. Resolves what it wrote; never rejects.
  */
-async function commitTogether(io: SessionIO, key: string, commits: PendingCommit[], base: Written | undefined, rounds: number): Promise<Written | undefined> {
+async function commitTogether(io: SessionIO, key: string, commits: PendingCommit[], base: Written | undefined): Promise<Written | undefined> {
   const store = io.store as ConditionalStore;
+  const giveUpAt = conflictDeadline(store);
   try {
-    for (let round = 0; round < rounds; round++) {
+    for (let attempt = 0; ; attempt++) {
       if (base === undefined) {
         const current = await store.find(key);
         const record = current === undefined ? undefined : io.storedRecord(key, current);
@@ -147,11 +195,9 @@ async function commitTogether(io: SessionIO, key: string, commits: PendingCommit
         return { bytes, values, deadline };
       }
       base = undefined;
+      if (Date.now() >= giveUpAt) throw conflictError(store);
+      await pauseBeforeRetry(attempt, giveUpAt);
     }
-    throw new SessionkitError(
-      'commit',
-      `commit conflict: the stored session changed under each of ${MAX_COMMIT_ROUNDS} attempts to write it; nothing was written`,
-    );
   } catch (error) {
     for (const commit of commits) commit.reject(error);
     return undefined;
@@ -161,20 +207,20 @@ async function commitTogether(io: SessionIO, key: string, commits: PendingCommit
 /** Writes the commits one after another, each on top of the one before; each settles on its own. */
 async function oneByOne(io: SessionIO, key: string, commits: PendingCommit[], base: Written | undefined): Promise<Written | undefined> {
   let written = base;
-  for (const commit of commits) written = (await commitTogether(io, key, [commit], written, MAX_COMMIT_ROUNDS)) ?? written;
+  for (const commit of commits) written = (await commitTogether(io, key, [commit], written)) ?? written;
   return written;
 }
 
 /**
- * Applies maxSessionsPerUser after a committed login.
+ * Applies maxSessionsPerUser after a committed login: false when that destroyed the session that
+ * logged in (newer logins of the user took every place), so no cookie is sent for it.
  * @internal
  */
 export function loggedIn(io: SessionIO, values: ReadonlyMap<string, unknown>, changes: Changes | undefined): boolean | Promise<boolean> {
   const afterLogin = io.afterLogin;
   const userId = userIdOf(values);
   if (changes?.login !== true || afterLogin === undefined || userId === undefined) return true;
-  const done = afterLogin(userId, handleOf(values));
-  return isPromiseLike(done) ? Promise.resolve(done).then(() => true) : true;
+  return afterLogin(userId, handleOf(values));
 }
 
 /**

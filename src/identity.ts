@@ -10,18 +10,22 @@ export const HANDLE_KEY = '__handle';
 export const CREATED_AT_KEY = '__createdAt';
 /** The user id given to `login()`, as a string. */
 export const USER_ID_KEY = '__userId';
+/** ms since epoch of the session's latest `login()`: with the handle, the order in which maxSessionsPerUser keeps a user's newest sessions. */
+export const LOGIN_AT_KEY = '__loginAt';
 
 /** True for the keys sessionkit keeps inside a session's values, which `keys()` and listings hide. */
 export function isReservedKey(key: string): boolean {
   // Two charCode checks keep this free for ordinary keys.
   return (
-    key.charCodeAt(0) === 95 && key.charCodeAt(1) === 95 && (key === REMEMBER_ME_KEY || key === HANDLE_KEY || key === CREATED_AT_KEY || key === USER_ID_KEY)
+    key.charCodeAt(0) === 95 &&
+    key.charCodeAt(1) === 95 &&
+    (key === REMEMBER_ME_KEY || key === HANDLE_KEY || key === CREATED_AT_KEY || key === USER_ID_KEY || key === LOGIN_AT_KEY)
   );
 }
 
 /** True for the identity keys, which only sessionkit writes and `clear()` keeps. */
 export function isIdentityKey(key: string): boolean {
-  return key.charCodeAt(0) === 95 && key.charCodeAt(1) === 95 && (key === HANDLE_KEY || key === CREATED_AT_KEY || key === USER_ID_KEY);
+  return key.charCodeAt(0) === 95 && key.charCodeAt(1) === 95 && (key === HANDLE_KEY || key === CREATED_AT_KEY || key === USER_ID_KEY || key === LOGIN_AT_KEY);
 }
 
 const HANDLE_BYTES = 16;
@@ -49,7 +53,7 @@ export function ensureIdentity(values: Map<string, unknown>, now: number): void 
 
 /** Copies the identity keys of `from` into `to`. */
 export function copyIdentity(from: ReadonlyMap<string, unknown>, to: Map<string, unknown>): void {
-  for (const key of [HANDLE_KEY, CREATED_AT_KEY, USER_ID_KEY]) {
+  for (const key of [HANDLE_KEY, CREATED_AT_KEY, USER_ID_KEY, LOGIN_AT_KEY]) {
     if (from.has(key)) to.set(key, from.get(key));
   }
 }

@@ -4,7 +4,7 @@ export { Session, REMEMBER_ME_KEY, type SessionStatus, type SessionData, type Se
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { msgpackCodec, jsonCodec, type Codec, type SessionRecord } from './codec.js';
 export type { Store, OwnedEntry } from './store.js';
-export type { ListedSession, DestroySessionsOptions } from './users.js';
+export type { ListedSession, ListSessionsOptions, DestroySessionsOptions } from './users.js';
 export type { SessionOptions } from './options.js';
 export type { CookieOptions } from './cookie.js';
 export { SessionkitError } from './errors.js';

@@ -8,7 +8,7 @@ import { commitSession } from './session-commit.js';
 import { SessionIO } from './session-io.js';
 import { canIterate, isPromiseLike, type Store } from './store.js';
 import { isToken } from './token.js';
-import { type DestroySessionsOptions, type ListedSession, UserSessions } from './users.js';
+import { type DestroySessionsOptions, type ListedSession, type ListSessionsOptions, UserSessions } from './users.js';
 
 // session.ts is evaluated before this module, so its static block has run.
 const access = sessionInternals;
@@ -166,10 +166,11 @@ export class SessionManager<Data extends object = SessionData> {
   /**
    * The live sessions of a user (see `session.login()`), newest first, with their handle, creation
    * time, store expiry and data: for a "your devices" page. Costs one lookup in the store's owner
-   * index, never a scan. Rejects with a `SessionkitError` for a store without `findByOwner()`.
+   * index, never a scan. Lists at most `options.limit` sessions (default 1000), the newest.
+   * Rejects with a `SessionkitError` for a store without `findByOwner()`.
    */
-  listSessions(userId: string | number): Promise<ListedSession<Data>[]> {
-    return this.#users.list<Data>(userId);
+  listSessions(userId: string | number, options?: ListSessionsOptions): Promise<ListedSession<Data>[]> {
+    return this.#users.list<Data>(userId, options);
   }
 
   /** Destroys the session with `handle` if it is one of `userId`'s; resolves true if one was destroyed. */

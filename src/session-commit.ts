@@ -1,14 +1,18 @@
 // Committing a session: one conditional write when the store offers it, merging this request's changes on top of a session stored since, dropping them once it was revoked.
-import { KeyCommits, loggedIn, MAX_COMMIT_ROUNDS, mergeAfterConflict } from './commit-queue.js';
+import { KeyCommits, loggedIn, mergeAfterConflict, mergeNow } from './commit-queue.js';
 import type { Changes } from './changes.js';
 import { SessionkitError } from './errors.js';
 import { userIdOf } from './identity.js';
+import { renewalDone, renewalOf, restoreAfterFailure } from './renewal.js';
 import { type Session, sessionInternals } from './session.js';
 import type { SessionIO } from './session-io.js';
 import { type ConditionalStore, isPromiseLike } from './store.js';
 
 // session.ts is evaluated before this module, so its static block has run.
 const access = sessionInternals;
+
+/** Fresh tokens a new session tries before giving up (a store that says every token is taken is broken). */
+const NEW_TOKEN_ROUNDS = 100;
 
 /**
  * Writes the session (a new one gets its token here, once its bytes are within the limit).
@@ -17,9 +21,30 @@ const access = sessionInternals;
  * Throws, writing nothing, when the encoded session is over maxSessionBytes. Synchronous when the
  * store is and nothing conflicted. While a commit of the same stored session is in flight in this
  * manager, the commit waits for it and is then written together with the others that waited.
+ * When saving a renewed session fails, the entry its renewal deleted is written back.
  * @internal
  */
 export function commitSession<Data extends object>(io: SessionIO, session: Session<Data>): boolean | Promise<boolean> {
+  // Only a new or renewed session has no loaded bytes: the others skip the renewal lookup.
+  const renewal = access.loaded(session) === undefined ? renewalOf(session) : undefined;
+  if (renewal === undefined) return writeSession(io, session);
+  const deleteKey = (key: string) => io.deleteKey(key);
+  let written: boolean | Promise<boolean>;
+  try {
+    written = writeSession(io, session);
+  } catch (error) {
+    return restoreAfterFailure(io.store, renewal, error);
+  }
+  if (isPromiseLike<boolean>(written)) {
+    return Promise.resolve(written).then(
+      (done) => renewalDone(session, renewal, done, deleteKey),
+      (error: unknown) => restoreAfterFailure(io.store, renewal, error),
+    );
+  }
+  return renewalDone(session, renewal, written, deleteKey);
+}
+
+function writeSession<Data extends object>(io: SessionIO, session: Session<Data>): boolean | Promise<boolean> {
   access.identify(session);
   const values = access.values(session);
   const deadline = session.deadline;
@@ -63,8 +88,9 @@ export function commitSession<Data extends object>(io: SessionIO, session: Sessi
     );
   }
   if (ok) return settled(io, session, key, bytes, changes, true);
-  if (loaded === undefined) return retoken(io, session, bytes, access.share(session), changes);
-  return mergeAfterConflict(io, session, key, access.share(session), deadline, changes, undefined);
+  const ours = access.share(session);
+  if (loaded === undefined) return retoken(io, session, bytes, ours, changes);
+  return mergeNow(io, session, key, ours, deadline, changes) ?? mergeAfterConflict(io, session, key, ours, deadline, changes, KeyCommits.start(io, key));
 }
 
 /** After a write: the written bytes become the expected ones, and a committed login applies maxSessionsPerUser. */
@@ -92,14 +118,11 @@ async function retoken<Data extends object>(
   changes: Changes | undefined,
 ): Promise<boolean> {
   const store = io.store as ConditionalStore;
-  for (let round = 1; round < MAX_COMMIT_ROUNDS; round++) {
+  for (let round = 1; round < NEW_TOKEN_ROUNDS; round++) {
     const fresh = access.retoken(session);
     if (await store.commitIf(fresh, undefined, bytes, access.expiresAt(session), userIdOf(ours))) {
       return settled(io, session, fresh, bytes, changes, false);
     }
   }
-  throw new SessionkitError(
-    'commit',
-    `commit conflict: the stored session changed under each of ${MAX_COMMIT_ROUNDS} attempts to write it; nothing was written`,
-  );
+  throw new SessionkitError('commit', `each of ${NEW_TOKEN_ROUNDS} freshly generated tokens was already taken in the store; nothing was written`);
 }

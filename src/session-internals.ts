@@ -16,6 +16,8 @@ export interface SessionHost {
   deleteKey(key: string): void | Promise<void>;
   /** Finds and decodes another session by token; undefined when missing, expired or garbled. */
   findRecord(token: string): SessionRecord | undefined | Promise<SessionRecord | undefined>;
+  /** The store expiry for a deadline (sooner under an idle timeout). */
+  expiryFor(deadline: number): number;
 }
 
 /**

@@ -30,8 +30,8 @@ export class SessionIO implements SessionHost {
   readonly onError: (error: SessionkitError) => void;
   /** Decoded sessions by store key, for stores with stable bytes. */
   readonly decoded: DecodeCache | undefined;
-  /** Called after a login is committed (maxSessionsPerUser); set by the manager when there is a limit. */
-  afterLogin: ((userId: string, handle: string) => void | Promise<void>) | undefined = undefined;
+  /** Called after a login is committed (maxSessionsPerUser); set by the manager when there is a limit. Resolves false when it destroyed the session that logged in (newer logins took every place). */
+  afterLogin: ((userId: string, handle: string) => Promise<boolean>) | undefined = undefined;
 
   constructor(options: ResolvedOptions) {
     this.store = options.store;

@@ -7,6 +7,7 @@ import {
   ensureIdentity,
   handleOf,
   isIdentityKey,
+  LOGIN_AT_KEY,
   isReservedKey,
   REMEMBER_ME_KEY,
   reservedKeyError,
@@ -15,6 +16,7 @@ import {
   userIdString,
 } from './identity.js';
 import type { SessionRecord } from './codec.js';
+import { recordRenewal } from './renewal.js';
 import type { CachedRecord } from './decode-cache.js';
 import type { SessionHost, SessionInternals } from './session-internals.js';
 import type { SessionData, SessionKey, SessionStatus } from './session-types.js';
@@ -278,10 +280,20 @@ export class Session<Data extends object = SessionData> {
    * Gives the session a new token (call it on login and privilege change: fixation defence).
    * The old entry is deleted from the store, the data kept, and the lifetime starts again. A
    * request still holding the old token commits nothing afterwards, and is never sent the new one.
+   * When saving the renewed session then fails, the old entry is written back: the user keeps the
+   * session they had.
    */
   async renewToken(): Promise<void> {
     const oldKey = Session.#storeKey(this);
-    if (oldKey !== '') await this.#host.deleteKey(oldKey);
+    if (oldKey !== '') {
+      const origin = this.#origin;
+      const loaded = origin instanceof Changes ? origin.loaded : origin;
+      await this.#host.deleteKey(oldKey);
+      if (loaded !== undefined) {
+        const expiresAt = this.#expiresAt ?? this.#host.expiryFor(this.#record.deadline);
+        recordRenewal(this, { key: oldKey, bytes: loaded, expiresAt, owner: userIdOf(this.#record.values) });
+      }
+    }
     Session.#writable(this);
     this.#token = generateToken();
     this.#key = '';
@@ -297,9 +309,12 @@ export class Session<Data extends object = SessionData> {
   async login(userId: string | number): Promise<void> {
     const id = userIdString(userId, 'session.login()');
     await this.renewToken();
-    this.#record.values.set(USER_ID_KEY, id);
+    const values = this.#record.values;
+    values.set(USER_ID_KEY, id);
+    values.set(LOGIN_AT_KEY, Date.now());
     const changes = Session.#change(this);
     changes.touch(USER_ID_KEY);
+    changes.touch(LOGIN_AT_KEY);
     changes.login = true;
   }
 

@@ -69,6 +69,12 @@ export interface Store {
    * in-memory copy). The manager then caches the decoded session by that object and skips decoding.
    */
   readonly stableBytes?: boolean;
+  /**
+   * The longest one store operation may take, in ms (the store's own `timeout` option). A commit
+   * that conflicts keeps reading, merging and writing again for at most this long (5 s when the
+   * store has none) while other writers keep changing the session, then rejects.
+   */
+  readonly timeout?: number;
   /** Stops timers and releases what the store opened itself; never closes a client the user passed in. */
   close?(): void | Promise<void>;
 }

@@ -1,6 +1,6 @@
 // A user's sessions: listing them through the store's owner index, destroying one or all but one, and the per-user limit.
 import { SessionkitError } from './errors.js';
-import { CREATED_AT_KEY, handleOf, isReservedKey, userIdOf, userIdString } from './identity.js';
+import { CREATED_AT_KEY, handleOf, isReservedKey, LOGIN_AT_KEY, userIdOf, userIdString } from './identity.js';
 import { Session } from './session.js';
 import type { SessionIO } from './session-io.js';
 import { canFindByOwner, type OwnedEntry } from './store.js';
@@ -17,6 +17,17 @@ export interface ListedSession<Data extends object> {
   data: Partial<Data>;
 }
 
+/** Options of `sessions.listSessions(userId, options)`. */
+export interface ListSessionsOptions {
+  /** Most sessions listed: the newest this many (default 1000). A whole number of 1 or more. */
+  limit?: number;
+}
+
+/** Sessions `listSessions` lists when no `limit` is given. */
+export const DEFAULT_LIST_LIMIT = 1000;
+/** Stored sessions decoded between two turns of the event loop while a user's sessions are read. */
+const DECODE_SLICE = 256;
+
 /** Options of `sessions.destroySessions(userId, options)`. */
 export interface DestroySessionsOptions<Data extends object> {
   /** A session to keep: the Session itself, or its handle (log out everywhere else). */
@@ -28,6 +39,8 @@ interface OwnedSession {
   key: string;
   handle: string;
   createdAt: number;
+  /** Its latest login (its creation when it has none recorded): the order maxSessionsPerUser keeps. */
+  loginAt: number;
   expiresAt: number;
   values: ReadonlyMap<string, unknown>;
 }
@@ -45,9 +58,12 @@ export class UserSessions {
     if (maxSessionsPerUser !== undefined) io.afterLogin = (userId, handle) => this.limit(userId, handle);
   }
 
-  async list<Data extends object>(userId: string | number): Promise<ListedSession<Data>[]> {
-    const owned = await this.owned(userIdString(userId, 'sessions.listSessions()'));
-    return owned.map(({ handle, createdAt, expiresAt, values }) => ({ handle, createdAt, expiresAt, data: dataOf<Data>(values) }));
+  async list<Data extends object>(userId: string | number, options: ListSessionsOptions = {}): Promise<ListedSession<Data>[]> {
+    const id = userIdString(userId, 'sessions.listSessions()');
+    const limit = options?.limit ?? DEFAULT_LIST_LIMIT;
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new TypeError('sessionkit: sessions.listSessions() option limit must be a whole number of 1 or more');
+    const owned = await this.owned(id);
+    return owned.slice(0, limit).map(({ handle, createdAt, expiresAt, values }) => ({ handle, createdAt, expiresAt, data: dataOf<Data>(values) }));
   }
 
   async destroyOne(userId: string | number, handle: string): Promise<boolean> {
@@ -73,14 +89,24 @@ export class UserSessions {
     return doomed.length;
   }
 
-  /** After a login of `userId` is committed: destroys that user's oldest sessions past the limit, never `handle`'s. */
-  private async limit(userId: string, handle: string): Promise<void> {
-    const others = (await this.owned(userId)).filter((session) => session.handle !== handle);
-    const doomed = others.slice(Math.max(0, this.maxSessionsPerUser! - 1));
+  /**
+   * After a login of `userId` is committed: ranks that user's sessions by login (newest first, the
+   * handle breaking ties, one order in every process) and destroys every one past the limit. Each
+   * login does this after its own write, so of any set of logins, the one that lists last sees them
+   * all: the newest N survive whatever the interleaving. The session that logged in is destroyed
+   * only when N newer logins of the user had already landed (it lost the race); then false.
+   */
+  private async limit(userId: string, handle: string): Promise<boolean> {
+    const ranked = (await this.owned(userId)).sort(newerLoginFirst);
+    const doomed = ranked.slice(this.maxSessionsPerUser);
     await Promise.all(doomed.map((session) => this.io.deleteKey(session.key)));
+    return !doomed.some((session) => session.handle === handle);
   }
 
-  /** The live sessions recorded as `userId`'s, newest first. */
+  /**
+   * The live sessions recorded as `userId`'s, newest first. Decodes them a slice at a time, letting
+   * the event loop run between slices, so a user with many sessions never stalls other requests.
+   */
   private async owned(userId: string): Promise<OwnedSession[]> {
     const store = this.io.store;
     if (!canFindByOwner(store)) {
@@ -89,21 +115,38 @@ export class UserSessions {
     const entries: OwnedEntry[] = await store.findByOwner(userId);
     const now = Date.now();
     const owned: OwnedSession[] = [];
-    for (const entry of entries) {
+    for (let i = 0; i < entries.length; i++) {
+      if (i > 0 && i % DECODE_SLICE === 0) await nextTurn();
+      const entry = entries[i]!;
       if (!(entry.expiresAt > now)) continue;
       const record = this.io.liveRecord(entry.data);
       if (record === undefined || userIdOf(record.values) !== userId) continue;
       const handle = handleOf(record.values);
       if (handle === '') continue;
-      const createdAt = record.values.get(CREATED_AT_KEY);
-      owned.push({ key: entry.key, handle, createdAt: typeof createdAt === 'number' ? createdAt : 0, expiresAt: entry.expiresAt, values: record.values });
+      const created = record.values.get(CREATED_AT_KEY);
+      const createdAt = typeof created === 'number' ? created : 0;
+      const loggedIn = record.values.get(LOGIN_AT_KEY);
+      const loginAt = typeof loggedIn === 'number' ? loggedIn : createdAt;
+      owned.push({ key: entry.key, handle, createdAt, loginAt, expiresAt: entry.expiresAt, values: record.values });
     }
     return owned.sort(newestFirst);
   }
 }
 
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function newestFirst(a: OwnedSession, b: OwnedSession): number {
-  return b.createdAt - a.createdAt || (a.handle < b.handle ? -1 : a.handle > b.handle ? 1 : 0);
+  return b.createdAt - a.createdAt || byHandle(a, b);
+}
+
+function newerLoginFirst(a: OwnedSession, b: OwnedSession): number {
+  return b.loginAt - a.loginAt || byHandle(a, b);
+}
+
+function byHandle(a: OwnedSession, b: OwnedSession): number {
+  return a.handle < b.handle ? -1 : a.handle > b.handle ? 1 : 0;
 }
 
 function dataOf<Data extends object>(values: ReadonlyMap<string, unknown>): Partial<Data> {

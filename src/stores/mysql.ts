@@ -66,7 +66,8 @@ export class MySqlStore implements Store {
   private readonly ddl: string;
   /** Size cap of the `data` column, read from information_schema on the first commit. */
   private readonly cap: DataColumnCap;
-  private readonly timeout: number;
+  /** The longest one operation may take, in ms (the `timeout` option). */
+  readonly timeout: number;
   private readonly cleaner: BackgroundTask<number>;
 
   constructor(options: MySqlStoreOptions) {

@@ -57,7 +57,8 @@ export class PostgresStore implements Store {
   private readonly sql: ReturnType<typeof buildStatements>;
   private readonly owned: ReturnType<typeof ownerStatements>;
   private readonly ddl: string;
-  private readonly timeout: number;
+  /** The longest one operation may take, in ms (the `timeout` option). */
+  readonly timeout: number;
   private readonly cleaner: BackgroundTask<number>;
 
   constructor(options: PostgresStoreOptions) {

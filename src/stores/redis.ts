@@ -58,7 +58,8 @@ export class RedisStore implements Store {
   /** The key prefix. */
   readonly prefix: string;
   private readonly client: Redis | Cluster;
-  private readonly timeout: number;
+  /** The longest one operation may take, in ms (the `timeout` option). */
+  readonly timeout: number;
   private wrongTypeReported = false;
 
   constructor(options: RedisStoreOptions) {

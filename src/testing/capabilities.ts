@@ -184,6 +184,21 @@ export const findByOwnerChecks: Check[] = group('findByOwner()', [
     },
   },
   {
+    name: "a commitIf() with an owner over another owner's expired entry indexes it under the new owner",
+    async run(store, context) {
+      const findByOwner = capability(store, 'findByOwner', context);
+      const commitIf = capability(store, 'commitIf', context);
+      const [previous, next] = [owner(), owner()];
+      const token = generateToken();
+      const expiresAt = Date.now() + 200;
+      await store.commit(token, text('theirs'), expiresAt, previous);
+      await sleepUntil(expiresAt + (context.options.expirySlack ?? 5));
+      expect(await commitIf(token, undefined, text('mine'), later(), next)).toBe(true);
+      const found = (await findByOwner(next)).filter((entry) => entry.key === token);
+      expect(found.map((entry) => plain(entry.data))).toEqual([text('mine')]);
+    },
+  },
+  {
     name: 'keeps the owner through touch()',
     async run(store, context) {
       const findByOwner = capability(store, 'findByOwner', context);

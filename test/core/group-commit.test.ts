@@ -1,6 +1,6 @@
 // Group commit: concurrent commits of one session on an async store wait for the one in flight and go out together as one conditional write.
 import { describe, expect, it } from 'vitest';
-import { SaveAction, SessionManager, SessionkitError, type SessionOptions } from '../../src/index.js';
+import { type Codec, MemoryStore, msgpackCodec, SaveAction, SessionManager, SessionkitError, type SessionOptions } from '../../src/index.js';
 import { TestStore } from '../support/store.js';
 import { stored, storedValues } from '../support/sessions.js';
 
@@ -180,5 +180,47 @@ describe('group commit', () => {
     [...ours, ...theirs].forEach((session, i) => session.put(`k${i}`, i));
     await Promise.all([manager.commit(ours[0]!), other.commit(theirs[0]!), manager.commit(ours[1]!), other.commit(theirs[1]!)]);
     expect(await storedValues(manager, token)).toEqual({ base: 1, k0: 0, k1: 1, k2: 2, k3: 3 });
+  });
+
+  describe('on a synchronous store (MemoryStore)', () => {
+    /** msgpackCodec, counting its calls. */
+    function countingCodec() {
+      const counts = { encode: 0, decode: 0 };
+      const codec: Codec = {
+        name: 'counting',
+        encode: (deadline, values) => (counts.encode++, msgpackCodec.encode(deadline, values)),
+        decode: (data) => (counts.decode++, msgpackCodec.decode(data)),
+      };
+      return { codec, counts };
+    }
+
+    async function storm(n: number) {
+      const { codec, counts } = countingCodec();
+      const manager = new SessionManager({ store: new MemoryStore({ sweepInterval: 0 }), codec });
+      const token = await stored(manager);
+      const sessions = await Promise.all(Array.from({ length: n }, () => manager.load(token)));
+      sessions.forEach((session, i) => session.put(`k${i}`, i));
+      counts.encode = counts.decode = 0;
+      const shared = Promise.resolve();
+      const results = await Promise.allSettled(sessions.map((session) => shared.then(() => manager.commit(session))));
+      return { manager, token, results, counts: { ...counts } };
+    }
+
+    it('200 commits of one session in the same tick: none rejected, all kept, each merged in the same tick without decoding', async () => {
+      const { manager, token, results, counts } = await storm(200);
+      expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+      expect(results.every((result) => result.status === 'fulfilled' && result.value.token === token)).toBe(true);
+      const expected = { base: 1, ...Object.fromEntries(results.map((_, i) => [`k${i}`, i])) };
+      expect(await storedValues(manager, token)).toEqual(expected);
+      // Linear: each commit encodes twice (its own write, then the merged one); the stored values come from the decode cache.
+      expect(counts.encode).toBeLessThanOrEqual(2 * 200);
+      expect(counts.decode).toBe(0);
+    });
+
+    it('the work of a same-tick storm grows linearly with the number of commits', async () => {
+      const small = await storm(50);
+      const large = await storm(400);
+      expect(large.counts.encode / small.counts.encode).toBeLessThanOrEqual(8.5);
+    });
   });
 });

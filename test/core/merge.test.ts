@@ -1,6 +1,8 @@
 // Merge-on-commit on MemoryStore: two requests of one session change it at once, and the second commit lands on top of the first.
 import { describe, expect, it } from 'vitest';
 import { MemoryStore, SaveAction, SessionManager, SessionkitError, msgpackCodec, type Codec, type SessionOptions } from '../../src/index.js';
+import { conflictBudget } from '../../src/commit-retry.js';
+import type { Store } from '../../src/store.js';
 import { spyStore } from '../support/spy-store.js';
 import { stored, storedValues } from '../support/sessions.js';
 
@@ -27,6 +29,21 @@ describe('merge-on-commit', () => {
     // The later session now holds the merged values, so its next save keeps them.
     expect(second.get('a')).toBe(1);
     expect(second.token).toBe(token);
+  });
+
+  it('on a synchronous store a conflicting commit merges in the same tick: the save answers without a promise', async () => {
+    const { manager, store } = setup();
+    const token = await stored(manager);
+    const first = await manager.load(token);
+    const second = await manager.load(token);
+    first.put('a', 1);
+    second.put('b', 2);
+    expect(manager.saveNow(first)).toBe(SaveAction.SetCookie);
+    store.calls.commitIf = 0;
+    expect(manager.saveNow(second)).toBe(SaveAction.SetCookie);
+    // The failed conditional write, then the merged one.
+    expect(store.calls.commitIf).toBe(2);
+    expect(await storedValues(manager, token)).toEqual({ base: 1, a: 1, b: 2 });
   });
 
   it('for the same key, the later commit wins', async () => {
@@ -143,8 +160,9 @@ describe('merge-on-commit', () => {
     expect(decodes).toBe(0);
   });
 
-  it('gives up after 100 conditional writes when the session changes under every one, writing nothing of its own', async () => {
+  it("gives up after the store's timeout when the session changes under every attempt, pausing between attempts and writing nothing of its own", async () => {
     const { manager, store, memory } = setup();
+    (store as { timeout?: number }).timeout = 300;
     const token = await stored(manager);
     const session = await manager.load(token);
     session.put('mine', 1);
@@ -156,12 +174,27 @@ describe('merge-on-commit', () => {
       record.values.set('rival', ++rival);
       memory.commit(key, msgpackCodec.encode(record.deadline, record.values), Date.now() + HOUR);
     };
+    const started = Date.now();
     const error = await manager.commit(session).catch((e: unknown) => e);
+    const took = Date.now() - started;
     expect(error).toBeInstanceOf(SessionkitError);
-    expect((error as Error).message).toMatch(/^sessionkit: commit: commit conflict/);
-    expect(store.calls.commitIf).toBe(100 + 1); // + the commit of stored()
+    expect((error as Error).message).toBe(
+      'sessionkit: commit: commit conflict: other writers kept changing the stored session for 300 ms, under every attempt to write it; nothing was written',
+    );
+    // Bounded by time, not by a count of attempts: it kept trying for the whole budget...
+    expect(took).toBeGreaterThanOrEqual(300);
+    expect(took).toBeLessThan(2000);
+    // ...with pauses between attempts (without them it makes thousands in 300 ms).
+    expect(store.calls.commitIf).toBeGreaterThan(5);
+    expect(store.calls.commitIf).toBeLessThan(150);
     store.beforeCommitIf = undefined;
-    expect(await storedValues(manager, token)).toEqual({ base: 1, rival: 100 });
+    expect(await storedValues(manager, token)).toEqual({ base: 1, rival: store.calls.commitIf - 1 });
+  });
+
+  it('a store without a timeout gives a conflicting commit 5 s', async () => {
+    expect(conflictBudget(new MemoryStore({ sweepInterval: 0 }))).toBe(5000);
+    const store: Store = { find: () => undefined, commit: () => {}, delete: () => {}, timeout: 1234 };
+    expect(conflictBudget(store)).toBe(1234);
   });
 
   it('merges after a few conflicting rounds and then succeeds', async () => {

@@ -67,6 +67,7 @@ describe('session identity', () => {
     expect(() => session.put('__userId' as never, 'mallory' as never)).toThrow(TypeError);
     expect(() => session.put('__handle' as never, 'x' as never)).toThrow(TypeError);
     expect(() => session.remove('__createdAt' as never)).toThrow(TypeError);
+    expect(() => session.put('__loginAt' as never, 0 as never)).toThrow(TypeError);
   });
 
   it('refuses a user id that is empty, too long, not an integer or not a string', async () => {
@@ -181,6 +182,27 @@ describe('destroySession and destroySessions', () => {
   });
 });
 
+describe('an owner index that returns records of another user', () => {
+  /** A MemoryStore whose findByOwner also returns bob's entries, whatever the owner asked for (an append-only index may). */
+  function leakyIndex() {
+    const inner = new MemoryStore({ sweepInterval: 0 });
+    const store = spyStore(inner);
+    store.findByOwner = (owner) => [...inner.findByOwner(owner), ...(owner === 'bob' ? [] : inner.findByOwner('bob'))];
+    return new SessionManager<Data>({ store });
+  }
+
+  it("listSessions, destroySession and destroySessions ignore them: alice's calls never list or destroy bob's session", async () => {
+    const manager = leakyIndex();
+    const alice = await loggedIn(manager, 'alice', 'a');
+    const bob = await loggedIn(manager, 'bob', 'b');
+    expect((await manager.listSessions('alice')).map((entry) => entry.handle)).toEqual([alice.handle]);
+    expect(await manager.destroySession('alice', bob.handle)).toBe(false);
+    expect(await manager.destroySessions('alice')).toBe(1);
+    expect((await manager.load(bob.token)).get('device')).toBe('b');
+    expect((await manager.listSessions('bob')).map((entry) => entry.handle)).toEqual([bob.handle]);
+  });
+});
+
 describe('maxSessionsPerUser', () => {
   it('must be a whole number of 1 or more', () => {
     for (const bad of [0, -1, 1.5, '3', Number.NaN]) {
@@ -192,7 +214,7 @@ describe('maxSessionsPerUser', () => {
     expect(new SessionManager({ maxSessionsPerUser: 2 }).maxSessionsPerUser).toBe(2);
   });
 
-  it("on a login past the limit, destroys that user's oldest sessions, never the one logging in", async () => {
+  it("on a login past the limit, destroys the sessions of that user's oldest logins, never the one logging in", async () => {
     const { manager } = setup({ maxSessionsPerUser: 2 });
     // The oldest session by creation, logging in last: it stays, the two others are oldest after it.
     const old = await manager.load();
@@ -207,8 +229,10 @@ describe('maxSessionsPerUser', () => {
     await manager.commit(old);
     expect((await manager.listSessions('ada')).map((entry) => entry.handle)).toEqual([b.handle, old.handle]);
     expect((await manager.load(a.token)).keys()).toEqual([]);
+    // Ranked by login, not creation: b logged in before old did, so b goes.
     const c = await loggedIn(manager, 'ada', 'c');
-    expect((await manager.listSessions('ada')).map((entry) => entry.handle)).toEqual([c.handle, b.handle]);
+    expect((await manager.listSessions('ada')).map((entry) => entry.handle)).toEqual([c.handle, old.handle]);
+    expect((await manager.load(b.token)).keys()).toEqual([]);
     expect(await manager.listSessions('bob')).toHaveLength(1);
   });
 

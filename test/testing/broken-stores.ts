@@ -186,3 +186,18 @@ export class FindByOwnerKeepsDeleted extends ForwardingStore {
     return found;
   }
 }
+
+/** A conditional insert over an expired entry keeps that entry's owner (the new owner is never indexed). */
+export class CommitIfKeepsExpiredOwner extends ForwardingStore {
+  readonly #owners = new Map<string, string | undefined>();
+
+  override commit(token: string, data: Uint8Array, expiresAt: number, owner?: string): void {
+    this.#owners.set(token, owner);
+    this.inner.commit(token, data, expiresAt, owner);
+  }
+
+  override commitIf(token: string, expected: Uint8Array | undefined, data: Uint8Array, expiresAt: number, owner?: string): boolean {
+    const kept = expected === undefined && this.#owners.has(token) ? this.#owners.get(token) : owner;
+    return this.inner.commitIf(token, expected, data, expiresAt, kept);
+  }
+}

@@ -64,6 +64,10 @@ const cases: Record<string, Case> = {
     factory: () => new broken.CommitIfNotAtomic(),
     fails: ['commitIf() loses nothing when 50 read-modify-write loops race on one entry'],
   },
+  'commitIf over an expired entry keeps its owner': {
+    factory: () => new broken.CommitIfKeepsExpiredOwner(),
+    fails: ["findByOwner() a commitIf() with an owner over another owner's expired entry indexes it under the new owner"],
+  },
   'findByOwner returns deleted entries': { factory: () => new broken.FindByOwnerKeepsDeleted(), fails: ['findByOwner() never returns a deleted entry'] },
   'touch() missing, not switched off': {
     factory: minimal,

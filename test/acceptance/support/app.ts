@@ -9,6 +9,18 @@ import { sleep } from '../../support/time.js';
 export type AdapterName = 'uws' | 'node';
 export const ADAPTERS: AdapterName[] = ['uws', 'node'];
 
+/** Requests to `/put-at-gate` wait here until the test opens it: then they all resume, and commit, in the same tick. */
+export const gate = {
+  waiting: 0,
+  open: () => {},
+  opened: Promise.resolve(),
+  /** Closes the gate; the next `/put-at-gate` requests wait until `open()`. */
+  close(): void {
+    this.waiting = 0;
+    this.opened = new Promise<void>((resolve) => (this.open = resolve));
+  },
+};
+
 type Route = (session: Session, query: URLSearchParams, manager: SessionManager) => Promise<string>;
 
 /** Every route awaits before it touches the session, so requests of one session overlap between load and commit. */
@@ -16,6 +28,13 @@ const routes: Record<string, Route> = {
   // Puts k=v after `ms` ms (default: a random 0-9 ms).
   '/put': async (session, query) => {
     await sleep(Number(query.get('ms') ?? Math.floor(Math.random() * 10)));
+    session.put(query.get('k')!, query.get('v') ?? 'x');
+    return 'ok';
+  },
+  // Puts k=v once the gate opens (handlers awaiting one shared promise, as a coalesced database call).
+  '/put-at-gate': async (session, query) => {
+    gate.waiting++;
+    await gate.opened;
     session.put(query.get('k')!, query.get('v') ?? 'x');
     return 'ok';
   },

@@ -70,6 +70,17 @@ export function ownerStoreBehaviours(makeStore: () => OwnerStore): void {
     expect(plain(await store.find(expired))).toEqual(Uint8Array.of(3));
   });
 
+  it('commitIf with an owner over an expired entry of another owner records the new owner', async () => {
+    const store = makeStore();
+    const [bob, alice] = [someone(), someone()];
+    const token = generateToken();
+    await store.commit(token, Uint8Array.of(1), Date.now() + 40, bob);
+    await sleep(80);
+    expect(await store.commitIf(token, undefined, Uint8Array.of(2), later(), alice)).toBe(true);
+    expect((await store.findByOwner(alice)).map((entry) => entry.key)).toEqual([token]);
+    expect(await store.findByOwner(bob)).toEqual([]);
+  });
+
   it('revocation sticks: after delete, a commitIf with the old bytes is refused and the token stays empty', async () => {
     const store = makeStore();
     const token = generateToken();

@@ -20,9 +20,14 @@ export interface StoreResult {
   live: Verification | undefined;
   fresh: Verification | undefined;
   crash: string | undefined;
+  /** The end of the server's stderr when it crashed: its error. */
+  crashOutput: string;
   rss: { start: number; peak: number; end: number };
   shutdown: ServerShutdown | undefined;
 }
+
+/** Lines of a crashed server's stderr shown in the report. */
+const CRASH_LINES = 30;
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -92,6 +97,11 @@ export function report(result: StoreResult): { lines: string[]; broken: string[]
   );
   row('  during the run', `${stats.staleReads} GETs without the last acked value, ${stats.sessionsLost} sessions replaced by a new cookie`);
   row('crashes', result.crash === undefined ? '0' : `1 (${result.crash})`);
+  if (result.crash !== undefined) {
+    const output = result.crashOutput.trim().split('\n').slice(-CRASH_LINES);
+    row('  server stderr', output.length === 0 || output[0] === '' ? '(nothing)' : '');
+    for (const line of output) if (line !== '') lines.push(`    ${line}`);
+  }
   row('server RSS', `start ${mib(result.rss.start)}, peak ${mib(result.rss.peak)}, end ${mib(result.rss.end)}`);
   const shutdown = result.shutdown;
   if (shutdown !== undefined) {

@@ -18,6 +18,8 @@ export type ServerMessage =
       /** Errors passed to onError, by label. */
       errors: Record<string, number>;
       closeError: string | undefined;
+      /** ms from the stop request until the store was closed and released. */
+      closeMs: number;
       rss: number;
     };
 

@@ -26,6 +26,8 @@ export interface StoreResult {
   shutdown: ServerShutdown | undefined;
 }
 
+/** ms closing the store may take after the run. */
+const SLOW_CLOSE = 10_000;
 /** Lines of a crashed server's stderr shown in the report. */
 const CRASH_LINES = 30;
 
@@ -110,7 +112,8 @@ export function report(result: StoreResult): { lines: string[]; broken: string[]
     row('handles left open', shutdown.handles.length === 0 ? 'none' : counts(handles));
     row('server exit', shutdown.exitedByItself ? 'by itself once closed' : 'had to be killed after closing');
     row('server onError', counts(Object.entries(shutdown.errors)));
-    if (shutdown.closeError !== undefined) row('closing the store', `failed: ${shutdown.closeError}`);
+    if (shutdown.closeMs !== undefined)
+      row('closing the store', `${seconds(shutdown.closeMs)}${shutdown.closeError === undefined ? '' : `, failed: ${shutdown.closeError}`}`);
   }
 
   check(result.crash === undefined, 'the server crashed');
@@ -124,6 +127,8 @@ export function report(result: StoreResult): { lines: string[]; broken: string[]
     check(shutdown !== undefined && shutdown.handles.length === 0, 'the server left handles open');
     check(shutdown?.exitedByItself === true, 'the server did not exit by itself');
     check(shutdown?.closeError === undefined, 'closing the store failed');
+    check(shutdown?.closeMs !== undefined, 'the server did not report after the stop request');
+    check((shutdown?.closeMs ?? 0) <= SLOW_CLOSE, `closing the store took longer than ${seconds(SLOW_CLOSE)}`);
   }
   lines.push(`  ${'result'.padEnd(22)}${broken.length === 0 ? 'PASS' : `FAIL: ${[...new Set(broken)].join('; ')}`}`);
   return { lines, broken };

@@ -5,6 +5,8 @@ import type { MemoryBound, ServerMessage } from './protocol.js';
 
 const serverPath = fileURLToPath(new URL('./server.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+/** ms the runner waits for the server's report after asking it to stop. */
+const STOP_REPORT_WAIT = 60_000;
 /** Characters of the server's stderr kept for the report. */
 const STDERR_KEPT = 4000;
 
@@ -17,6 +19,8 @@ export interface ServerShutdown {
   /** Errors the server's onError saw, by label. */
   errors: Record<string, number>;
   closeError: string | undefined;
+  /** ms the server took to close its store after the stop request; undefined without a report. */
+  closeMs: number | undefined;
 }
 
 /** A running soak server. */
@@ -104,13 +108,14 @@ export function startServer(env: Record<string, string>, timeout = 60_000): Prom
 
   async function stop(): Promise<ServerShutdown> {
     stopping = crash === undefined;
-    if (crash !== undefined || child.exitCode !== null) return { handles: [], exitedByItself: false, errors: {}, closeError: 'the server had exited' };
+    if (crash !== undefined || child.exitCode !== null)
+      return { handles: [], exitedByItself: false, errors: {}, closeError: 'the server had exited', closeMs: undefined };
     const report = new Promise<Extract<ServerMessage, { type: 'closed' }> | undefined>((resolve) => {
       closed = resolve;
       void exited.then(() => resolve(undefined));
     });
     child.send({ type: 'stop' });
-    const message = await withTimeout(report, 20_000);
+    const message = await withTimeout(report, STOP_REPORT_WAIT);
     if (message !== undefined) rss.last = message.rss;
     const exitedByItself = await withTimeout(
       exited.then(() => true),
@@ -125,6 +130,7 @@ export function startServer(env: Record<string, string>, timeout = 60_000): Prom
       exitedByItself: exitedByItself === true,
       errors: message?.errors ?? {},
       closeError: message?.closeError,
+      closeMs: message?.closeMs,
     };
   }
 }

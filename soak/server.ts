@@ -145,30 +145,44 @@ async function main(): Promise<void> {
       if (message?.type !== 'stop') return;
       clearInterval(stats);
       uWS.us_listen_socket_close(listenSocket);
+      const stopAt = Date.now();
       const closing = Promise.resolve(store.close?.()).then(release);
       closing.then(
-        () => settle(Date.now() + 2000, undefined),
-        (error: unknown) => settle(Date.now() + 2000, describeError(error)),
+        () => settle(Date.now() + 2000, { error: undefined, ms: Date.now() - stopAt }),
+        (error: unknown) => settle(Date.now() + 2000, { error: describeError(error), ms: Date.now() - stopAt }),
       );
     });
   });
+}
+
+/** How closing the store went: its error's label, and how long it took (ms). */
+interface Closed {
+  error: string | undefined;
+  ms: number;
 }
 
 /**
  * Waits (up to `deadline`) for sockets and timers that are already closing to go: a handle counts as
  * left open only if it is still there then. Checks from an immediate, so the wait's own timer is gone.
  */
-function settle(deadline: number, closeError: string | undefined): void {
+function settle(deadline: number, closed: Closed): void {
   process.removeAllListeners('message'); // a 'message' listener keeps the IPC channel referenced: not a leak
   setImmediate(() => {
-    if (leftOpen().length === 0 || Date.now() >= deadline) finish(closeError);
-    else setTimeout(() => settle(deadline, closeError), 50);
+    if (leftOpen().length === 0 || Date.now() >= deadline) finish(closed);
+    else setTimeout(() => settle(deadline, closed), 50);
   });
 }
 
 /** Reports what is left, then lets go of the IPC channel: the process should now exit by itself. */
-function finish(closeError: string | undefined): void {
-  send({ type: 'closed', handles: leftOpen(), errors: Object.fromEntries(errors), closeError, rss: process.memoryUsage.rss() });
+function finish(closed: Closed): void {
+  send({
+    type: 'closed',
+    handles: leftOpen(),
+    errors: Object.fromEntries(errors),
+    closeError: closed.error,
+    closeMs: closed.ms,
+    rss: process.memoryUsage.rss(),
+  });
   process.disconnect?.();
 }
 

@@ -16,7 +16,7 @@ function passing(): HostilePhaseResult {
     rssPeak: 150 * MiB,
     crash: undefined,
     crashOutput: '',
-    shutdown: { handles: [], exitedByItself: true, errors: {}, closeError: undefined },
+    shutdown: { handles: [], exitedByItself: true, errors: {}, closeError: undefined, closeMs: 5 },
     result: {
       blobs: { sent: 100, acked: 100, outcomes: ok(100), seconds: 1 },
       storms: [{ outcomes: ok(STORM_SIZE), acked: STORM_SIZE, errors: 0, kept: STORM_SIZE }],

@@ -19,6 +19,15 @@ const RUN_FOR = 25_000;
 const KILLERS = 6;
 const SESSIONS = 32;
 
+/** Reads a writer's `ack` lines as they come, so its pipe never fills, until it dies. */
+async function drain(writer: Worker): Promise<void> {
+  try {
+    for (;;) await writer.line();
+  } catch {
+    // killed
+  }
+}
+
 /** Starts `stream` writers on `path` one after another and SIGKILLs each a moment after it is ready, until `until`. */
 async function killWriters(path: string, until: number): Promise<number> {
   let kills = 0;
@@ -26,14 +35,7 @@ async function killWriters(path: string, until: number): Promise<number> {
     const writer = startWorker('stream', path);
     workers.add(writer);
     await writer.line(); // ready
-    void (async () => {
-      while (
-        !(await writer.line().then(
-          () => false,
-          () => true,
-        ))
-      );
-    })(); // read its acks as they come, so its pipe never fills
+    void drain(writer);
     await sleep(20 + Math.random() * 250);
     writer.child.kill('SIGKILL');
     await writer.exited;

@@ -45,10 +45,11 @@ export interface LmdbStoreOptions {
   /**
    * What a resolved write means. `'committed'` (default): the transaction is committed and visible to
    * every process, and survives a crash of this process. `'flushed'`: also fsynced, so it survives
-   * an OS crash or power loss. See the LmdbStore section of the stores documentation (docs/stores.md).
+   * an OS crash or power loss. With the default sync options (`overlappingSync` off) a commit
+   * includes its fsync, so both wait for it. See the LmdbStore section of the stores documentation (docs/stores.md).
    */
   durability?: 'committed' | 'flushed';
-  /** Extra lmdb-js options for `open()` when `path` is given (`noSync`, `commitDelay`, `mapSize`, ...). */
+  /** Extra lmdb-js options for `open()` when `path` is given (`noSync`, `commitDelay`, `mapSize`, ...); `overlappingSync` defaults to false here. */
   lmdb?: RootDatabaseOptions;
   /** Called with a failed background sweep's error. Default: `console.error`. */
   onSweepError?: (error: unknown) => void;

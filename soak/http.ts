@@ -8,9 +8,17 @@ export type Outcome = { status: number; body: string; cookie: string | undefined
  * Sends one request and resolves (never rejects) with its outcome; a request not answered within
  * `timeout` ms is abandoned as `no answer`.
  */
-export function send(agent: Agent, port: number, method: 'GET' | 'PUT', path: string, cookie: string | undefined, timeout: number): Promise<Outcome> {
+export function send(
+  agent: Agent,
+  port: number,
+  method: 'GET' | 'PUT' | 'POST',
+  path: string,
+  cookie: string | undefined,
+  timeout: number,
+  body?: Uint8Array,
+): Promise<Outcome> {
   return new Promise((resolve) => {
-    const headers: Record<string, string> = { 'content-length': '0' };
+    const headers: Record<string, string> = { 'content-length': String(body?.length ?? 0) };
     if (cookie !== undefined) headers.cookie = cookie;
     const req = httpRequest({ agent, host: '127.0.0.1', port, method, path, headers }, (res) => {
       let body = '';
@@ -24,7 +32,7 @@ export function send(agent: Agent, port: number, method: 'GET' | 'PUT', path: st
       resolve({ status: undefined, error: 'no answer' });
     });
     req.on('error', (error) => resolve({ status: undefined, error: errorKind(error) }));
-    req.end();
+    req.end(body);
   });
 }
 

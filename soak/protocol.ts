@@ -9,8 +9,8 @@ export const STORE_TIMEOUT = 1000;
 
 /** Messages the server child sends to the runner. */
 export type ServerMessage =
-  | { type: 'listening'; port: number; rss: number }
-  | { type: 'rss'; rss: number }
+  | { type: 'listening'; port: number; rss: number; anon: number; memory: MemoryBound }
+  | { type: 'rss'; rss: number; anon: number }
   | {
       type: 'closed';
       /** Resources active after closing that were not active at start (`process.getActiveResourcesInfo()`). */
@@ -18,8 +18,23 @@ export type ServerMessage =
       /** Errors passed to onError, by label. */
       errors: Record<string, number>;
       closeError: string | undefined;
+      /** ms from the stop request until the store was closed and released. */
+      closeMs: number;
       rss: number;
     };
+
+/** What bounds the server's memory by configuration: the bytes its store and the manager's decode cache may hold. */
+export interface MemoryBound {
+  /** MemoryStore's maxBytes, LmdbStore's cacheMaxBytes; 0 for stores that hold sessions elsewhere. */
+  storeBytes: number;
+  /** The manager's decodeCacheBytes (0 when the store has no stable bytes, so no decode cache). */
+  decodeCacheBytes: number;
+  /** True when the manager has no decodeCacheBytes yet and the soak assumed {@link ASSUMED_DECODE_CACHE_BYTES}. */
+  decodeCacheAssumed: boolean;
+}
+
+/** The decode cache bound assumed for a manager that does not report one (`decodeCacheBytes`). */
+export const ASSUMED_DECODE_CACHE_BYTES = 64 * 1024 * 1024;
 
 const TOKEN_LIKE = /[A-Za-z0-9_-]{32,}/g;
 
@@ -39,3 +54,10 @@ function firstSentence(text: string): string {
   const end = text.indexOf('. ');
   return (end < 0 ? text : text.slice(0, end)).slice(0, 100);
 }
+
+/** Largest body the hostile phase's PUT /blob takes; its clients send 256 KiB. */
+export const MAX_BLOB_BYTES = 512 * 1024;
+/** ms a storm's requests wait for the rest of the storm before committing anyway. */
+export const STORM_WAIT = 5000;
+/** The maxSessionsPerUser caps the hostile phase logs in against: one manager (and route) per cap. */
+export const LOGIN_CAPS = [1, 3] as const;

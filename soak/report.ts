@@ -20,9 +20,16 @@ export interface StoreResult {
   live: Verification | undefined;
   fresh: Verification | undefined;
   crash: string | undefined;
+  /** The end of the server's stderr when it crashed: its error. */
+  crashOutput: string;
   rss: { start: number; peak: number; end: number };
   shutdown: ServerShutdown | undefined;
 }
+
+/** ms closing the store may take after the run. */
+const SLOW_CLOSE = 10_000;
+/** Lines of a crashed server's stderr shown in the report. */
+const CRASH_LINES = 30;
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -92,6 +99,11 @@ export function report(result: StoreResult): { lines: string[]; broken: string[]
   );
   row('  during the run', `${stats.staleReads} GETs without the last acked value, ${stats.sessionsLost} sessions replaced by a new cookie`);
   row('crashes', result.crash === undefined ? '0' : `1 (${result.crash})`);
+  if (result.crash !== undefined) {
+    const output = result.crashOutput.trim().split('\n').slice(-CRASH_LINES);
+    row('  server stderr', output.length === 0 || output[0] === '' ? '(nothing)' : '');
+    for (const line of output) if (line !== '') lines.push(`    ${line}`);
+  }
   row('server RSS', `start ${mib(result.rss.start)}, peak ${mib(result.rss.peak)}, end ${mib(result.rss.end)}`);
   const shutdown = result.shutdown;
   if (shutdown !== undefined) {
@@ -100,7 +112,8 @@ export function report(result: StoreResult): { lines: string[]; broken: string[]
     row('handles left open', shutdown.handles.length === 0 ? 'none' : counts(handles));
     row('server exit', shutdown.exitedByItself ? 'by itself once closed' : 'had to be killed after closing');
     row('server onError', counts(Object.entries(shutdown.errors)));
-    if (shutdown.closeError !== undefined) row('closing the store', `failed: ${shutdown.closeError}`);
+    if (shutdown.closeMs !== undefined)
+      row('closing the store', `${seconds(shutdown.closeMs)}${shutdown.closeError === undefined ? '' : `, failed: ${shutdown.closeError}`}`);
   }
 
   check(result.crash === undefined, 'the server crashed');
@@ -114,6 +127,8 @@ export function report(result: StoreResult): { lines: string[]; broken: string[]
     check(shutdown !== undefined && shutdown.handles.length === 0, 'the server left handles open');
     check(shutdown?.exitedByItself === true, 'the server did not exit by itself');
     check(shutdown?.closeError === undefined, 'closing the store failed');
+    check(shutdown?.closeMs !== undefined, 'the server did not report after the stop request');
+    check((shutdown?.closeMs ?? 0) <= SLOW_CLOSE, `closing the store took longer than ${seconds(SLOW_CLOSE)}`);
   }
   lines.push(`  ${'result'.padEnd(22)}${broken.length === 0 ? 'PASS' : `FAIL: ${[...new Set(broken)].join('; ')}`}`);
   return { lines, broken };

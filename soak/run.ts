@@ -1,9 +1,13 @@
 // `npm run soak`: the uWS example under many keep-alive clients, store by store, while each store fails and recovers.
+// Then, store by store, hostile clients: request-sized session values, same-tick commit storms, concurrent logins.
 // Usage: npm run soak -- [--store memory,lmdb,redis,postgres] [--seconds 60] [--clients 64] [--max-requests N]
+//                        [--hostile-seconds 20] [--hostile-only | --no-hostile]
 import { Agent } from 'node:http';
 import { parseArgs } from 'node:util';
 import { newStats, runLoad, SoakClient, verify, type LoadStats } from './clients.js';
 import { startHarness, type FaultContext, type StoreHarness } from './faults.js';
+import { hostilePhase } from './hostile-phase.js';
+import { type HostileSummary, hostileReport, summaryTable } from './hostile-report.js';
 import { STORE_KINDS, STORE_TIMEOUT, type StoreKind } from './protocol.js';
 import { report, type StoreResult } from './report.js';
 import { startServer, type ServerProcess } from './server-process.js';
@@ -13,11 +17,25 @@ const LATE_AFTER = 5 * STORE_TIMEOUT;
 const GIVE_UP_AFTER = 15_000;
 const PROGRESS_EVERY = 10_000;
 
+const USAGE = `npm run soak -- [options]
+  --store LIST            stores to soak, comma separated: ${STORE_KINDS.join(', ')} (default: all)
+  --seconds N             length of each store's load phase, with its store failures (default 60)
+  --clients N             keep-alive clients in the load phase (default 64)
+  --max-requests N        stop each load phase after N requests
+  --hostile-seconds N     seconds of request-sized values in each store's hostile phase (default 20),
+                          followed by the commit storms and concurrent logins
+  --hostile-only          run only the hostile phase
+  --no-hostile            run only the load phase`;
+
 interface Settings {
   stores: StoreKind[];
   seconds: number;
   clients: number;
   maxRequests: number;
+  /** Run the load phase (with store failures), the hostile phase, or both. */
+  load: boolean;
+  hostile: boolean;
+  hostileSeconds: number;
 }
 
 function settings(): Settings {
@@ -27,8 +45,17 @@ function settings(): Settings {
       seconds: { type: 'string', default: '60' },
       clients: { type: 'string', default: '64' },
       'max-requests': { type: 'string', default: '5000000' },
+      'hostile-seconds': { type: 'string', default: '20' },
+      'hostile-only': { type: 'boolean', default: false },
+      'no-hostile': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
     },
   });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  if (values['hostile-only'] && values['no-hostile']) throw new Error('--hostile-only and --no-hostile: give one of them');
   const stores = values.store.split(',').map((name) => name.trim());
   for (const name of stores) {
     if (!(STORE_KINDS as readonly string[]).includes(name)) throw new Error(`--store: unknown store ${name}; use ${STORE_KINDS.join(', ')}`);
@@ -43,6 +70,9 @@ function settings(): Settings {
     seconds: whole(values.seconds, 'seconds', 3600),
     clients: whole(values.clients, 'clients', 1000),
     maxRequests: whole(values['max-requests'], 'max-requests', 100_000_000),
+    load: !values['hostile-only'],
+    hostile: !values['no-hostile'],
+    hostileSeconds: whole(values['hostile-seconds'], 'hostile-seconds', 3600),
   };
 }
 
@@ -161,6 +191,7 @@ async function soak(kind: StoreKind, options: Settings): Promise<StoreResult> {
       live,
       fresh,
       crash: server.crash,
+      crashOutput: server.crash === undefined ? '' : server.stderr,
       rss: { start: server.rss.start, peak: server.rss.peak, end: rssEnd },
       shutdown,
     };
@@ -170,31 +201,59 @@ async function soak(kind: StoreKind, options: Settings): Promise<StoreResult> {
   }
 }
 
+/** Runs one phase of one store, prints its report, and notes a failure; returns the report's lines. */
+async function phase(
+  kind: StoreKind,
+  name: 'load' | 'hostile',
+  failed: string[],
+  run: () => Promise<{ lines: string[]; broken: string[] }>,
+): Promise<string[]> {
+  let lines: string[];
+  try {
+    const result = await run();
+    lines = result.lines;
+    if (result.broken.length > 0) failed.push(`${kind} ${name}`);
+  } catch (error) {
+    if (stop.now) return [];
+    lines = [`== ${kind}: ${name} ==`, `  could not run: ${error instanceof Error ? error.message : String(error)}`];
+    failed.push(`${kind} ${name}`);
+  }
+  console.log(lines.join('\n'));
+  return lines;
+}
+
 async function main(): Promise<number> {
   const options = settings();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  console.log(`soak: ${options.stores.join(', ')}; ${options.seconds} s each, ${options.clients} clients, loopback only`);
+  const phases = [
+    options.load ? `load ${options.seconds} s with ${options.clients} clients` : '',
+    options.hostile ? `hostile clients ${options.hostileSeconds} s` : '',
+  ]
+    .filter((text) => text !== '')
+    .join(', then ');
+  console.log(`soak: ${options.stores.join(', ')}; each store: ${phases}; loopback only`);
   const failed: string[] = [];
   const reports: string[][] = [];
+  const hostileRows: HostileSummary[] = [];
   for (const kind of options.stores) {
     if (stop.now) break;
-    let lines: string[];
-    try {
-      const result = report(await soak(kind, options));
-      lines = result.lines;
-      if (result.broken.length > 0) failed.push(kind);
-    } catch (error) {
-      if (stop.now) break;
-      lines = [`== ${kind} ==`, `  could not run: ${error instanceof Error ? error.message : String(error)}`];
-      failed.push(kind);
-    }
+    if (options.load) reports.push(await phase(kind, 'load', failed, async () => report(await soak(kind, options))));
+    if (stop.now || !options.hostile) continue;
+    const lines = await phase(kind, 'hostile', failed, async () => {
+      const result = hostileReport(await hostilePhase(kind, options.hostileSeconds, stop, cleanups));
+      hostileRows.push(result.summary);
+      return result;
+    });
     reports.push(lines);
-    console.log(lines.join('\n'));
   }
   if (reports.length > 1) {
     console.log('\nsoak: summary');
     for (const lines of reports) console.log(lines.join('\n'));
+  }
+  if (hostileRows.length > 0) {
+    console.log('\nsoak: hostile clients');
+    console.log(summaryTable(hostileRows).join('\n'));
   }
   console.log(failed.length === 0 ? '\nsoak: PASS' : `\nsoak: FAIL (${failed.join(', ')})`);
   return failed.length === 0 ? 0 : 1;

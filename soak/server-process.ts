@@ -1,10 +1,14 @@
 // Starts the soak server as a child process, follows its RSS over IPC, notices a crash, and stops it cleanly.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ServerMessage } from './protocol.js';
+import type { MemoryBound, ServerMessage } from './protocol.js';
 
 const serverPath = fileURLToPath(new URL('./server.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+/** ms the runner waits for the server's report after asking it to stop. */
+const STOP_REPORT_WAIT = 60_000;
+/** Characters of the server's stderr kept for the report. */
+const STDERR_KEPT = 4000;
 
 /** What stopping the server found. */
 export interface ServerShutdown {
@@ -15,14 +19,22 @@ export interface ServerShutdown {
   /** Errors the server's onError saw, by label. */
   errors: Record<string, number>;
   closeError: string | undefined;
+  /** ms the server took to close its store after the stop request; undefined without a report. */
+  closeMs: number | undefined;
 }
 
 /** A running soak server. */
 export interface ServerProcess {
   readonly port: number;
   readonly rss: { start: number; peak: number; last: number };
+  /** Anonymous RSS (without file-backed pages such as LMDB's map), as `rss`. */
+  readonly anon: { start: number; peak: number; last: number };
+  /** The bytes the server's store and decode cache may hold, as configured. */
+  readonly memory: MemoryBound;
   /** Set when the child exited without being asked to: `code N` or the signal's name. */
   readonly crash: string | undefined;
+  /** The end of what the child wrote to stderr (its crash report, when it crashed). */
+  readonly stderr: string;
   /** Resolves when the child exits, whatever the reason. */
   readonly exited: Promise<void>;
   stop(): Promise<ServerShutdown>;
@@ -35,12 +47,19 @@ export function startServer(env: Record<string, string>, timeout = 60_000): Prom
     cwd: repoRoot,
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  });
+  // Passed through as it comes, and the tail kept for the report: a crash's error is the last thing it wrote.
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    process.stderr.write(chunk);
+    stderr = (stderr + chunk).slice(-STDERR_KEPT);
   });
   let stopping = false;
   let crash: string | undefined;
   let closed: ((message: Extract<ServerMessage, { type: 'closed' }>) => void) | undefined;
   const rss = { start: 0, peak: 0, last: 0 };
+  const anon = { start: 0, peak: 0, last: 0 };
   const exited = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
       if (!stopping) crash = signal ?? `code ${code}`;
@@ -63,14 +82,22 @@ export function startServer(env: Record<string, string>, timeout = 60_000): Prom
       }
       rss.last = message.rss;
       rss.peak = Math.max(rss.peak, message.rss);
+      anon.last = message.anon;
+      anon.peak = Math.max(anon.peak, message.anon);
       if (message.type !== 'listening') return;
       clearTimeout(timer);
       rss.start = message.rss;
+      anon.start = message.anon;
       resolve({
         port: message.port,
         rss,
+        anon,
+        memory: message.memory,
         get crash() {
           return crash;
+        },
+        get stderr() {
+          return stderr;
         },
         exited,
         kill: () => void child.kill('SIGKILL'),
@@ -81,13 +108,14 @@ export function startServer(env: Record<string, string>, timeout = 60_000): Prom
 
   async function stop(): Promise<ServerShutdown> {
     stopping = crash === undefined;
-    if (crash !== undefined || child.exitCode !== null) return { handles: [], exitedByItself: false, errors: {}, closeError: 'the server had exited' };
+    if (crash !== undefined || child.exitCode !== null)
+      return { handles: [], exitedByItself: false, errors: {}, closeError: 'the server had exited', closeMs: undefined };
     const report = new Promise<Extract<ServerMessage, { type: 'closed' }> | undefined>((resolve) => {
       closed = resolve;
       void exited.then(() => resolve(undefined));
     });
     child.send({ type: 'stop' });
-    const message = await withTimeout(report, 20_000);
+    const message = await withTimeout(report, STOP_REPORT_WAIT);
     if (message !== undefined) rss.last = message.rss;
     const exitedByItself = await withTimeout(
       exited.then(() => true),
@@ -102,6 +130,7 @@ export function startServer(env: Record<string, string>, timeout = 60_000): Prom
       exitedByItself: exitedByItself === true,
       errors: message?.errors ?? {},
       closeError: message?.closeError,
+      closeMs: message?.closeMs,
     };
   }
 }

@@ -3,10 +3,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SessionManager } from '../../src/index.js';
 import type { SpyStore } from '../support/spy-store.js';
 import { sleep } from '../support/time.js';
-import { ADAPTERS, get, serve, setToken } from './support/app.js';
+import { ADAPTERS, get, release, serve, setToken } from './support/app.js';
 import { AcceptanceStores, STORE_NAMES } from './support/stores.js';
 
 const stores = new AcceptanceStores();
+let holds = 0;
 afterAll(() => stores.close(), 60_000);
 
 /** Resolves once the store was asked for more than `seen` finds: the request started meanwhile has loaded. */
@@ -24,10 +25,13 @@ describe.each(STORE_NAMES)('%s', (storeName) => {
         try {
           const token = setToken((await get(server.url, '/put?k=secret&v=before&ms=0')).response)!;
           const finds = store.calls.find;
-          const slow = get(server.url, '/put?k=late&v=after&ms=150', token);
+          // The slow request has loaded the session and goes on only once the revoke was answered, however slow the store.
+          const hold = `revocation-${++holds}`;
+          const slow = get(server.url, `/put?k=late&v=after&hold=${hold}`, token);
           await loaded(store, finds);
 
           const revoked = await get(server.url, revoke === 'destroy' ? '/destroy' : '/login?user=ada', token);
+          release(hold);
           const renewed = setToken(revoked.response);
           if (revoke === 'destroy') expect(renewed).toBe('');
           else expect(renewed).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -54,10 +58,12 @@ describe.each(STORE_NAMES)('%s', (storeName) => {
         try {
           const token = setToken((await get(server.url, '/put?k=secret&v=before&ms=0')).response)!;
           const finds = store.calls.find;
-          const slow = get(server.url, '/read?ms=150', token);
+          const hold = `revocation-${++holds}`;
+          const slow = get(server.url, `/read?hold=${hold}`, token);
           await loaded(store, finds);
 
           const revoked = await get(server.url, revoke === 'destroy' ? '/destroy' : '/login?user=ada', token);
+          release(hold);
           expect(setToken(revoked.response)).not.toBe(token);
 
           // Its cookie would arrive after the revoking answer's and put the old token back in the browser.

@@ -23,11 +23,37 @@ export const gate = {
 
 type Route = (session: Session, query: URLSearchParams, manager: SessionManager) => Promise<string>;
 
+/** Requests parked by `hold=<name>` until the test calls {@link release}. */
+const parked = new Map<string, { until: Promise<void>; release(): void }>();
+
+function parking(name: string): { until: Promise<void>; release(): void } {
+  let spot = parked.get(name);
+  if (spot === undefined) {
+    let release!: () => void;
+    const until = new Promise<void>((resolve) => (release = resolve));
+    spot = { until, release };
+    parked.set(name, spot);
+  }
+  return spot;
+}
+
+/** Lets the requests parked under `name` go on (or, if none arrived yet, lets them through when they do). */
+export function release(name: string): void {
+  parking(name).release(); // kept, resolved: a request parking under `name` later goes straight through
+}
+
+/** Waits for `release(hold)` when the query has `hold`, else `ms` ms (default: `fallback`). */
+function pause(query: URLSearchParams, fallback: number): Promise<void> {
+  const hold = query.get('hold');
+  if (hold !== null) return parking(hold).until;
+  return sleep(Number(query.get('ms') ?? fallback));
+}
+
 /** Every route awaits before it touches the session, so requests of one session overlap between load and commit. */
 const routes: Record<string, Route> = {
-  // Puts k=v after `ms` ms (default: a random 0-9 ms).
+  // Puts k=v after `ms` ms (default: a random 0-9 ms), or once the test releases `hold`.
   '/put': async (session, query) => {
-    await sleep(Number(query.get('ms') ?? Math.floor(Math.random() * 10)));
+    await pause(query, Math.floor(Math.random() * 10));
     session.put(query.get('k')!, query.get('v') ?? 'x');
     return 'ok';
   },
@@ -38,9 +64,9 @@ const routes: Record<string, Route> = {
     session.put(query.get('k')!, query.get('v') ?? 'x');
     return 'ok';
   },
-  // Reads the session after `ms` ms and changes nothing (under an idle timeout, its save slides the expiry).
+  // Reads the session after `ms` ms, or once the test releases `hold`, and changes nothing (under an idle timeout, its save slides the expiry).
   '/read': async (session, query) => {
-    await sleep(Number(query.get('ms') ?? 0));
+    await pause(query, 0);
     return JSON.stringify(session.get('secret') ?? null);
   },
   '/values': async (session) => JSON.stringify(Object.fromEntries(session.keys().map((key) => [key, session.get(key)]))),

@@ -1,5 +1,6 @@
 // Test support: free loopback ports, running commands, and waiting for a condition, for tests that start private servers.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,11 +29,31 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
-/** A free loopback port; with `alsoPlus`, port + alsoPlus is free too (a Redis Cluster bus port is port + 10000). */
-export async function freePort(alsoPlus?: number): Promise<number> {
+/** The kernel's ephemeral port range (local ports of outgoing connections); Linux's default where it cannot be read. */
+export function ephemeralPorts(): { low: number; high: number } {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isSafeInteger(low) && Number.isSafeInteger(high) && low! <= high!) return { low: low!, high: high! };
+  } catch {
+    // not Linux: fall through
+  }
+  return { low: 32_768, high: 60_999 };
+}
+
+const LOWEST_PORT = 10_000;
+
+/**
+ * A free loopback port below the ephemeral range; with `alsoPlus`, port + alsoPlus is free and below it
+ * too (a Redis Cluster bus port is port + 10000). A server stopped and restarted on its port must not
+ * find it taken: a port from the ephemeral range can become the local port of any client connection
+ * while the server is down, and the restart then fails with "Address already in use".
+ */
+export async function freePort(alsoPlus = 0): Promise<number> {
+  const below = ephemeralPorts().low - alsoPlus;
+  if (below - LOWEST_PORT < 100) throw new Error(`no room for test ports below the ephemeral range (${ephemeralPorts().low})`);
   for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 25_000);
-    if ((await canListen(port)) && (alsoPlus === undefined || (await canListen(port + alsoPlus)))) return port;
+    const port = LOWEST_PORT + Math.floor(Math.random() * (below - LOWEST_PORT));
+    if ((await canListen(port)) && (alsoPlus === 0 || (await canListen(port + alsoPlus)))) return port;
   }
   throw new Error('no free loopback port found');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Lru } from '../../native-store/lru.js';
+import { Lru } from '../../src/weighted-lru.js';
 
 const keysOf = (lru: Lru<number>, keys: string[]) => keys.filter((key) => lru.get(key) !== undefined);
 

@@ -1,4 +1,4 @@
-// A bounded, approximately least-recently-used map: the in-process tier in front of LMDB.
+// A bounded, approximately least-recently-used map weighed in bytes: LmdbStore's in-process tier and the manager's decode cache.
 
 interface Slot<V> {
   value: V;
@@ -20,8 +20,9 @@ interface Slot<V> {
  * is always in the younger half, and the older half is evicted before it: recently used entries
  * survive, hot keys are re-inserted at most once per `size / 2` insertions.
  *
- * Entries carry no expiry: the LMDB store validates each hit against the record header, so the LRU
- * only decides what is worth keeping.
+ * Entries carry no expiry: their users validate each hit (LMDB against the record header, the
+ * decode cache against the bytes object), so the LRU only decides what is worth keeping. `onEvict`
+ * hears of every entry the bounds push out (not of `delete` or `clear`, which the caller asked for).
  */
 export class Lru<V> {
   private readonly map = new Map<string, Slot<V>>();
@@ -32,6 +33,7 @@ export class Lru<V> {
   constructor(
     readonly maxEntries: number,
     readonly maxWeight: number,
+    private readonly onEvict?: (key: string, value: V) => void,
   ) {}
 
   /** Number of entries held. */
@@ -51,11 +53,16 @@ export class Lru<V> {
     return slot.value;
   }
 
+  /** The value for `key` without counting a use. */
+  peek(key: string): V | undefined {
+    return this.map.get(key)?.value;
+  }
+
   /** Inserts or replaces `key` (a use, like `get`); a value heavier than `maxWeight` is not kept. */
   set(key: string, value: V, weight: number): void {
     const slot = this.map.get(key);
     if (weight > this.maxWeight) {
-      if (slot !== undefined) this.remove(key, slot);
+      if (slot !== undefined) this.evict(key, slot);
       return;
     }
     if (slot !== undefined) {
@@ -71,7 +78,7 @@ export class Lru<V> {
     }
     while (this.map.size > this.maxEntries || this.weight > this.maxWeight) {
       const oldest = this.map.keys().next().value!;
-      this.remove(oldest, this.map.get(oldest)!);
+      this.evict(oldest, this.map.get(oldest)!);
     }
   }
 
@@ -90,6 +97,11 @@ export class Lru<V> {
     this.map.delete(key);
     slot.stamp = ++this.clock;
     this.map.set(key, slot);
+  }
+
+  private evict(key: string, slot: Slot<V>): void {
+    this.remove(key, slot);
+    this.onEvict?.(key, slot.value);
   }
 
   private remove(key: string, slot: Slot<V>): void {

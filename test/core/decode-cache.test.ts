@@ -2,6 +2,7 @@
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it, vi } from 'vitest';
+import { DecodeCache } from '../../src/decode-cache.js';
 import { decodedSize } from '../../src/decoded-size.js';
 import { MemoryStore, msgpackCodec, SessionManager, type SessionOptions } from '../../src/index.js';
 
@@ -122,5 +123,28 @@ describe('the decode cache never keeps what the store dropped', () => {
     await collect();
     expect(decoded.deref()).toEqual({ n: 10 });
     expect(kept.store.size).toBe(1);
+  });
+});
+
+describe('DecodeCache', () => {
+  const values = () => new Map<string, unknown>([['n', 1]]);
+
+  it('holds nothing for a key the store replaced and then dropped', () => {
+    const cache = new DecodeCache(1 << 20);
+    const first = Uint8Array.of(1);
+    cache.set('k', first, Date.now() + 60_000, values());
+    cache.dropped('k', first, 'replaced'); // another writer replaced it: the record goes, the slot stays until filed again
+    expect(cache.get('k', first)).toBeUndefined();
+    expect(cache.bytes).toBe(0);
+    cache.dropped('k', Uint8Array.of(2), 'deleted'); // then the store deleted the bytes this cache never saw
+    expect(cache.size).toBe(0);
+  });
+
+  it('ignores a drop of bytes it did not decode, keeping its own record', () => {
+    const cache = new DecodeCache(1 << 20);
+    const bytes = Uint8Array.of(1);
+    const record = cache.set('k', bytes, Date.now() + 60_000, values());
+    cache.dropped('k', Uint8Array.of(1), 'evicted');
+    expect(cache.get('k', bytes)).toBe(record);
   });
 });

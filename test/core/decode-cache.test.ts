@@ -1,21 +1,10 @@
 // The decode cache: bounded by decodeCacheBytes, least recently used dropped first, and never keeping a session the store dropped.
-import { runInNewContext } from 'node:vm';
-import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it, vi } from 'vitest';
 import { DecodeCache } from '../../src/decode-cache.js';
 import { decodedSize } from '../../src/decoded-size.js';
 import { MemoryStore, msgpackCodec, SessionManager, type SessionOptions } from '../../src/index.js';
+import { collectGarbage } from '../support/gc.js';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** Collects garbage after the current job, so that WeakRefs read in it can be cleared. */
-async function collect(): Promise<void> {
-  for (let i = 0; i < 2; i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
-  }
-}
 
 type Data = { blob: string; obj: { n: number } };
 
@@ -113,14 +102,14 @@ describe('the decode cache never keeps what the store dropped', () => {
     const token = await stored(manager, 10);
     const decoded = new WeakRef((await manager.load(token)).get('obj')!);
     await drop(store, token);
-    await collect();
+    await collectGarbage();
     expect(decoded.deref()).toBeUndefined();
     expect(store.size).toBe(1 - (_reason === 'deleted' || _reason === 'expired' ? 1 : 0));
   });
 
   it('while the store keeps a session, its decoded form is kept (the check above can fail)', async () => {
     const { decoded, kept } = await held(() => {});
-    await collect();
+    await collectGarbage();
     expect(decoded.deref()).toEqual({ n: 10 });
     expect(kept.store.size).toBe(1);
   });

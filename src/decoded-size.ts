@@ -27,6 +27,7 @@ let total = 0;
  * heap can be 50 times the encoded size) is weighed as what it costs.
  */
 export function decodedSize(encodedLength: number, values: ReadonlyMap<string, unknown>): number {
+  pending.length = 0;
   total = RECORD_BYTES + encodedLength + (encodedLength >>> LARGE_OBJECT_SHIFT) + values.size * ENTRY_BYTES;
   values.forEach(visit);
   while (pending.length !== 0) visit(pending.pop());

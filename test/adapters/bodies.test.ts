@@ -63,9 +63,7 @@ describe('uwsSessions request bodies', () => {
     });
     store.delay = 600; // every body arrives while its session loads
     before = process.memoryUsage().arrayBuffers;
-    const posts = await Promise.all(
-      Array.from({ length: connections }, () => postLargeBody(url, '/get', 8 * MiB, { cookie: `session=${'A'.repeat(43)}` })),
-    );
+    const posts = await Promise.all(Array.from({ length: connections }, () => postLargeBody(url, '/get', 8 * MiB, { cookie: `session=${'A'.repeat(43)}` })));
     for (const post of posts) post.close();
     const perConnection = held / connections - CLIENT_CHUNK_BYTES; // the clients run in this process
     expect(perConnection).toBeLessThan(UNREAD_BODY_LIMIT + UWS_READ_BYTES);

@@ -5,7 +5,6 @@ import { decodedSize } from '../../src/decoded-size.js';
 import { MemoryStore, msgpackCodec, SessionManager, type SessionOptions } from '../../src/index.js';
 import { collectGarbage } from '../support/gc.js';
 
-
 type Data = { blob: string; obj: { n: number } };
 
 function setup(options: SessionOptions = {}) {

@@ -9,6 +9,7 @@ import {
   type DropReason,
   functionOption,
   intervalOption,
+  Lru,
   MAX_OWNER_LENGTH,
   optionError,
   type OwnedEntry,
@@ -19,7 +20,6 @@ import {
   wholeOption,
 } from '../src/store-kit.js';
 import { deleteExpired, expiredKeys, type IndexKey } from './expiry-index.js';
-import { Lru } from '../src/weighted-lru.js';
 import { openRoot } from './open-root.js';
 import { findOwned, type OwnerIndex } from './owner-index.js';
 import { copyData, isRecord, MAX_EXPIRY, RecordEncoder, recordExpiry, stampCount, stampSalt } from './record.js';

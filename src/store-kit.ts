@@ -17,6 +17,7 @@ export { SessionkitError, optionError } from './errors.js';
 export { sanitizeError, storeError, timeoutError } from './store-error.js';
 export { BackgroundTask } from './background-task.js';
 export { DropListeners } from './drop-listeners.js';
+export { Lru } from './weighted-lru.js';
 export {
   MAX_TIMER_MS,
   booleanOption,

@@ -27,10 +27,15 @@ let total = 0;
  * heap can be 50 times the encoded size) is weighed as what it costs.
  */
 export function decodedSize(encodedLength: number, values: ReadonlyMap<string, unknown>): number {
-  pending.length = 0;
   total = RECORD_BYTES + encodedLength + (encodedLength >>> LARGE_OBJECT_SHIFT) + values.size * ENTRY_BYTES;
-  values.forEach(visit);
-  while (pending.length !== 0) visit(pending.pop());
+  try {
+    values.forEach(visit);
+    while (pending.length !== 0) visit(pending.pop());
+  } finally {
+    // Only after a walk that threw (a getter, a proxy): empty by pops, as `length = 0` would free
+    // the backing store and make every later walk allocate it again.
+    while (pending.length !== 0) pending.pop();
+  }
   return total;
 }
 

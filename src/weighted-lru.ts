@@ -1,34 +1,33 @@
-// A bounded, approximately least-recently-used map weighed in bytes: LmdbStore's in-process tier and the manager's decode cache.
+// A map bounded by count and by weight (bytes), least recently used dropped first: LmdbStore's in-process tier and the manager's decode cache.
+import { LruList, type LruNode } from './lru-list.js';
 
-interface Slot<V> {
-  value: V;
-  weight: number;
-  /** The insertion clock when this entry was (re)inserted: its place in the Map's order. */
-  stamp: number;
+class Slot<V> implements LruNode<Slot<V>> {
+  newer: Slot<V> | undefined = undefined;
+  older: Slot<V> | undefined = undefined;
+
+  constructor(
+    readonly key: string,
+    public value: V,
+    public weight: number,
+  ) {}
 }
 
 /**
- * A Map kept in (approximate) use order, bounded by `maxEntries` and by `maxWeight` (the sum of
- * the entries' weights): `set` evicts from the old end of the Map's insertion order.
- *
- * A hit does not move its key on every `get`: in V8, `Map` delete + set leaves a deleted slot in
- * the key's hash chain until the next rehash, so a hot key re-inserted on every hit makes every
- * lookup in its bucket slower and slower (measured: from ~20 ns to tens of µs on 100k entries).
- * Instead each entry remembers the insertion clock at which it was inserted; a hit (or a `set` of
- * an existing key) re-inserts it only once more than half of the entries held were inserted after
- * it, i.e. once it has drifted into the older half. So an entry used since the last eviction pass
- * is always in the younger half, and the older half is evicted before it: recently used entries
- * survive, hot keys are re-inserted at most once per `size / 2` insertions.
+ * A Map whose entries also sit in a linked list in use order: `set` evicts the least recently used
+ * (found or set longest ago) while there are more than `maxEntries` or their weights sum to more
+ * than `maxWeight`. A use relinks its entry (a few pointer writes): no Map delete and re-insert,
+ * which in V8 leaves deleted slots in the key's hash chain until the next rehash, and no
+ * allocation, so a hit costs the same however hot the key and however full the map.
  *
  * Entries carry no expiry: their users validate each hit (LMDB against the record header, the
- * decode cache against the bytes object), so the LRU only decides what is worth keeping. `onEvict`
- * hears of every entry the bounds push out (not of `delete` or `clear`, which the caller asked for).
+ * decode cache against the bytes object), so the LRU only decides what is worth keeping.
+ * `onEvict` hears of every entry the bounds push out (not of `delete` or `clear`, which the caller
+ * asked for).
  */
 export class Lru<V> {
   private readonly map = new Map<string, Slot<V>>();
+  private order = new LruList<Slot<V>>();
   private weight = 0;
-  /** Counts insertions at the young end; never decreases. */
-  private clock = 0;
 
   constructor(
     readonly maxEntries: number,
@@ -49,7 +48,7 @@ export class Lru<V> {
   get(key: string): V | undefined {
     const slot = this.map.get(key);
     if (slot === undefined) return undefined;
-    if (this.clock - slot.stamp > this.map.size >>> 1) this.promote(key, slot);
+    this.order.use(slot);
     return slot.value;
   }
 
@@ -60,52 +59,45 @@ export class Lru<V> {
 
   /** Inserts or replaces `key` (a use, like `get`); a value heavier than `maxWeight` is not kept. */
   set(key: string, value: V, weight: number): void {
-    const slot = this.map.get(key);
+    let slot = this.map.get(key);
     if (weight > this.maxWeight) {
-      if (slot !== undefined) this.evict(key, slot);
+      if (slot !== undefined) this.evict(slot);
       return;
     }
     if (slot !== undefined) {
-      // Replace in place; move to the young end only when drifted into the older half, or when
-      // the new weight forces evictions (the entry just set must not be among them).
       this.weight += weight - slot.weight;
       slot.value = value;
       slot.weight = weight;
-      if (this.clock - slot.stamp > this.map.size >>> 1 || this.weight > this.maxWeight) this.promote(key, slot);
+      this.order.use(slot);
     } else {
-      this.map.set(key, { value, weight, stamp: ++this.clock });
+      slot = new Slot(key, value, weight);
+      this.map.set(key, slot);
+      this.order.insert(slot);
       this.weight += weight;
     }
-    while (this.map.size > this.maxEntries || this.weight > this.maxWeight) {
-      const oldest = this.map.keys().next().value!;
-      this.evict(oldest, this.map.get(oldest)!);
-    }
+    // The entry just set is the most recently used and fits alone, so it is never evicted here.
+    while (this.map.size > this.maxEntries || this.weight > this.maxWeight) this.evict(this.order.oldest!);
   }
 
   delete(key: string): void {
     const slot = this.map.get(key);
-    if (slot !== undefined) this.remove(key, slot);
+    if (slot !== undefined) this.remove(slot);
   }
 
   clear(): void {
+    this.order = new LruList<Slot<V>>();
     this.map.clear();
     this.weight = 0;
   }
 
-  /** Moves `key` to the young end of the Map's order. */
-  private promote(key: string, slot: Slot<V>): void {
-    this.map.delete(key);
-    slot.stamp = ++this.clock;
-    this.map.set(key, slot);
+  private evict(slot: Slot<V>): void {
+    this.remove(slot);
+    this.onEvict?.(slot.key, slot.value);
   }
 
-  private evict(key: string, slot: Slot<V>): void {
-    this.remove(key, slot);
-    this.onEvict?.(key, slot.value);
-  }
-
-  private remove(key: string, slot: Slot<V>): void {
-    this.map.delete(key);
+  private remove(slot: Slot<V>): void {
+    this.map.delete(slot.key);
+    this.order.remove(slot);
     this.weight -= slot.weight;
   }
 }

@@ -8,8 +8,8 @@ const run = promisify(execFile);
 const child = fileURLToPath(new URL('./bound-child.ts', import.meta.url));
 const MiB = 1024 * 1024;
 const VALUE = 512 * 1024;
-const MAX_BYTES = 32 * MiB;
-const DECODE_CACHE_BYTES = 16 * MiB;
+const MAX_BYTES = 16 * MiB;
+const DECODE_CACHE_BYTES = 8 * MiB;
 /** What JavaScript holds besides the two bounds: the codec's buffers and the bookkeeping (measured about 6 MiB). */
 const JS_OVERHEAD = 16 * MiB;
 /** Freed memory the allocator keeps rather than returns to the OS after this churn (measured 85 to 100 MiB). */
@@ -41,20 +41,20 @@ async function growth(scenario: string, count: number): Promise<{ js: number; rs
 }
 
 describe('memory bounded by maxBytes + decodeCacheBytes', () => {
-  it('400 sessions of 512 KiB through the manager on MemoryStore stay within the bound', { timeout: 180_000 }, async () => {
-    const grown = await growth('manager', 400);
+  it('240 sessions of 512 KiB through the manager on MemoryStore stay within the bound', { timeout: 180_000 }, async () => {
+    const grown = await growth('manager', 240);
     expect(grown.js).toBeLessThan(MAX_BYTES + DECODE_CACHE_BYTES + JS_OVERHEAD);
     expect(grown.rss).toBeLessThan(MAX_BYTES + DECODE_CACHE_BYTES + RSS_OVERHEAD);
   });
 
-  it('300 anonymous uWS requests that each store a 512 KiB body stay within the bound', { timeout: 180_000 }, async () => {
-    const grown = await growth('uws', 300);
+  it('160 anonymous uWS requests that each store a 512 KiB body stay within the bound', { timeout: 180_000 }, async () => {
+    const grown = await growth('uws', 160);
     expect(grown.js).toBeLessThan(MAX_BYTES + DECODE_CACHE_BYTES + JS_OVERHEAD);
     expect(grown.rss).toBeLessThan(MAX_BYTES + DECODE_CACHE_BYTES + RSS_OVERHEAD);
   });
 
-  it("400 sessions of 512 KiB on LmdbStore stay within its LRU tier's cacheMaxBytes + decodeCacheBytes", { timeout: 180_000 }, async () => {
-    const grown = await growth('lmdb', 400);
+  it("240 sessions of 512 KiB on LmdbStore stay within its LRU tier's cacheMaxBytes + decodeCacheBytes", { timeout: 180_000 }, async () => {
+    const grown = await growth('lmdb', 240);
     expect(grown.js).toBeLessThan(MAX_BYTES + DECODE_CACHE_BYTES + JS_OVERHEAD);
     expect(grown.rss).toBeLessThan(MAX_BYTES + DECODE_CACHE_BYTES + RSS_OVERHEAD);
   });

@@ -40,7 +40,7 @@ export interface LmdbStoreOptions {
   cache?: number;
   /**
    * Most session bytes kept in the LRU tier (the sum of the sessions' encoded sizes; each entry
-   * also takes about 200 bytes of bookkeeping); a bigger session is not cached. Default 64 MiB.
+   * also takes about 400 bytes of bookkeeping); a bigger session is not cached. Default 64 MiB.
    */
   cacheMaxBytes?: number;
   /** How often expired sessions are deleted, ms; 0 turns the sweep off (expiry is still checked on read). Default 60 000. */

@@ -14,6 +14,8 @@ export interface CachedRecord extends SessionRecord {
 
 /** Stands in for a record whose bytes the store replaced, until the key is filed again: never a hit. */
 const REPLACED: CachedRecord = Object.freeze({ deadline: 0, values: new Map<string, unknown>(), bytes: undefined });
+/** What a placeholder costs (its slot and key): weighed, so that placeholders of keys never filed again are pushed out like records. */
+const REPLACED_BYTES = 160;
 
 /**
  * Decoded sessions by store key, at most `maxBytes` of them by their estimated heap size
@@ -70,7 +72,7 @@ export class DecodeCache {
     } else if (record.bytes === bytes) {
       // A replaced entry is usually filed again at once (after this manager's own commit): its
       // slot is kept, so that a hot key is not deleted and re-inserted on every write.
-      this.records.set(key, REPLACED, 0);
+      this.records.set(key, REPLACED, REPLACED_BYTES);
     }
   }
 }

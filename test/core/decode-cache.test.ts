@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { DecodeCache } from '../../src/decode-cache.js';
 import { decodedSize } from '../../src/decoded-size.js';
-import { MemoryStore, msgpackCodec, SessionManager, type SessionOptions } from '../../src/index.js';
+import { type DropListener, MemoryStore, msgpackCodec, SessionManager, type SessionOptions, type Store } from '../../src/index.js';
 import { collectGarbage } from '../support/gc.js';
 
 type Data = { blob: string; obj: { n: number } };
@@ -111,6 +111,37 @@ describe('the decode cache never keeps what the store dropped', () => {
     await collectGarbage();
     expect(decoded.deref()).toEqual({ n: 10 });
     expect(kept.store.size).toBe(1);
+  });
+});
+
+describe('the decode cache listens to the store only while its manager is in use', () => {
+  it('a manager that is no longer referenced stops listening at the next drop', async () => {
+    const memory = new MemoryStore({ sweepInterval: 0 });
+    let stopped = 0;
+    const store: Store = {
+      stableBytes: true,
+      find: (token) => memory.find(token),
+      commit: (token, data, expiresAt, owner) => memory.commit(token, data, expiresAt, owner),
+      delete: (token) => memory.delete(token),
+      onDrop(listener: DropListener) {
+        const stop = memory.onDrop(listener);
+        return () => {
+          stopped++;
+          stop();
+        };
+      },
+    };
+    await (async () => {
+      const manager = new SessionManager({ store });
+      const session = await manager.load();
+      session.put('n', 1);
+      await manager.commit(session);
+    })();
+    await collectGarbage();
+    expect(stopped).toBe(0);
+    memory.commit('x'.repeat(43), Uint8Array.of(1), Date.now() + 60_000);
+    memory.delete('x'.repeat(43)); // a drop: the listener finds its cache gone
+    expect(stopped).toBe(1);
   });
 });
 

@@ -4,8 +4,12 @@ import {
   assertOwner,
   BackgroundTask,
   choiceOption,
+  type DropListener,
+  DropListeners,
+  type DropReason,
   functionOption,
   intervalOption,
+  Lru,
   MAX_OWNER_LENGTH,
   optionError,
   type OwnedEntry,
@@ -16,7 +20,6 @@ import {
   wholeOption,
 } from '../src/store-kit.js';
 import { deleteExpired, expiredKeys, type IndexKey } from './expiry-index.js';
-import { Lru } from './lru.js';
 import { openRoot } from './open-root.js';
 import { findOwned, type OwnerIndex } from './owner-index.js';
 import { copyData, isRecord, MAX_EXPIRY, RecordEncoder, recordExpiry, stampCount, stampSalt } from './record.js';
@@ -36,7 +39,10 @@ export interface LmdbStoreOptions {
   name?: string;
   /** Most sessions kept in the in-process LRU tier; 0 turns the tier off. Default 10 000. */
   cache?: number;
-  /** Most session bytes kept in the LRU tier; a bigger session is not cached. Default 64 MiB. */
+  /**
+   * Most session bytes kept in the LRU tier (the sum of the sessions' encoded sizes; each entry
+   * also takes about 400 bytes of bookkeeping); a bigger session is not cached. Default 64 MiB.
+   */
   cacheMaxBytes?: number;
   /** How often expired sessions are deleted, ms; 0 turns the sweep off (expiry is still checked on read). Default 60 000. */
   sweepInterval?: number;
@@ -96,6 +102,7 @@ export class LmdbStore implements Store {
   private readonly index: Database<Uint8Array, IndexKey>;
   private readonly dbs: Databases;
   private readonly cache: Lru<Cached> | undefined;
+  private readonly dropped = new DropListeners();
   private readonly flushed: boolean;
   private readonly sweepBatch: number;
   private readonly sweeper: BackgroundTask<number>;
@@ -134,7 +141,7 @@ export class LmdbStore implements Store {
     this.index = this.root.openDB<Uint8Array, IndexKey>(`${name}:expiry`, { encoding: 'binary' });
     const owners: OwnerIndex = this.root.openDB<string, string>(`${name}:owners`, { encoding: 'string', dupSort: true });
     this.dbs = { records: this.records, expiry: this.index, owners };
-    this.cache = cache > 0 ? new Lru<Cached>(cache, cacheMaxBytes) : undefined;
+    this.cache = cache > 0 ? new Lru<Cached>(cache, cacheMaxBytes, (token, evicted) => this.tellDropped(token, evicted, 'evicted')) : undefined;
     this.stableBytes = this.cache !== undefined;
     this.flushed = durability === 'flushed';
     this.sweeper = new BackgroundTask(sweepInterval, () => this.sweepAll(), onSweepError);
@@ -156,14 +163,17 @@ export class LmdbStore implements Store {
     const cache = this.cache;
     // `record` is lmdb-js's reused buffer (or a view of the map): valid until the next read, so copy what we keep.
     if (record === undefined || !isRecord(record) || recordExpiry(record) <= Date.now()) {
-      if (cache !== undefined) cache.delete(token);
+      this.uncache(token, record === undefined ? 'deleted' : 'expired');
       return undefined;
     }
     if (cache === undefined) return copyData(record);
     const salt = stampSalt(record);
     const count = stampCount(record);
     const hit = cache.get(token);
-    if (hit !== undefined && hit.salt === salt && hit.count === count) return hit.data;
+    if (hit !== undefined) {
+      if (hit.salt === salt && hit.count === count) return hit.data;
+      this.tellDropped(token, hit, 'replaced');
+    }
     const data = copyData(record);
     cache.set(token, { salt, count, data }, data.length);
     return data;
@@ -175,7 +185,7 @@ export class LmdbStore implements Store {
     if (!(expiresAt > Date.now())) return this.delete(token);
     const expiry = expiresAt >= MAX_EXPIRY ? MAX_EXPIRY : Math.ceil(expiresAt);
     const record = this.encoder.encode(data, expiry, owner);
-    if (this.cache !== undefined) this.cache.delete(token);
+    this.uncache(token, 'replaced');
     return this.settle(
       this.records.transaction(() => writeRecord(this.dbs, token, record, expiry, owner)),
       'commit',
@@ -197,7 +207,7 @@ export class LmdbStore implements Store {
 
   delete(token: string): Promise<void> {
     if (!validToken(token)) return Promise.resolve();
-    if (this.cache !== undefined) this.cache.delete(token);
+    this.uncache(token, 'deleted');
     return this.settle(
       this.records.transaction(() => writeRecord(this.dbs, token, undefined, undefined, undefined)),
       'delete',
@@ -247,6 +257,11 @@ export class LmdbStore implements Store {
     }
   }
 
+  /** With the LRU tier on: `listener` hears of every bytes object the tier stops holding (see `Store.onDrop`). */
+  onDrop(listener: DropListener): () => void {
+    return this.dropped.add(listener);
+  }
+
   /** Deletes expired sessions now, in transactions of `sweepBatch` (or joins the sweep in flight); resolves to the number deleted. */
   sweep(): Promise<number> {
     return this.sweeper.run();
@@ -268,6 +283,21 @@ export class LmdbStore implements Store {
         throw storeError(COMPONENT, 'close', cause);
       }
     }
+  }
+
+  /** Takes `token` out of the LRU tier, telling the `onDrop` listeners. */
+  private uncache(token: string, reason: DropReason): void {
+    const cache = this.cache;
+    if (cache === undefined) return;
+    if (this.dropped.active) {
+      const held = cache.peek(token);
+      if (held !== undefined) this.tellDropped(token, held, reason);
+    }
+    cache.delete(token);
+  }
+
+  private tellDropped(token: string, dropped: Cached, reason: DropReason): void {
+    if (this.dropped.active) this.dropped.notify(token, dropped.data, reason);
   }
 
   /** Takes a new read snapshot at the first read of each task (see `find`). */

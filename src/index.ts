@@ -3,7 +3,7 @@ export { SessionManager, SaveAction, type CommitResult } from './manager.js';
 export { Session, REMEMBER_ME_KEY, type SessionStatus, type SessionData, type SessionKey } from './session.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { msgpackCodec, jsonCodec, type Codec, type SessionRecord } from './codec.js';
-export type { Store, OwnedEntry } from './store.js';
+export type { Store, OwnedEntry, DropListener, DropReason } from './store.js';
 export type { ListedSession, ListSessionsOptions, DestroySessionsOptions } from './users.js';
 export type { SessionOptions } from './options.js';
 export type { CookieOptions } from './cookie.js';

@@ -54,6 +54,8 @@ export class SessionManager<Data extends object = SessionData> {
   readonly onError: (error: SessionkitError) => void;
   /** Most sessions one user may have (oldest destroyed on a login past it); undefined for no limit. */
   readonly maxSessionsPerUser: number | undefined;
+  /** Most bytes of decoded sessions kept (estimated heap size); 0 when the cache is off. */
+  readonly decodeCacheBytes: number;
   readonly #cookies: CookieSerializer;
   readonly #io: SessionIO;
   readonly #users: UserSessions;
@@ -70,6 +72,7 @@ export class SessionManager<Data extends object = SessionData> {
     this.onError = resolved.onError;
     this.#cookies = new CookieSerializer(resolved.cookie);
     this.maxSessionsPerUser = resolved.maxSessionsPerUser;
+    this.decodeCacheBytes = resolved.decodeCacheBytes;
     this.#io = new SessionIO(resolved);
     this.#users = new UserSessions(this.#io, resolved.maxSessionsPerUser);
   }

@@ -1,8 +1,9 @@
 // MemoryStore: the default store, an LRU of copied bytes bounded by count and size, with lazy expiry, an owner index and an unref'd sweep.
 import { BackgroundTask } from './background-task.js';
+import { DropListeners } from './drop-listeners.js';
 import { optionError, SessionkitError } from './errors.js';
 import { LruList, type LruNode } from './lru-list.js';
-import { assertOwner, type OwnedEntry, type Store } from './store.js';
+import { assertOwner, type DropListener, type DropReason, type OwnedEntry, type Store } from './store.js';
 import { intervalOption, wholeOption } from './validate.js';
 
 /** Options of `new MemoryStore(options)`; every one is optional. */
@@ -44,7 +45,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * Entries sit in a Map and in a doubly linked list in use order; a hit relinks its entry at the
  * new end (a few pointer writes), so every operation is O(1) apart from `findByOwner` (O(sessions
  * of that owner)), `all()` and the sweep. `find` returns the same bytes object until the entry
- * changes (`stableBytes`).
+ * changes (`stableBytes`), and tells `onDrop` listeners when it stops holding one.
  */
 export class MemoryStore implements Store {
   readonly stableBytes = true;
@@ -57,6 +58,7 @@ export class MemoryStore implements Store {
   /** owner -> tokens whose latest commit carried that owner; kept exact on every write and removal. */
   readonly #owners = new Map<string, Set<string>>();
   #bytes = 0;
+  readonly #dropped = new DropListeners();
   readonly #sweeper: BackgroundTask<void>;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -81,11 +83,15 @@ export class MemoryStore implements Store {
     const entry = this.#entries.get(token);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= Date.now()) {
-      this.#remove(entry);
+      this.#remove(entry, 'expired');
       return undefined;
     }
     this.#lru.use(entry);
     return entry.data;
+  }
+
+  onDrop(listener: DropListener): () => void {
+    return this.#dropped.add(listener);
   }
 
   /** Throws a SessionkitError (and keeps what was stored) for a session larger than `maxBytes`. */
@@ -101,13 +107,13 @@ export class MemoryStore implements Store {
     const live = this.#live(token, now);
     if (expected === undefined ? live !== undefined : live === undefined || !sameBytes(live.data, expected)) return false;
     if (expiresAt > now) this.#write(token, data, expiresAt, owner);
-    else if (live !== undefined) this.#remove(live);
+    else if (live !== undefined) this.#remove(live, 'deleted');
     return true;
   }
 
   delete(token: string): void {
     const entry = this.#entries.get(token);
-    if (entry !== undefined) this.#remove(entry);
+    if (entry !== undefined) this.#remove(entry, 'deleted');
   }
 
   touch(token: string, expiresAt: number): boolean {
@@ -115,7 +121,7 @@ export class MemoryStore implements Store {
     const entry = this.#live(token, now);
     if (entry === undefined) return false;
     if (!(expiresAt > now)) {
-      this.#remove(entry);
+      this.#remove(entry, 'expired');
       return false;
     }
     entry.expiresAt = expiresAt;
@@ -130,7 +136,7 @@ export class MemoryStore implements Store {
     const found: OwnedEntry[] = [];
     for (const token of tokens) {
       const entry = this.#entries.get(token)!;
-      if (entry.expiresAt <= now) this.#remove(entry);
+      if (entry.expiresAt <= now) this.#remove(entry, 'expired');
       else found.push({ key: token, data: entry.data, expiresAt: entry.expiresAt });
     }
     return found;
@@ -147,7 +153,7 @@ export class MemoryStore implements Store {
   /** Deletes every expired entry now. */
   sweep(): void {
     const now = Date.now();
-    for (const entry of this.#entries.values()) if (entry.expiresAt <= now) this.#remove(entry);
+    for (const entry of this.#entries.values()) if (entry.expiresAt <= now) this.#remove(entry, 'expired');
   }
 
   /** Stops the sweep timer. */
@@ -159,7 +165,7 @@ export class MemoryStore implements Store {
   #live(token: string, now: number): Entry | undefined {
     const entry = this.#entries.get(token);
     if (entry === undefined || entry.expiresAt > now) return entry;
-    this.#remove(entry);
+    this.#remove(entry, 'expired');
     return undefined;
   }
 
@@ -176,21 +182,24 @@ export class MemoryStore implements Store {
       this.#lru.insert(entry);
       this.#bytes += copy.length;
     } else {
-      this.#bytes += copy.length - entry.data.length;
+      const replaced = entry.data;
+      this.#bytes += copy.length - replaced.length;
       entry.data = copy;
       entry.expiresAt = expiresAt;
       this.#lru.use(entry);
+      if (this.#dropped.active) this.#dropped.notify(token, replaced, 'replaced');
     }
     if (entry.owner !== owner) this.#setOwner(entry, owner);
     // The entry just written is the newest and fits both bounds alone, so it is never evicted here.
-    while (this.#entries.size > this.maxEntries || this.#bytes > this.maxBytes) this.#remove(this.#lru.oldest!);
+    while (this.#entries.size > this.maxEntries || this.#bytes > this.maxBytes) this.#remove(this.#lru.oldest!, 'evicted');
   }
 
-  #remove(entry: Entry): void {
+  #remove(entry: Entry, reason: DropReason): void {
     this.#entries.delete(entry.token);
     this.#lru.remove(entry);
     this.#bytes -= entry.data.length;
     if (entry.owner !== undefined) this.#setOwner(entry, undefined);
+    if (this.#dropped.active) this.#dropped.notify(entry.token, entry.data, reason);
   }
 
   #setOwner(entry: Entry, owner: string | undefined): void {

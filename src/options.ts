@@ -38,6 +38,15 @@ export interface SessionOptions {
    * shipped store has one. Default: no limit.
    */
   maxSessionsPerUser?: number;
+  /**
+   * Most bytes of decoded sessions the manager keeps, for stores that return the same bytes object
+   * while a session is unchanged (MemoryStore, LmdbStore with its cache): a request for a cached
+   * session skips decoding. Each session is weighed by an upper estimate of its heap size (its
+   * encoded size plus a fixed cost per value); the least recently used go first, a session heavier
+   * than the bound is never kept, and a session the store drops is dropped too. 0 turns the cache
+   * off. Default 32 MiB (33554432).
+   */
+  decodeCacheBytes?: number;
 }
 
 /** Options with defaults applied. */
@@ -51,10 +60,12 @@ export interface ResolvedOptions {
   maxSessionBytes: number;
   onError: (error: SessionkitError) => void;
   maxSessionsPerUser: number | undefined;
+  decodeCacheBytes: number;
 }
 
 export const DEFAULT_LIFETIME = 24 * 60 * 60 * 1000;
 export const DEFAULT_MAX_SESSION_BYTES = 1024 * 1024;
+export const DEFAULT_DECODE_CACHE_BYTES = 32 * 1024 * 1024;
 
 function logError(error: SessionkitError): void {
   console.error(error.cause === undefined ? error.message : `${error.message} (${String(error.cause)})`);
@@ -84,5 +95,6 @@ export function resolveOptions(options: SessionOptions = {}): ResolvedOptions {
     maxSessionBytes: wholeOption('maxSessionBytes', options.maxSessionBytes, DEFAULT_MAX_SESSION_BYTES, 1),
     onError,
     maxSessionsPerUser,
+    decodeCacheBytes: wholeOption('decodeCacheBytes', options.decodeCacheBytes, DEFAULT_DECODE_CACHE_BYTES, 0),
   };
 }

@@ -9,9 +9,6 @@ import type { SessionHost } from './session-internals.js';
 import { isPromiseLike, type Store } from './store.js';
 import { hashToken, isToken } from './token.js';
 
-/** Most decoded sessions the manager keeps for stores with stable bytes. */
-const DECODE_CACHE_LIMIT = 50_000;
-
 // session.ts is evaluated before this module, so its static block has run.
 const access = sessionInternals;
 
@@ -41,7 +38,8 @@ export class SessionIO implements SessionHost {
     this.hashTokenInStore = options.hashTokenInStore;
     this.maxSessionBytes = options.maxSessionBytes;
     this.onError = options.onError;
-    this.decoded = options.store.stableBytes === true ? new DecodeCache(DECODE_CACHE_LIMIT) : undefined;
+    this.decoded = options.store.stableBytes === true && options.decodeCacheBytes > 0 ? new DecodeCache(options.decodeCacheBytes) : undefined;
+    if (this.decoded !== undefined) listenForDrops(options.store, this.decoded);
   }
 
   storeKey(token: string): string {
@@ -180,6 +178,20 @@ export class SessionIO implements SessionHost {
       return undefined;
     }
   }
+}
+
+/**
+ * Has the store tell `cache` what it drops. The store holds the listener, not the cache: a manager
+ * that is no longer used is collected with its cache, and its listener unregisters at the next drop.
+ */
+function listenForDrops(store: Store, cache: DecodeCache): void {
+  if (typeof store.onDrop !== 'function') return;
+  const ref = new WeakRef(cache);
+  const stop = store.onDrop((key, bytes, reason) => {
+    const alive = ref.deref();
+    if (alive !== undefined) alive.dropped(key, bytes, reason);
+    else stop();
+  });
 }
 
 /** A store's touch moved the entry unless it said false (a store may resolve nothing). */

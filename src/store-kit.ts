@@ -6,6 +6,8 @@ export {
   canFindByOwner,
   canIterate,
   type ConditionalStore,
+  type DropListener,
+  type DropReason,
   type IterableStore,
   type OwnedEntry,
   type OwnerIndexedStore,
@@ -14,6 +16,8 @@ export {
 export { SessionkitError, optionError } from './errors.js';
 export { sanitizeError, storeError, timeoutError } from './store-error.js';
 export { BackgroundTask } from './background-task.js';
+export { DropListeners } from './drop-listeners.js';
+export { Lru } from './weighted-lru.js';
 export {
   MAX_TIMER_MS,
   booleanOption,

@@ -75,9 +75,23 @@ export interface Store {
    * store has none) while other writers keep changing the session, then rejects.
    */
   readonly timeout?: number;
+  /**
+   * For a store with `stableBytes`: registers `listener`, called synchronously each time the store
+   * stops holding a bytes object `find` may have returned (replaced by a write, deleted, expired or
+   * evicted by a bound). The manager registers one to drop its decoded copy of those bytes, so it
+   * never keeps a session the store dropped. Returns the function that unregisters the listener.
+   * A listener neither throws nor calls the store back.
+   */
+  onDrop?(listener: DropListener): () => void;
   /** Stops timers and releases what the store opened itself; never closes a client the user passed in. */
   close?(): void | Promise<void>;
 }
+
+/** Why a store stopped holding a bytes object: see {@link Store.onDrop}. */
+export type DropReason = 'replaced' | 'deleted' | 'expired' | 'evicted';
+
+/** Hears that the store no longer holds `data`, which it held under `key`. */
+export type DropListener = (key: string, data: Uint8Array, reason: DropReason) => void;
 
 /**
  * A live entry found through the owner index. An owner is a non-empty string (a user id) of at

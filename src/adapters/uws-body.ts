@@ -1,8 +1,11 @@
-// Holds a uWS request body the handler has not asked for yet: at most 64 KiB, then the socket is paused.
+// Holds a uWS request body the handler has not asked for yet: at most 64 KiB plus one network read, then the socket is paused.
 import type { HttpResponse } from 'uWebSockets.js';
 
 /** Most unread request body held before reading from the socket stops. */
 export const UNREAD_BODY_LIMIT = 64 * 1024;
+
+/** Most bytes uWS reads from a socket at once (its receive buffer): a read in progress when reading stops is still delivered. */
+export const UWS_READ_BYTES = 512 * 1024;
 
 type DataHandler = (chunk: ArrayBuffer, isLast: boolean) => void;
 

@@ -37,7 +37,7 @@ export interface WithSession<Data extends object> {
  * cookie changes) `Set-Cookie` + `Cache-Control: no-cache="Set-Cookie"` in one cork. With a
  * synchronous store (MemoryStore, LmdbStore) and a handler that returns no promise, the request
  * runs without a promise. If the store answers with a promise, the handler gets a copy of `req`,
- * and the request body is held for it (at most 64 KiB; beyond, reading pauses until the handler
+ * and the request body is held for it (at most 64 KiB plus the network read in progress; beyond, reading pauses until the handler
  * calls `res.onData`; a body it never reads is dropped). A handler that throws or rejects, or a
  * response with a 5xx status, commits nothing.
  *

@@ -1,6 +1,6 @@
-// Checks of the stableBytes promise: the same bytes object while an entry is unchanged, a new one after every write.
+// Checks of the stableBytes promise: the same bytes object while an entry is unchanged, a new one after every write; and of onDrop.
 import { expect } from 'vitest';
-import type { Store } from '../store.js';
+import type { DropReason, Store } from '../store.js';
 import { generateToken } from '../token.js';
 import { group, type Check, type CheckContext } from './check.js';
 import { bytes, later, plain } from './helpers.js';
@@ -62,6 +62,37 @@ export const stableBytesChecks: Check[] = group('stableBytes', [
       expect(second).not.toBe(first);
       expect(plain(second)).toEqual(bytes(9, 8, 7));
       expect(plain(first)).toEqual(bytes(7, 8, 9));
+    },
+  },
+  {
+    name: 'onDrop hears of the bytes a write replaced and the bytes a delete removed, until unregistered',
+    async run(store, context) {
+      claimed(store, context);
+      if (typeof store.onDrop !== 'function') context.skip(`${context.name} has no onDrop()`);
+      const token = generateToken();
+      const heard: [string, Uint8Array, DropReason][] = [];
+      const stop = store.onDrop!((key, data, reason) => {
+        if (key === token) heard.push([key, data, reason]);
+      });
+      try {
+        await store.commit(token, bytes(1, 2, 3), later());
+        const first = await store.find(token);
+        await store.commit(token, bytes(4, 5, 6), later());
+        expect(heard).toHaveLength(1);
+        expect(heard[0]![1]).toBe(first);
+        expect(heard[0]![2]).toBe('replaced');
+        const second = await store.find(token);
+        await store.delete(token);
+        expect(heard).toHaveLength(2);
+        expect(heard[1]![1]).toBe(second);
+        expect(heard[1]![2]).toBe('deleted');
+        await store.commit(token, bytes(7), later());
+        await store.find(token);
+      } finally {
+        stop();
+      }
+      await store.delete(token);
+      expect(heard).toHaveLength(2);
     },
   },
 ]);

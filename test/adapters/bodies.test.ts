@@ -3,8 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SessionManager } from '../../src/index.js';
 import { nodeSessions } from '../../src/adapters/node.js';
 import { uwsSessions, type UwsSessionHandler } from '../../src/adapters/uws.js';
+import { UNREAD_BODY_LIMIT, UWS_READ_BYTES } from '../../src/adapters/uws-body.js';
 import { sleep } from '../support/time.js';
-import { postLargeBody } from './support/large-body.js';
+import { CLIENT_CHUNK_BYTES, postLargeBody } from './support/large-body.js';
 import { startNode, startUws, type Running } from './support/servers.js';
 import { TestStore } from '../support/store.js';
 
@@ -47,6 +48,25 @@ describe('uwsSessions request bodies', () => {
     expect(await post.finished).toBe(size);
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * MiB);
     post.close();
+  });
+
+  it('holds at most UNREAD_BODY_LIMIT plus one network read per connection while a slow store loads the sessions', async () => {
+    const MiB = 1024 * 1024;
+    const connections = 16;
+    let before = 0;
+    let held = -1;
+    const { url, store } = await startUwsRoutes({
+      '/get': (res) => {
+        if (held < 0) held = process.memoryUsage().arrayBuffers - before;
+        res.end('ok');
+      },
+    });
+    store.delay = 600; // every body arrives while its session loads
+    before = process.memoryUsage().arrayBuffers;
+    const posts = await Promise.all(Array.from({ length: connections }, () => postLargeBody(url, '/get', 8 * MiB, { cookie: `session=${'A'.repeat(43)}` })));
+    for (const post of posts) post.close();
+    const perConnection = held / connections - CLIENT_CHUNK_BYTES; // the clients run in this process
+    expect(perConnection).toBeLessThan(UNREAD_BODY_LIMIT + UWS_READ_BYTES);
   });
 
   it('a handler that asks for the body late gets all of it, though reading paused meanwhile', async () => {

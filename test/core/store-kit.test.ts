@@ -42,6 +42,8 @@ describe('the store kit', () => {
       'storeError',
       'timeoutError',
       'BackgroundTask',
+      'DropListeners',
+      'Lru',
       'MAX_TIMER_MS',
       'intervalOption',
       'timeoutOption',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Lru } from '../../native-store/lru.js';
+import { Lru } from '../../src/weighted-lru.js';
 
 const keysOf = (lru: Lru<number>, keys: string[]) => keys.filter((key) => lru.get(key) !== undefined);
 
@@ -80,5 +80,43 @@ describe('the LmdbStore LRU tier (Lru)', () => {
     lru.clear();
     expect(lru.size).toBe(0);
     expect(lru.totalWeight).toBe(0);
+  });
+
+  it('tells onEvict of each entry the bounds push out, and not of delete or clear', () => {
+    const evicted: string[] = [];
+    const lru = new Lru<number>(2, 10, (key, value) => evicted.push(`${key}=${value}`));
+    lru.set('a', 1, 1);
+    lru.set('b', 2, 1);
+    lru.set('c', 3, 1); // over maxEntries: a goes
+    lru.set('c', 4, 20); // heavier than maxWeight: c is not kept
+    lru.set('d', 5, 9);
+    lru.set('e', 6, 2); // over maxWeight: b, then d go
+    expect(evicted).toEqual(['a=1', 'c=3', 'b=2', 'd=5']);
+    lru.delete('e');
+    lru.set('f', 7, 1);
+    lru.clear();
+    expect(evicted).toHaveLength(4);
+  });
+
+  it('peeks without counting a use', () => {
+    const lru = new Lru<number>(2, 10);
+    lru.set('a', 1, 1);
+    lru.set('b', 2, 1);
+    expect(lru.peek('a')).toBe(1);
+    lru.set('c', 3, 1); // a is still the least recently used
+    expect(lru.peek('a')).toBeUndefined();
+    expect(lru.peek('b')).toBe(2);
+  });
+
+  it('clear empties the use order too: entries set afterwards are evicted in their own order', () => {
+    const lru = new Lru<number>(2, 10);
+    lru.set('a', 1, 1);
+    lru.set('b', 2, 1);
+    lru.clear();
+    lru.set('c', 3, 1);
+    lru.set('d', 4, 1);
+    lru.set('e', 5, 1);
+    expect(lru.peek('c')).toBeUndefined();
+    expect([lru.peek('d'), lru.peek('e'), lru.size, lru.totalWeight]).toEqual([4, 5, 2, 2]);
   });
 });

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { open } from 'lmdb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LmdbStore } from '../../native-store/index.js';
+import { SessionManager } from '../../src/index.js';
 import { storeConformance } from '../../src/testing/index.js';
 import { generateToken } from '../../src/token.js';
+import { collectGarbage } from '../support/gc.js';
 import { later, sleep } from '../support/time.js';
 
 const dirs: string[] = [];
@@ -34,6 +36,24 @@ storeConformance('LmdbStore on a user-opened env', () => new LmdbStore({ env: op
 storeConformance("LmdbStore with durability 'flushed'", () => new LmdbStore({ path: tempPath(), durability: 'flushed' }), { bigSession: 64 * 1024 });
 
 describe('LmdbStore', () => {
+  it("tells onDrop listeners of what its LRU tier evicts, and the manager's decode cache lets it go", async () => {
+    const store = new LmdbStore({ path: tempPath(), cache: 1, sweepInterval: 0 });
+    const heard: string[] = [];
+    store.onDrop((key, _data, reason) => heard.push(`${reason}:${key === first ? 'first' : 'other'}`));
+    const manager = new SessionManager<{ obj: { n: number } }>({ store });
+    const session = await manager.load();
+    session.put('obj', { n: 1 });
+    const first = (await manager.commit(session)).token;
+    const decoded = new WeakRef((await manager.load(first)).get('obj')!);
+    const other = generateToken();
+    await store.commit(other, Uint8Array.of(1), later());
+    store.find(other); // the tier holds one entry: the first session's bytes go
+    expect(heard).toContain('evicted:first');
+    await collectGarbage();
+    expect(decoded.deref()).toBeUndefined();
+    await store.close();
+  });
+
   it('rejects nonsense options with a TypeError naming the option', () => {
     const path = tempPath();
     expect(() => new LmdbStore({})).toThrow(/option path or option env/);

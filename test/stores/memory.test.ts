@@ -187,6 +187,33 @@ describe('MemoryStore', () => {
     expect(store.find('a')).not.toBe(first);
   });
 
+  it('tells onDrop listeners of every bytes object it stops holding, and why', () => {
+    const store = new MemoryStore({ maxEntries: 2, sweepInterval: 0 });
+    const heard: [string, Uint8Array, string][] = [];
+    const stop = store.onDrop((key, data, reason) => heard.push([key, data, reason]));
+    store.commit('a', one(1), later());
+    const first = store.find('a')!;
+    store.commit('a', one(2), later());
+    expect(heard).toEqual([['a', first, 'replaced']]);
+    expect(heard[0]![1]).toBe(first);
+    const second = store.find('a')!;
+    store.commit('b', one(3), later());
+    store.commit('c', one(4), later()); // over maxEntries: a, the least recently used, goes
+    expect(heard[1]).toEqual(['a', second, 'evicted']);
+    expect(heard[1]![1]).toBe(second);
+    const b = store.find('b')!;
+    store.delete('b');
+    expect(heard[2]).toEqual(['b', b, 'deleted']);
+    expect(heard[2]![1]).toBe(b);
+    const c = store.find('c')!;
+    store.touch('c', Date.now() - 1);
+    expect(heard[3]).toEqual(['c', c, 'expired']);
+    stop();
+    store.commit('d', one(5), later());
+    store.delete('d');
+    expect(heard).toHaveLength(4);
+  });
+
   it('rejects nonsense options with a TypeError naming the option', () => {
     expect(() => new MemoryStore({ maxEntries: 0 })).toThrow(/option maxEntries/);
     expect(() => new MemoryStore({ maxEntries: 1.5 })).toThrow(TypeError);

@@ -12,10 +12,13 @@ export interface LargePost {
   close(): void;
 }
 
+/** The buffer each client allocates (and holds while sending): a test measuring memory in this process subtracts it. */
+export const CLIENT_CHUNK_BYTES = 256 * 1024;
+
 /** POSTs `size` bytes of 'a' to `url` + `path` with `headers`; resolves once the whole answer arrived. */
 export function postLargeBody(url: string, path: string, size: number, headers: Record<string, string> = {}): Promise<LargePost> {
   const { hostname, port } = new URL(url);
-  const chunk = Buffer.alloc(256 * 1024, 97);
+  const chunk = Buffer.alloc(CLIENT_CHUNK_BYTES, 97);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
     const head = [

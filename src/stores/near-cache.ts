@@ -137,7 +137,7 @@ export class NearCache {
     this.abandon(ticket);
     const size = data.byteLength + 2 * ticket.key.length + ENTRY_OVERHEAD;
     if (!current || size > this.#maxBytes || !(Date.now() < expiresAt)) return data;
-    const copy = data.slice(); // the driver's Buffer may be a view of a larger socket buffer
+    const copy = new Uint8Array(data); // a copy: the driver's Buffer may be a view of a larger socket buffer (and Buffer#slice does not copy)
     this.#evict(ticket.key);
     const entry: Entry = {
       key: ticket.key,

@@ -174,7 +174,10 @@ describe('RedisStore near cache', () => {
 
   it('close() closes its own connections and leaves the client open', async () => {
     const store = await tracking(new RedisStore({ client, prefix, nearCache: true }));
-    const named = async () => String(await client.client('LIST')).split('\n').filter((line: string) => line.includes('name=sessionkit-near-cache')).length;
+    const named = async () =>
+      String(await client.client('LIST'))
+        .split('\n')
+        .filter((line: string) => line.includes('name=sessionkit-near-cache')).length;
     const before = await named();
     await store.close();
     for (let i = 0; i < 100 && (await named()) > before - 2; i++) await sleep(10);

@@ -54,7 +54,11 @@ describe('RedisStore near cache under faults', () => {
     await cached(token, Uint8Array.of(1));
     const flushes = store.nearCacheStats()!.flushes;
     // The write lands after the kill: its invalidation has nowhere to go.
-    await other.pipeline().client('KILL', 'ID', await connectionId('invalidation')).set(prefix + token, Buffer.of(2), 'PX', 60_000).exec();
+    await other
+      .pipeline()
+      .client('KILL', 'ID', await connectionId('invalidation'))
+      .set(prefix + token, Buffer.of(2), 'PX', 60_000)
+      .exec();
     await waitFor('a flush', async () => store.nearCacheStats()!.flushes > flushes);
     await trackingIs(true);
     expect(await store.find(token)).toEqual(Uint8Array.of(2));

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/stores/redis.js';
 import { generateToken } from '../../src/token.js';
-import { later, sleep } from '../support/time.js';
+import { later } from '../support/time.js';
 import { redisClient } from './fixtures/near-cache-clients.js';
 import { waitFor } from './support/processes.js';
 import { type RedisProcess, startRedis } from './support/redis-process.js';

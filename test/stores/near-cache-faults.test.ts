@@ -92,6 +92,15 @@ describe('RedisStore near cache under faults', () => {
     await waitFor('the delete seen', async () => (await store.find(token)) === undefined, 3000);
   });
 
+  it('flushes when Redis flushes its keys (FLUSHALL)', async () => {
+    const token = generateToken();
+    await cached(token, Uint8Array.of(1));
+    const flushes = store.nearCacheStats()!.flushes;
+    await other.flushall();
+    await waitFor('a flush', async () => store.nearCacheStats()!.flushes > flushes);
+    expect(await store.find(token)).toBeUndefined();
+  });
+
   it('frozen (SIGSTOP): cached reads go on, reads of Redis time out, and writes after the thaw are seen', async () => {
     const token = generateToken();
     const cold = generateToken();

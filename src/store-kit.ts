@@ -14,6 +14,7 @@ export {
 export { SessionkitError, optionError } from './errors.js';
 export { sanitizeError, storeError, timeoutError } from './store-error.js';
 export { BackgroundTask } from './background-task.js';
+export { LruList, type LruNode } from './lru-list.js';
 export {
   MAX_TIMER_MS,
   booleanOption,

@@ -1,6 +1,5 @@
 // RedisStore's near cache: a bounded LRU of session bytes that trusts an entry only while tracking has stayed up since it was read.
-import { LruList, type LruNode } from '../lru-list.js';
-import { durationOption, optionError, wholeOption } from '../store-kit.js';
+import { durationOption, LruList, type LruNode, optionError, wholeOption } from '../store-kit.js';
 
 /** The near cache's bounds. */
 export interface NearCacheOptions {

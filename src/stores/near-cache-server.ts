@@ -17,6 +17,13 @@ export interface TrackingListener {
 const noop = () => {};
 
 /**
+ * ms between PINGs on the invalidation connection while tracking is up; a PING unanswered for as
+ * long takes tracking down and reconnects. A socket that stays open while its messages are lost
+ * (a one-way partition, a hung proxy) would otherwise let stale entries be served indefinitely.
+ */
+export const HEARTBEAT_MS = 1000;
+
+/**
  * Tracking on one server. `data` is the connection the tracked reads go on; `invalidation` is a
  * connection of ours that runs `CLIENT ID` and subscribes to {@link INVALIDATE_CHANNEL}; `data`
  * then runs `CLIENT TRACKING ON REDIRECT <id>`. Tracking belongs to a connection, so any close or
@@ -33,6 +40,8 @@ export class TrackedServer {
   #redirectId: Promise<number> | undefined;
   #up = false;
   #closed = false;
+  readonly #heartbeat: NodeJS.Timeout;
+  #heartbeatPending = false;
 
   constructor(data: Redis, invalidation: Redis, listener: TrackingListener) {
     this.#data = data;
@@ -45,6 +54,7 @@ export class TrackedServer {
       connection.on('ready', this.#onReady);
     }
     invalidation.on('close', this.#onInvalidationLost);
+    this.#heartbeat = setInterval(this.#beat, HEARTBEAT_MS).unref();
     this.#onReady();
   }
 
@@ -56,6 +66,7 @@ export class TrackedServer {
   /** Stops listening; closes the invalidation connection (the data connection's owner closes it). */
   close(): void {
     this.#closed = true;
+    clearInterval(this.#heartbeat);
     this.#setups++;
     this.#setUp(false);
     this.#invalidation.off('messageBuffer', this.#onMessage);
@@ -73,7 +84,23 @@ export class TrackedServer {
     for (const key of message) this.#listener.invalidated(String(key));
   };
 
+  /** Sends a PING; if the previous one is still unanswered, the connection is presumed lost. */
+  readonly #beat = () => {
+    if (!this.#up) return;
+    if (this.#heartbeatPending) {
+      this.#heartbeatPending = false;
+      this.#onLost();
+      this.#invalidation.disconnect(true); // reconnects; 'ready' sets tracking up again
+      return;
+    }
+    this.#heartbeatPending = true;
+    this.#invalidation.ping().then(() => {
+      this.#heartbeatPending = false;
+    }, noop);
+  };
+
   readonly #onInvalidationLost = () => {
+    this.#heartbeatPending = false;
     this.#redirectId = undefined;
   };
 

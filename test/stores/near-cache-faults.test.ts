@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HEARTBEAT_MS } from '../../src/stores/near-cache-server.js';
 import { RedisStore } from '../../src/stores/redis.js';
 import { generateToken } from '../../src/token.js';
 import { later } from '../support/time.js';
@@ -101,20 +102,27 @@ describe('RedisStore near cache under faults', () => {
     expect(await store.find(token)).toBeUndefined();
   });
 
-  it('frozen (SIGSTOP): cached reads go on, reads of Redis time out, and writes after the thaw are seen', async () => {
+  it('frozen (SIGSTOP): cached reads go on until the heartbeat goes unanswered, then stop; writes after the thaw are seen', async () => {
     const token = generateToken();
     const cold = generateToken();
     await cached(token, Uint8Array.of(1));
     await store.commit(cold, Uint8Array.of(1), later());
     await server!.pause();
+    const frozenAt = Date.now();
     try {
       expect(store.find(token)).toEqual(Uint8Array.of(1)); // nobody can write to a frozen server
       await expect(store.find(cold)).rejects.toThrow(/^sessionkit: redis store: GET failed$/);
+      await trackingIs(false); // the invalidation connection answers no PING
+      expect(Date.now() - frozenAt).toBeLessThan(2 * HEARTBEAT_MS + 1000);
+      const found = store.find(token);
+      expect(found).toBeInstanceOf(Promise);
+      (found as Promise<unknown>).catch(() => {});
     } finally {
       await server!.resume();
     }
     await waitFor('the client back', async () => (await other.ping()) === 'PONG');
     await other.set(prefix + token, Buffer.of(5), 'PX', 60_000);
+    await trackingIs(true);
     await waitFor('the write seen', async () => (await store.find(token))?.[0] === 5, 3000);
   });
 });

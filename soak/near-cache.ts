@@ -142,9 +142,9 @@ async function main(): Promise<void> {
     events.push('restart');
     await at(0.8);
     const list = String(await admin.client('LIST').catch(() => ''));
-    const data = [...list.matchAll(/id=(\d+) [^\n]*name=sessionkit-near-cache[^\n]*sub=0/g)].map((m) => m[1]!);
+    const data = [...list.matchAll(/id=(\d+) [^\n]*name=sessionkit-near-cache[^\n]* sub=0 /g)].map((m) => m[1]!);
     for (const id of data) await admin.client('KILL', 'ID', id).catch(() => {});
-    events.push(`kill the near cache connections not subscribed (${data.length})`);
+    events.push(`kill the near cache data connections (${data.length})`);
     admin.disconnect();
   };
   await Promise.all([writer(0), writer(1), reader(0), reader(1), reader(0), reader(1), faults()]);

@@ -53,14 +53,11 @@ export class NearCacheConnections {
 
   /**
    * The value of `key` and its expiry (PEXPIRETIME: -1 for none, -2 when missing), read on the
-   * tracked connection in one round trip. A failed command rejects with its error.
+   * tracked connection: two commands written together, one round trip (cheaper than a pipeline
+   * object). A failed command rejects with its error.
    */
   async read(key: string): Promise<[value: Buffer | null, expireTime: number]> {
-    const replies = await this.reader.pipeline().getBuffer(key).pexpiretime(key).exec();
-    if (replies === null) throw new Error('pipeline was discarded');
-    const [[readError, value], [timeError, expireTime]] = replies as [[Error | null, Buffer | null], [Error | null, number]];
-    if (readError !== null) throw readError;
-    if (timeError !== null) throw timeError;
+    const [value, expireTime] = await Promise.all([this.reader.getBuffer(key), this.reader.pexpiretime(key)]);
     return [value, Number(expireTime)];
   }
 

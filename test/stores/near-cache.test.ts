@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RedisStore } from '../../src/stores/redis.js';
 import { storeConformance } from '../../src/testing/index.js';
 import { generateToken } from '../../src/token.js';
@@ -139,6 +139,23 @@ describe('RedisStore near cache', () => {
     await store.find(token);
     await sleep(150);
     expect(await store.find(token)).toBeUndefined();
+  });
+
+  it('reads a key of another type as not found through the tracked connection too, and warns once without the key', async () => {
+    const store = await tracking(new RedisStore({ client, prefix: `${prefix}types:`, nearCache: true }));
+    stores.push(store);
+    const token = generateToken();
+    await other.hset(`${prefix}types:${token}`, 'field', 'value');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      expect(await store.find(token)).toBeUndefined();
+      expect(await store.find(token)).toBeUndefined();
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).not.toContain(token);
+    } finally {
+      warn.mockRestore();
+    }
+    expect(store.nearCacheStats()!.entries).toBe(0);
   });
 
   it('commitIf compares against Redis, not the cache', async () => {

@@ -7,6 +7,7 @@ import { NearCache, type NearCacheOptions, type NearCacheStats, nearCacheOptions
 import { NearCacheConnections } from './near-cache-connections.js';
 import { checkOwner } from './owner.js';
 import { COMMIT_IF, INDEX_OWNER, runScript } from './redis-scripts.js';
+import { isWrongType, scanSessions } from './redis-scan.js';
 
 export interface RedisStoreOptions {
   /** An ioredis `Redis` or `Cluster` the user built and owns; `close()` never quits it. It must not set `keyPrefix`. */
@@ -29,20 +30,10 @@ export interface RedisStoreOptions {
 export type { NearCacheOptions, NearCacheStats };
 
 const COMPONENT = 'redis store';
-const SCAN_COUNT = 100;
 const NO_BYTES = Buffer.alloc(0);
 
 function fail(command: string, cause: unknown) {
   return storeError(COMPONENT, command, cause);
-}
-
-function isWrongType(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('WRONGTYPE');
-}
-
-/** Escapes the glob characters of SCAN's MATCH, so a prefix matches literally. */
-function globLiteral(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 function clientKeyPrefix(client: Redis | Cluster): unknown {
@@ -214,41 +205,14 @@ export class RedisStore implements Store {
    * Live sessions: SCAN with MATCH `<prefix>*` (on every master of a Cluster), and the values of
    * each batch fetched in one pipeline to the node that holds them. Each token is listed once.
    */
-  async *all(): AsyncIterable<[token: string, data: Uint8Array]> {
-    const nodes = this.client.isCluster ? (this.client as Cluster).nodes('master') : [this.client as Redis];
-    const pattern = `${globLiteral(this.prefix)}*`;
-    const ownerSets = this.ownerKey(''); // the owner index lives under the prefix too; its sets are not sessions
-    for (const node of nodes) {
-      const seen = new Set<string>(); // SCAN may return a key twice while Redis resizes its table
-      let cursor = '0';
-      do {
-        let keys: string[];
-        [cursor, keys] = await this.call('SCAN', node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT));
-        keys = keys.filter((key) => !seen.has(key) && seen.add(key) && !key.startsWith(ownerSets));
-        if (keys.length === 0) continue;
-        const values = await this.fetch(node, keys);
-        for (let i = 0; i < keys.length; i++) {
-          const value = values[i];
-          if (value) yield [keys[i]!.slice(this.prefix.length), asBytes(value)];
-        }
-      } while (cursor !== '0');
-    }
-  }
-
-  /** The values of `keys` from `node` in one pipeline; a key that moved away (cluster resharding) is read through the client. */
-  private async fetch(node: Redis, keys: string[]): Promise<(Buffer | null)[]> {
-    const pipeline = node.pipeline();
-    for (const key of keys) pipeline.getBuffer(key);
-    const results = await this.call('GET', pipeline.exec());
-    if (results === null) throw fail('GET', new Error('pipeline was discarded'));
-    return Promise.all(
-      results.map(async ([error, value], i) => {
-        if (error === null) return value as Buffer | null;
-        if (isWrongType(error)) return this.notStringIsMissing(error);
-        if (!this.client.isCluster) throw fail('GET', error);
-        return this.call('GET', this.client.getBuffer(keys[i]!).catch(this.notStringIsMissing));
-      }),
-    );
+  all(): AsyncIterable<[token: string, data: Uint8Array]> {
+    return scanSessions({
+      client: this.client,
+      prefix: this.prefix,
+      ownerSets: this.ownerKey(''), // the owner index lives under the prefix too; its sets are not sessions
+      call: (command, pending) => this.call(command, pending),
+      notStringIsMissing: this.notStringIsMissing,
+    });
   }
 
   /** The key of an owner's set of tokens. Tokens never contain ':', so it cannot be a session's key. */

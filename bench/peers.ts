@@ -37,6 +37,7 @@ export const PEERS: Peer[] = [
     processes: 2,
   },
   { id: 'uws-redis', label: 'uWS + sessionkit (RedisStore)', file: 'uws-sessionkit.ts', env: { STORE: 'redis' }, redis: true },
+  { id: 'uws-redis-near', label: 'uWS + sessionkit (RedisStore, near cache)', file: 'uws-redis-near.ts', redis: true },
   {
     id: 'uws-postgres',
     label: 'uWS + sessionkit (PostgresStore)',

@@ -9,7 +9,7 @@ import { MySqlStore } from '../src/stores/mysql.js';
 import { PostgresStore } from '../src/stores/postgres.js';
 import { RedisStore } from '../src/stores/redis.js';
 
-export const STORE_NAMES = ['memory', 'lmdb', 'lmdb-nolru', 'redis', 'postgres', 'mysql'] as const;
+export const STORE_NAMES = ['memory', 'lmdb', 'lmdb-nolru', 'redis', 'redis-near', 'postgres', 'mysql'] as const;
 export type StoreName = (typeof STORE_NAMES)[number];
 
 export const STORE_LABELS: Record<StoreName, string> = {
@@ -17,6 +17,7 @@ export const STORE_LABELS: Record<StoreName, string> = {
   lmdb: 'LmdbStore (LRU)',
   'lmdb-nolru': 'LmdbStore (no LRU)',
   redis: 'RedisStore',
+  'redis-near': 'RedisStore (near cache)',
   postgres: 'PostgresStore',
   mysql: 'MySqlStore',
 };
@@ -67,7 +68,9 @@ export async function openStore(name: StoreName): Promise<StoreResult> {
     case 'lmdb-nolru':
       return openLmdb(name === 'lmdb');
     case 'redis':
-      return openRedis();
+      return openRedis(false);
+    case 'redis-near':
+      return openRedis(true);
     case 'postgres':
       return openPostgres();
     case 'mysql':
@@ -95,7 +98,7 @@ export async function openLmdb(withCache: boolean, path?: string): Promise<Store
   }
 }
 
-async function openRedis(): Promise<StoreResult> {
+async function openRedis(nearCache: boolean): Promise<StoreResult> {
   const { Redis } = await import('ioredis');
   const client = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 1, retryStrategy: () => null });
   try {
@@ -105,7 +108,9 @@ async function openRedis(): Promise<StoreResult> {
     client.disconnect();
     return { skip: `Redis not reachable at ${REDIS_URL}: ${message(error)}` };
   }
-  const store = new RedisStore({ client, prefix: 'sessionkit-bench:' });
+  const store = new RedisStore({ client, prefix: 'sessionkit-bench:', nearCache });
+  // The near cache serves nothing until its tracking is up (it connects in the background).
+  for (let i = 0; nearCache && i < 500 && !store.nearCacheStats()?.tracking; i++) await new Promise((resolve) => setTimeout(resolve, 10));
   return {
     store,
     close: async () => {

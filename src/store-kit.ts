@@ -18,6 +18,7 @@ export { sanitizeError, storeError, timeoutError } from './store-error.js';
 export { BackgroundTask } from './background-task.js';
 export { DropListeners } from './drop-listeners.js';
 export { Lru } from './weighted-lru.js';
+export { LruList, type LruNode } from './lru-list.js';
 export {
   MAX_TIMER_MS,
   booleanOption,

@@ -3,8 +3,11 @@ import type { Cluster, Redis } from 'ioredis';
 import { optionError, type OwnedEntry, type Store, storeError, stringOption, timeoutOption } from '../store-kit.js';
 import { asBuffer, asBytes } from './bytes.js';
 import { Deadline } from './deadline.js';
+import { NearCache, type NearCacheOptions, type NearCacheStats, nearCacheOptions } from './near-cache.js';
+import { NearCacheConnections } from './near-cache-connections.js';
 import { checkOwner } from './owner.js';
 import { COMMIT_IF, INDEX_OWNER, runScript } from './redis-scripts.js';
+import { isWrongType, scanSessions } from './redis-scan.js';
 
 /** Options of `new RedisStore(options)`. */
 export interface RedisStoreOptions {
@@ -17,23 +20,21 @@ export interface RedisStoreOptions {
    * rejects the operation after this long (a system error, never "not found"). Default 5000.
    */
   timeout?: number;
+  /**
+   * A bounded in-process cache of session bytes in front of Redis, kept coherent by Redis's
+   * client-side caching (CLIENT TRACKING): any write to a cached key, by any client, evicts it.
+   * `true` for the defaults (10,000 entries, 64 MiB, no staleness cap). Needs Redis 7.0. Off by default.
+   */
+  nearCache?: boolean | NearCacheOptions;
 }
 
+export type { NearCacheOptions, NearCacheStats };
+
 const COMPONENT = 'redis store';
-const SCAN_COUNT = 100;
 const NO_BYTES = Buffer.alloc(0);
 
 function fail(command: string, cause: unknown) {
   return storeError(COMPONENT, command, cause);
-}
-
-function isWrongType(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('WRONGTYPE');
-}
-
-/** Escapes the glob characters of SCAN's MATCH, so a prefix matches literally. */
-function globLiteral(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 function clientKeyPrefix(client: Redis | Cluster): unknown {
@@ -61,9 +62,13 @@ export class RedisStore implements Store {
   /** The longest one operation may take, in ms (the `timeout` option). */
   readonly timeout: number;
   private wrongTypeReported = false;
+  /** True with the near cache: a cached session is the same bytes object until it changes. */
+  readonly stableBytes: boolean;
+  readonly #cache: NearCache | undefined;
+  readonly #connections: NearCacheConnections | undefined;
 
   constructor(options: RedisStoreOptions) {
-    const { client, prefix, timeout } = options ?? ({} as RedisStoreOptions);
+    const { client, prefix, timeout, nearCache } = options ?? ({} as RedisStoreOptions);
     if (client === null || typeof client !== 'object' || typeof client.getBuffer !== 'function') {
       throw optionError('client', 'must be an ioredis Redis or Cluster', client);
     }
@@ -74,9 +79,46 @@ export class RedisStore implements Store {
     this.client = client;
     this.prefix = stringOption('prefix', prefix, 'scs:session:');
     this.timeout = timeoutOption('timeout', timeout, 5000);
+    const cacheOptions = nearCacheOptions(nearCache);
+    this.#cache = cacheOptions && new NearCache(cacheOptions);
+    this.#connections = this.#cache && new NearCacheConnections(client, this.prefix, this.#cache);
+    this.stableBytes = this.#cache !== undefined;
   }
 
-  async find(token: string): Promise<Uint8Array | undefined> {
+  /** With the near cache, a cached session is returned at once (not a promise). */
+  find(token: string): Uint8Array | undefined | Promise<Uint8Array | undefined> {
+    const cache = this.#cache;
+    if (cache === undefined) return this.findInRedis(token);
+    const cached = cache.get(token);
+    if (cached !== undefined) return cached;
+    return cache.trusted ? this.findTracked(cache, token) : this.findInRedis(token);
+  }
+
+  /** What the near cache did and holds; undefined when it is off. Cheap: a few counters. */
+  nearCacheStats(): NearCacheStats | undefined {
+    return this.#cache?.stats();
+  }
+
+  /** A read on the tracked connection, filed in the near cache unless something changed while it was in flight. */
+  private async findTracked(cache: NearCache, token: string): Promise<Uint8Array | undefined> {
+    const ticket = cache.begin(token);
+    let reply: [Buffer | null, number];
+    try {
+      reply = await this.call('GET', this.#connections!.read(this.prefix + token));
+    } catch (error) {
+      cache.abandon(ticket);
+      if (isWrongType((error as Error).cause)) return this.notStringIsMissing((error as Error).cause) ?? undefined;
+      throw error;
+    }
+    const [value, expireTime] = reply;
+    if (value === null || expireTime === -2) {
+      cache.abandon(ticket);
+      return undefined;
+    }
+    return cache.file(ticket, asBytes(value), expireTime === -1 ? Number.POSITIVE_INFINITY : expireTime + 1); // PXAT is expiresAt - 1
+  }
+
+  private async findInRedis(token: string): Promise<Uint8Array | undefined> {
     const value = await this.call('GET', this.client.getBuffer(this.prefix + token).catch(this.notStringIsMissing));
     return value === null ? undefined : asBytes(value);
   }
@@ -87,7 +129,7 @@ export class RedisStore implements Store {
     // A key is live while Redis's clock is <= its PXAT, an entry while Date.now() < expiresAt: hence the - 1.
     const at = Math.ceil(expiresAt) - 1;
     if (!(at >= Date.now())) return this.delete(token); // SET rejects PXAT <= 0; a past entry is never kept
-    await this.call('SET', this.client.set(this.prefix + token, asBuffer(data), 'PXAT', at));
+    await this.evicting(token, this.call('SET', this.client.set(this.prefix + token, asBuffer(data), 'PXAT', at)));
     if (owner !== undefined) await this.index(owner, token, at);
   }
 
@@ -101,14 +143,17 @@ export class RedisStore implements Store {
     if (owner !== undefined) checkOwner(owner, COMPONENT);
     const at = Math.ceil(expiresAt) - 1;
     const live = at >= Date.now();
-    const result: unknown = await this.call(
-      'EVALSHA',
-      runScript(this.client, COMMIT_IF, this.prefix + token, [
-        expected === undefined ? '0' : '1',
-        expected === undefined ? NO_BYTES : asBuffer(expected),
-        live ? asBuffer(data) : NO_BYTES,
-        live ? String(at) : '0',
-      ]),
+    const result: unknown = await this.evicting(
+      token,
+      this.call(
+        'EVALSHA',
+        runScript(this.client, COMMIT_IF, this.prefix + token, [
+          expected === undefined ? '0' : '1',
+          expected === undefined ? NO_BYTES : asBuffer(expected),
+          live ? asBuffer(data) : NO_BYTES,
+          live ? String(at) : '0',
+        ]),
+      ),
     );
     if (result !== 1) return false;
     if (live && owner !== undefined) await this.index(owner, token, at);
@@ -139,7 +184,7 @@ export class RedisStore implements Store {
   }
 
   async delete(token: string): Promise<void> {
-    await this.call('DEL', this.client.del(this.prefix + token));
+    await this.evicting(token, this.call('DEL', this.client.del(this.prefix + token)));
   }
 
   /**
@@ -153,7 +198,7 @@ export class RedisStore implements Store {
       await this.delete(token);
       return false;
     }
-    const moved = await this.call('PEXPIREAT', this.client.pexpireat(this.prefix + token, at)); // a missing (or expired) key stays missing
+    const moved = await this.evicting(token, this.call('PEXPIREAT', this.client.pexpireat(this.prefix + token, at))); // a missing (or expired) key stays missing
     if (moved === 1 && owner !== undefined) await this.index(owner, token, at);
     return moved === 1;
   }
@@ -162,41 +207,14 @@ export class RedisStore implements Store {
    * Live sessions: SCAN with MATCH `<prefix>*` (on every master of a Cluster), and the values of
    * each batch fetched in one pipeline to the node that holds them. Each token is listed once.
    */
-  async *all(): AsyncIterable<[token: string, data: Uint8Array]> {
-    const nodes = this.client.isCluster ? (this.client as Cluster).nodes('master') : [this.client as Redis];
-    const pattern = `${globLiteral(this.prefix)}*`;
-    const ownerSets = this.ownerKey(''); // the owner index lives under the prefix too; its sets are not sessions
-    for (const node of nodes) {
-      const seen = new Set<string>(); // SCAN may return a key twice while Redis resizes its table
-      let cursor = '0';
-      do {
-        let keys: string[];
-        [cursor, keys] = await this.call('SCAN', node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT));
-        keys = keys.filter((key) => !seen.has(key) && seen.add(key) && !key.startsWith(ownerSets));
-        if (keys.length === 0) continue;
-        const values = await this.fetch(node, keys);
-        for (let i = 0; i < keys.length; i++) {
-          const value = values[i];
-          if (value) yield [keys[i]!.slice(this.prefix.length), asBytes(value)];
-        }
-      } while (cursor !== '0');
-    }
-  }
-
-  /** The values of `keys` from `node` in one pipeline; a key that moved away (cluster resharding) is read through the client. */
-  private async fetch(node: Redis, keys: string[]): Promise<(Buffer | null)[]> {
-    const pipeline = node.pipeline();
-    for (const key of keys) pipeline.getBuffer(key);
-    const results = await this.call('GET', pipeline.exec());
-    if (results === null) throw fail('GET', new Error('pipeline was discarded'));
-    return Promise.all(
-      results.map(async ([error, value], i) => {
-        if (error === null) return value as Buffer | null;
-        if (isWrongType(error)) return this.notStringIsMissing(error);
-        if (!this.client.isCluster) throw fail('GET', error);
-        return this.call('GET', this.client.getBuffer(keys[i]!).catch(this.notStringIsMissing));
-      }),
-    );
+  all(): AsyncIterable<[token: string, data: Uint8Array]> {
+    return scanSessions({
+      client: this.client,
+      prefix: this.prefix,
+      ownerSets: this.ownerKey(''), // the owner index lives under the prefix too; its sets are not sessions
+      call: (command, pending) => this.call(command, pending),
+      notStringIsMissing: this.notStringIsMissing,
+    });
   }
 
   /** The key of an owner's set of tokens. Tokens never contain ':', so it cannot be a session's key. */
@@ -226,6 +244,19 @@ export class RedisStore implements Store {
     return results.flat();
   }
 
+  /**
+   * `pending`, a write of `token`; once it settles (even failed: it may have been applied) the
+   * near cache drops `token` and spoils reads of it in flight, so a read after the write resolves
+   * sees it. Tracking alone would not do: this write's invalidation reaches us later.
+   */
+  private async evicting<T>(token: string, pending: Promise<T>): Promise<T> {
+    try {
+      return await pending;
+    } finally {
+      this.#cache?.invalidate(token, false);
+    }
+  }
+
   /** `pending`, settled within the timeout; a failure becomes `sessionkit: redis store: <command> failed`. */
   private async call<T>(command: string, pending: Promise<T>): Promise<T> {
     const deadline = new Deadline(this.timeout);
@@ -251,6 +282,8 @@ export class RedisStore implements Store {
     return null;
   };
 
-  /** Nothing to release: the client is the caller's, and Redis expires keys itself. */
-  close(): void {}
+  /** Closes the near cache's connections, if any; never the client: it is the caller's. Redis expires keys itself. */
+  async close(): Promise<void> {
+    await this.#connections?.close();
+  }
 }

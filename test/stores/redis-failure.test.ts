@@ -63,7 +63,7 @@ describe('RedisStore when its server fails', () => {
     } finally {
       await server!.resume();
     }
-    expect(await eventually(() => store.find(token))).toEqual(Uint8Array.of(4));
+    expect(await eventually(async () => store.find(token))).toEqual(Uint8Array.of(4));
   });
 
   it('keeps the token and the session data out of the error and its cause (ioredis puts the command arguments on its errors)', async () => {

@@ -78,7 +78,7 @@ describe('RedisStore timeout', () => {
     const store = new RedisStore({ client, timeout: TIMEOUT });
     const token = generateToken();
     await Promise.all([
-      expectTimeout(() => store.find(token), 'redis store', 'GET'),
+      expectTimeout(async () => store.find(token), 'redis store', 'GET'),
       expectTimeout(() => store.commit(token, Uint8Array.of(1), later()), 'redis store', 'SET'),
       expectTimeout(() => store.delete(token), 'redis store', 'DEL'),
       expectTimeout(() => store.touch(token, later()), 'redis store', 'PEXPIREAT'),
@@ -102,7 +102,7 @@ describe('RedisStore timeout', () => {
       await store.commit(token, Uint8Array.of(7), later());
       proxy.freeze();
       await Promise.all([
-        expectTimeout(() => store.find(token), 'redis store', 'GET'),
+        expectTimeout(async () => store.find(token), 'redis store', 'GET'),
         expectTimeout(() => store.commit(generateToken(), Uint8Array.of(1), later()), 'redis store', 'SET'),
       ]);
       proxy.thaw();

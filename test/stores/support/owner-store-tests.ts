@@ -8,7 +8,7 @@ export interface OwnerStore {
   commit(token: string, data: Uint8Array, expiresAt: number, owner?: string): Promise<void>;
   commitIf(token: string, expected: Uint8Array | undefined, data: Uint8Array, expiresAt: number, owner?: string): Promise<boolean>;
   findByOwner(owner: string): Promise<OwnedEntry[]>;
-  find(token: string): Promise<Uint8Array | undefined>;
+  find(token: string): Uint8Array | undefined | Promise<Uint8Array | undefined>;
   delete(token: string): Promise<void>;
   touch(token: string, expiresAt: number): Promise<void | boolean>;
 }

@@ -1,7 +1,9 @@
 // `npm run soak`: the uWS example under many keep-alive clients, store by store, while each store fails and recovers.
 // Then, store by store, hostile clients: request-sized session values, same-tick commit storms, concurrent logins.
+// With redis among the stores, last: RedisStore's near cache on two app nodes under Redis faults (soak/near-cache.ts).
 // Usage: npm run soak -- [--store memory,lmdb,redis,postgres] [--seconds 60] [--clients 64] [--max-requests N]
-//                        [--hostile-seconds 20] [--hostile-only | --no-hostile]
+//                        [--hostile-seconds 20] [--hostile-only | --no-hostile] [--no-near-cache]
+import { spawn } from 'node:child_process';
 import { Agent } from 'node:http';
 import { parseArgs } from 'node:util';
 import { newStats, runLoad, SoakClient, verify, type LoadStats } from './clients.js';
@@ -25,7 +27,10 @@ const USAGE = `npm run soak -- [options]
   --hostile-seconds N     seconds of request-sized values in each store's hostile phase (default 20),
                           followed by the commit storms and concurrent logins
   --hostile-only          run only the hostile phase
-  --no-hostile            run only the load phase`;
+  --no-hostile            run only the load phase
+  --no-near-cache         skip the near-cache phase (run when redis is among the stores: two app
+                          nodes with RedisStore's near cache, on a private Redis and a Cluster,
+                          under connection kills, a freeze, a restart and a failover)`;
 
 interface Settings {
   stores: StoreKind[];
@@ -36,6 +41,7 @@ interface Settings {
   load: boolean;
   hostile: boolean;
   hostileSeconds: number;
+  nearCache: boolean;
 }
 
 function settings(): Settings {
@@ -48,6 +54,7 @@ function settings(): Settings {
       'hostile-seconds': { type: 'string', default: '20' },
       'hostile-only': { type: 'boolean', default: false },
       'no-hostile': { type: 'boolean', default: false },
+      'no-near-cache': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -73,6 +80,7 @@ function settings(): Settings {
     load: !values['hostile-only'],
     hostile: !values['no-hostile'],
     hostileSeconds: whole(values['hostile-seconds'], 'hostile-seconds', 3600),
+    nearCache: !values['no-near-cache'] && !values['hostile-only'] && stores.includes('redis'),
   };
 }
 
@@ -247,6 +255,14 @@ async function main(): Promise<number> {
     });
     reports.push(lines);
   }
+  if (options.nearCache && !stop.now) {
+    const seconds = Math.min(options.seconds, 30);
+    console.log(`\nsoak: redis near cache: ${seconds} s on one Redis, then ${seconds} s on a Cluster...`);
+    const code = await nearCachePhase(seconds);
+    const line = code === 0 ? '== redis near cache: no stale read, no lost write ==' : `== redis near cache: FAILED (exit code ${code}) ==`;
+    if (code !== 0) failed.push('redis near cache');
+    reports.push([line]);
+  }
   if (reports.length > 1) {
     console.log('\nsoak: summary');
     for (const lines of reports) console.log(lines.join('\n'));
@@ -257,6 +273,20 @@ async function main(): Promise<number> {
   }
   console.log(failed.length === 0 ? '\nsoak: PASS' : `\nsoak: FAIL (${failed.join(', ')})`);
   return failed.length === 0 ? 0 : 1;
+}
+
+/** Runs soak/near-cache.ts in a child process (its output goes straight through); resolves its exit code. */
+function nearCachePhase(seconds: number): Promise<number> {
+  return new Promise((resolve) => {
+    const script = new URL('./near-cache.ts', import.meta.url).pathname;
+    const child = spawn(process.execPath, [...process.execArgv, script, '--seconds', String(seconds)], { stdio: 'inherit' });
+    const kill = () => child.kill('SIGTERM');
+    cleanups.add(kill);
+    child.on('close', (code) => {
+      cleanups.delete(kill);
+      resolve(code ?? 1);
+    });
+  });
 }
 
 main().then(

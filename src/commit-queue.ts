@@ -1,6 +1,8 @@
 // Group commit: while a commit of a store key is in flight in this process, later commits of that key wait and go out together as one conditional write; plus the merge loop they share.
 import { applyChanges, type Changes } from './changes.js';
 import { SessionkitError } from './errors.js';
+import { lifecycle } from './events.js';
+import { publishMerged } from './events-publish.js';
 import { handleOf, userIdOf } from './identity.js';
 import { type Session, sessionInternals } from './session.js';
 import type { SessionIO } from './session-io.js';
@@ -133,7 +135,7 @@ async function commitTogether(io: SessionIO, key: string, commits: PendingCommit
       }
       let bytes: Uint8Array;
       try {
-        bytes = io.encode(deadline, values);
+        bytes = io.encode(deadline, values, commits.length === 1);
       } catch (error) {
         if (commits.length === 1) throw error;
         return await oneByOne(io, key, commits, base);
@@ -144,6 +146,8 @@ async function commitTogether(io: SessionIO, key: string, commits: PendingCommit
           adopt(commit.session, key, bytes, values as Map<string, unknown>, deadline, expiresAt, commit.ours);
           commit.resolve(loggedIn(io, values, commit.changes));
         }
+        if (lifecycle.merged.hasSubscribers)
+          for (let i = 0; i < commits.length; i++) publishMerged(io.storeName, values, MAX_COMMIT_ROUNDS - rounds + round + 1);
         return { bytes, values, deadline };
       }
       base = undefined;

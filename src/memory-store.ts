@@ -1,6 +1,8 @@
 // MemoryStore: the default store, an LRU of copied bytes bounded by count and size, with lazy expiry, an owner index and an unref'd sweep.
 import { BackgroundTask } from './background-task.js';
 import { optionError, SessionkitError } from './errors.js';
+import { lifecycle } from './events.js';
+import { publishStoreEvicted, publishStoreExpired, reportOwnExpiry } from './events-publish.js';
 import { LruList, type LruNode } from './lru-list.js';
 import { assertOwner, type OwnedEntry, type Store } from './store.js';
 import { intervalOption, wholeOption } from './validate.js';
@@ -62,6 +64,7 @@ export class MemoryStore implements Store {
     this.maxBytes = wholeOption('maxBytes', options.maxBytes, 64 * 1024 * 1024, 1);
     const interval = intervalOption('sweepInterval', options.sweepInterval, 60_000);
     this.#sweeper = new BackgroundTask(interval, async () => this.sweep(), console.warn);
+    reportOwnExpiry(this);
   }
 
   /** Number of sessions held, expired ones not yet swept included. */
@@ -78,7 +81,7 @@ export class MemoryStore implements Store {
     const entry = this.#entries.get(token);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= Date.now()) {
-      this.#remove(entry);
+      this.#expire(entry);
       return undefined;
     }
     this.#lru.use(entry);
@@ -127,7 +130,7 @@ export class MemoryStore implements Store {
     const found: OwnedEntry[] = [];
     for (const token of tokens) {
       const entry = this.#entries.get(token)!;
-      if (entry.expiresAt <= now) this.#remove(entry);
+      if (entry.expiresAt <= now) this.#expire(entry);
       else found.push({ key: token, data: entry.data, expiresAt: entry.expiresAt });
     }
     return found;
@@ -144,7 +147,7 @@ export class MemoryStore implements Store {
   /** Deletes every expired entry now. */
   sweep(): void {
     const now = Date.now();
-    for (const entry of this.#entries.values()) if (entry.expiresAt <= now) this.#remove(entry);
+    for (const entry of this.#entries.values()) if (entry.expiresAt <= now) this.#expire(entry);
   }
 
   /** Stops the sweep timer. */
@@ -156,7 +159,7 @@ export class MemoryStore implements Store {
   #live(token: string, now: number): Entry | undefined {
     const entry = this.#entries.get(token);
     if (entry === undefined || entry.expiresAt > now) return entry;
-    this.#remove(entry);
+    this.#expire(entry);
     return undefined;
   }
 
@@ -180,7 +183,21 @@ export class MemoryStore implements Store {
     }
     if (entry.owner !== owner) this.#setOwner(entry, owner);
     // The entry just written is the newest and fits both bounds alone, so it is never evicted here.
-    while (this.#entries.size > this.maxEntries || this.#bytes > this.maxBytes) this.#remove(this.#lru.oldest!);
+    while (this.#entries.size > this.maxEntries || this.#bytes > this.maxBytes) this.#evict(this.#lru.oldest!);
+  }
+
+  /** Removes an entry found past its expiry. */
+  #expire(entry: Entry): void {
+    const owner = entry.owner;
+    this.#remove(entry);
+    if (lifecycle.expired.hasSubscribers) publishStoreExpired(this, entry.data, owner);
+  }
+
+  /** Removes a live entry to stay within the bounds. */
+  #evict(entry: Entry): void {
+    const owner = entry.owner;
+    this.#remove(entry);
+    if (lifecycle.evicted.hasSubscribers) publishStoreEvicted(this, entry.data, owner);
   }
 
   #remove(entry: Entry): void {

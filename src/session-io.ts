@@ -2,6 +2,8 @@
 import type { Codec, SessionRecord } from './codec.js';
 import { DecodeCache } from './decode-cache.js';
 import { SessionkitError } from './errors.js';
+import { lifecycle } from './events.js';
+import { describeStoreWith, publishLoadExpired, publishRefused, reportsOwnExpiry, storeNameOf } from './events-publish.js';
 import { userIdOf } from './identity.js';
 import type { ResolvedOptions } from './options.js';
 import { type Session, sessionInternals } from './session.js';
@@ -22,6 +24,8 @@ const access = sessionInternals;
  */
 export class SessionIO implements SessionHost {
   readonly store: Store;
+  /** The store's name in events. */
+  readonly storeName: string;
   readonly codec: Codec;
   readonly lifetime: number;
   readonly idleTimeout: number;
@@ -35,7 +39,9 @@ export class SessionIO implements SessionHost {
 
   constructor(options: ResolvedOptions) {
     this.store = options.store;
+    this.storeName = storeNameOf(options.store);
     this.codec = options.codec;
+    describeStoreWith(options.store, options.codec);
     this.lifetime = options.lifetime;
     this.idleTimeout = options.idleTimeout;
     this.hashTokenInStore = options.hashTokenInStore;
@@ -121,10 +127,20 @@ export class SessionIO implements SessionHost {
     return isPromiseLike<boolean>(written) ? Promise.resolve(written) : written;
   }
 
-  /** The codec's bytes for a record; throws, naming the limit, when they are over maxSessionBytes. */
-  encode(deadline: number, values: ReadonlyMap<string, unknown>): Uint8Array {
-    const bytes = this.codec.encode(deadline, values);
+  /**
+   * The codec's bytes for a record; throws, naming the limit, when they are over maxSessionBytes.
+   * A refusal is published unless `report` is false (a trial encoding whose failure is not final).
+   */
+  encode(deadline: number, values: ReadonlyMap<string, unknown>, report = true): Uint8Array {
+    let bytes: Uint8Array;
+    try {
+      bytes = this.codec.encode(deadline, values);
+    } catch (error) {
+      if (report && lifecycle.refused.hasSubscribers) publishRefused(this.storeName, values, 'codec', 0);
+      throw error;
+    }
     if (bytes.length > this.maxSessionBytes) {
+      if (report && lifecycle.refused.hasSubscribers) publishRefused(this.storeName, values, 'size', bytes.length);
       throw new SessionkitError('commit', `the encoded session is ${bytes.length} bytes, over maxSessionBytes (${this.maxSessionBytes}); nothing was written`);
     }
     return bytes;
@@ -163,13 +179,20 @@ export class SessionIO implements SessionHost {
     const cache = this.decoded;
     const cached = cache?.get(key, bytes);
     if (cached !== undefined) {
-      if (cached.deadline <= Date.now()) return this.fresh<Data>();
+      if (cached.deadline <= Date.now()) return this.expired<Data>(cached.values);
       return access.open<Data>(this, token, key, cached, true, bytes);
     }
-    const record = this.liveRecord(bytes);
+    const record = this.decode(bytes);
     if (record === undefined) return this.fresh<Data>();
+    if (record.deadline <= Date.now()) return this.expired<Data>(record.values);
     if (cache === undefined) return access.open<Data>(this, token, key, record, false, bytes);
     return access.open<Data>(this, token, key, cache.set(key, bytes, record.deadline, record.values), true, bytes);
+  }
+
+  /** A fresh session in place of a stored one past its deadline (published unless the store reports its own expiries). */
+  private expired<Data extends object>(values: ReadonlyMap<string, unknown>): Session<Data> {
+    if (lifecycle.expired.hasSubscribers && !reportsOwnExpiry(this.store)) publishLoadExpired(this.storeName, values);
+    return this.fresh<Data>();
   }
 
   private decode(bytes: Uint8Array): SessionRecord | undefined {

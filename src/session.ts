@@ -16,6 +16,8 @@ import {
 } from './identity.js';
 import type { SessionRecord } from './codec.js';
 import type { CachedRecord } from './decode-cache.js';
+import { lifecycle } from './events.js';
+import { publishDestroyed, publishSession } from './events-publish.js';
 import type { SessionHost, SessionInternals } from './session-internals.js';
 import type { SessionData, SessionKey, SessionStatus } from './session-types.js';
 import { generateToken, isToken } from './token.js';
@@ -271,13 +273,8 @@ export class Session<Data extends object = SessionData> {
    * request still holding the old token commits nothing afterwards, and is never sent the new one.
    */
   async renewToken(): Promise<void> {
-    const oldKey = Session.#storeKey(this);
-    if (oldKey !== '') await this.#host.deleteKey(oldKey);
-    Session.#writable(this);
-    this.#token = generateToken();
-    this.#key = '';
-    Session.#setLoaded(this, undefined);
-    this.#record.deadline = Date.now() + this.#host.lifetime;
+    const stored = await Session.#renew(this);
+    if (stored && lifecycle.renewed.hasSubscribers) publishSession(lifecycle.renewed, this.#host.storeName, this.#record.values);
   }
 
   /**
@@ -287,7 +284,7 @@ export class Session<Data extends object = SessionData> {
    */
   async login(userId: string | number): Promise<void> {
     const id = userIdString(userId, 'session.login()');
-    await this.renewToken();
+    await Session.#renew(this);
     this.#record.values.set(USER_ID_KEY, id);
     const changes = Session.#change(this);
     changes.touch(USER_ID_KEY);
@@ -301,12 +298,14 @@ export class Session<Data extends object = SessionData> {
    */
   async destroy(): Promise<void> {
     const oldKey = Session.#storeKey(this);
+    const announced = oldKey !== '' && lifecycle.destroyed.hasSubscribers ? this.#record.values : undefined;
     this.#state = DESTROYED;
     this.#record = ownRecord(Date.now() + this.#host.lifetime, new Map());
     this.#token = '';
     this.#key = '';
     this.#origin = undefined;
     if (oldKey !== '') await this.#host.deleteKey(oldKey);
+    if (announced !== undefined) publishDestroyed(this.#host.storeName, handleOf(announced), userIdOf(announced), 'app');
   }
 
   /**
@@ -325,6 +324,18 @@ export class Session<Data extends object = SessionData> {
   }
 
   // Static, not instance, private methods: an instance private method gives every Session a brand field.
+
+  /** renewToken without its event (login announces itself at its commit); true when a stored session was replaced. */
+  static async #renew<D extends object>(session: Session<D>): Promise<boolean> {
+    const oldKey = Session.#storeKey(session);
+    if (oldKey !== '') await session.#host.deleteKey(oldKey);
+    Session.#writable(session);
+    session.#token = generateToken();
+    session.#key = '';
+    Session.#setLoaded(session, undefined);
+    session.#record.deadline = Date.now() + session.#host.lifetime;
+    return oldKey !== '';
+  }
 
   /** The store key ('' for a session never committed). */
   static #storeKey<D extends object>(session: Session<D>): string {

@@ -179,19 +179,31 @@ export class SessionIO implements SessionHost {
     const cache = this.decoded;
     const cached = cache?.get(key, bytes);
     if (cached !== undefined) {
-      if (cached.deadline <= Date.now()) return this.expired<Data>(cached.values);
+      if (cached.deadline <= Date.now()) return this.expired<Data>(key, cached.values);
       return access.open<Data>(this, token, key, cached, true, bytes);
     }
     const record = this.decode(bytes);
     if (record === undefined) return this.fresh<Data>();
-    if (record.deadline <= Date.now()) return this.expired<Data>(record.values);
+    if (record.deadline <= Date.now()) return this.expired<Data>(key, record.values);
     if (cache === undefined) return access.open<Data>(this, token, key, record, false, bytes);
     return access.open<Data>(this, token, key, cache.set(key, bytes, record.deadline, record.values), true, bytes);
   }
 
-  /** A fresh session in place of a stored one past its deadline (published unless the store reports its own expiries). */
-  private expired<Data extends object>(values: ReadonlyMap<string, unknown>): Session<Data> {
-    if (lifecycle.expired.hasSubscribers && !reportsOwnExpiry(this.store)) publishLoadExpired(this.storeName, values);
+  /**
+   * A fresh session in place of a stored one past its deadline. Unless the store removes and
+   * reports its own expired sessions, this is where the expiry is seen: it is published, and the
+   * entry deleted so that no later load sees (and publishes) it again.
+   */
+  private expired<Data extends object>(key: string, values: ReadonlyMap<string, unknown>): Session<Data> {
+    if (reportsOwnExpiry(this.store)) return this.fresh<Data>();
+    if (lifecycle.expired.hasSubscribers) publishLoadExpired(this.storeName, values);
+    // A delete that fails leaves the entry for the next load that finds it to try again.
+    try {
+      const deleted = this.deleteKey(key);
+      if (isPromiseLike(deleted)) Promise.resolve(deleted).catch(ignore);
+    } catch {
+      // as above
+    }
     return this.fresh<Data>();
   }
 
@@ -204,6 +216,8 @@ export class SessionIO implements SessionHost {
     }
   }
 }
+
+function ignore(): void {}
 
 /** A store's touch moved the entry unless it said false (a store may resolve nothing). */
 function wasMoved(touched: void | boolean): boolean {

@@ -36,7 +36,9 @@ describe.each(adapterCases)('%s', (_title, { server: adapter, store: storeKind }
     expect(await (await jar.fetch(`${server.url}/get`)).text()).toBe(`${VALUE}-2`);
     await jar.fetch(`${server.url}/destroy`);
     await jar.fetch(`${server.url}/get`);
-    const counts = Object.fromEntries(['created', 'renewed', 'login', 'destroyed', 'expired', 'merged', 'refused', 'storeError'].map((name) => [name, recorder!.of(name).length]));
+    const counts = Object.fromEntries(
+      ['created', 'renewed', 'login', 'destroyed', 'expired', 'merged', 'refused', 'storeError'].map((name) => [name, recorder!.of(name).length]),
+    );
     expect(counts).toEqual({ created: 1, renewed: 1, login: 0, destroyed: 1, expired: 0, merged: 0, refused: 0, storeError: 0 });
     const handle = recorder.of('created')[0]!.handle;
     expect(handle).toEqual(expect.any(String));

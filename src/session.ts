@@ -272,9 +272,10 @@ export class Session<Data extends object = SessionData> {
    * The old entry is deleted from the store, the data kept, and the lifetime starts again. A
    * request still holding the old token commits nothing afterwards, and is never sent the new one.
    */
-  async renewToken(): Promise<void> {
-    const stored = await Session.#renew(this);
-    if (stored && lifecycle.renewed.hasSubscribers) publishSession(lifecycle.renewed, this.#host.storeName, this.#record.values);
+  renewToken(): Promise<void> {
+    const announced = lifecycle.renewed.hasSubscribers && Session.#storeKey(this) !== '';
+    const renewed = Session.#renew(this);
+    return announced ? renewed.then(() => publishSession(lifecycle.renewed, this.#host.storeName, this.#record.values)) : renewed;
   }
 
   /**
@@ -325,8 +326,8 @@ export class Session<Data extends object = SessionData> {
 
   // Static, not instance, private methods: an instance private method gives every Session a brand field.
 
-  /** renewToken without its event (login announces itself at its commit); true when a stored session was replaced. */
-  static async #renew<D extends object>(session: Session<D>): Promise<boolean> {
+  /** renewToken without its event (login announces itself at its commit). */
+  static async #renew<D extends object>(session: Session<D>): Promise<void> {
     const oldKey = Session.#storeKey(session);
     if (oldKey !== '') await session.#host.deleteKey(oldKey);
     Session.#writable(session);
@@ -334,7 +335,6 @@ export class Session<Data extends object = SessionData> {
     session.#key = '';
     Session.#setLoaded(session, undefined);
     session.#record.deadline = Date.now() + session.#host.lifetime;
-    return oldKey !== '';
   }
 
   /** The store key ('' for a session never committed). */

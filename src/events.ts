@@ -105,7 +105,11 @@ export interface SessionEvents {
   storeError: StoreErrorEvent;
 }
 
-/** The channel objects the core publishes on. @internal */
+/**
+ * The lifecycle channel objects. For stores that publish their own expiries and evictions
+ * (exported as `storeEvents` from `sessionkit/store-kit`): check `hasSubscribers` before
+ * building anything.
+ */
 export const lifecycle: { readonly [K in keyof SessionEvents]: Channel } = {
   created: channel(channels.created),
   renewed: channel(channels.renewed),

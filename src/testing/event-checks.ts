@@ -1,7 +1,7 @@
 // Checks that a SessionManager over the store publishes each lifecycle event exactly once per occurrence, and never a token or a value.
 import { expect } from 'vitest';
 import { SessionManager } from '../manager.js';
-import { reportsOwnExpiry } from '../events-publish.js';
+import { reportsOwnExpiry, storeNameOf } from '../events-publish.js';
 import { canCommitIf, canFindByOwner, type Store } from '../store.js';
 import { type Check, group } from './check.js';
 import { EventRecorder, findSecrets } from './event-recorder.js';
@@ -60,7 +60,7 @@ export const eventChecks: Check[] = group('events', [
         return tokens;
       });
       expect(handle).not.toBe('');
-      const name = store.constructor.name;
+      const name = storeNameOf(store);
       expect(recorder.of('created', handle)).toEqual([{ store: name, handle, userId: undefined }]);
       expect(countOf(recorder, 'login', handle)).toBe(1);
       expect(recorder.of('login', handle)[0]!.userId).toMatch(/^user-/);
@@ -133,7 +133,7 @@ export const eventChecks: Check[] = group('events', [
         return [];
       });
       expect(recorder.of('refused')).toEqual([
-        { store: store.constructor.name, handle: expect.any(String), userId: undefined, reason: 'size', bytes: expect.any(Number) },
+        { store: storeNameOf(store), handle: expect.any(String), userId: undefined, reason: 'size', bytes: expect.any(Number) },
       ]);
       expect(recorder.of('created')).toEqual([]);
     },
@@ -160,7 +160,7 @@ export const eventChecks: Check[] = group('events', [
       });
       const expired = recorder.of('expired', handle);
       expect(expired.length).toBeLessThanOrEqual(1);
-      if (reportsOwnExpiry(store)) expect(expired).toEqual([{ store: store.constructor.name, handle, userId: undefined, source: 'store' }]);
+      if (reportsOwnExpiry(store)) expect(expired).toEqual([{ store: storeNameOf(store), handle, userId: undefined, source: 'store' }]);
     },
   },
 ]);

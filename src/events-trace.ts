@@ -9,21 +9,31 @@ import { isPromiseLike } from './store.js';
 // session.ts is evaluated before this module, so its static block has run.
 const access = sessionInternals;
 
-type Finish<Subject, Result> = (context: never, subject: Subject, result: Result) => void;
-
 /**
  * `io.load(token)` inside the `sessionkit:load` tracing channel. Call only when
  * `loadTrace.hasSubscribers`.
  */
 export function tracedLoad<Data extends object>(io: SessionIO, token: string | null | undefined): Session<Data> | Promise<Session<Data>> {
   const context: LoadContext = { store: io.storeName, handle: undefined, userId: undefined, async: false };
-  return traced(loadTrace, context, loadSession, io, token, describeLoaded) as unknown as Session<Data> | Promise<Session<Data>>;
+  return loadTrace.start.runStores(context, run, undefined, loadTrace, context, loadSession, io, token, describeLoaded) as unknown as
+    | Session<Data>
+    | Promise<Session<Data>>;
 }
 
 /** `commitAnnounced(io, session)` inside the `sessionkit:commit` tracing channel. Call only when `commitTrace.hasSubscribers`. */
 export function tracedCommit<Data extends object>(io: SessionIO, session: Session<Data>): boolean | Promise<boolean> {
   const context: CommitContext = { store: io.storeName, handle: session.handle || undefined, userId: session.userId, async: false, written: false, bytes: 0 };
-  return traced(commitTrace, context, commitAnnounced, io, session as unknown as Session<object>, describeCommitted);
+  return commitTrace.start.runStores(
+    context,
+    run,
+    undefined,
+    commitTrace,
+    context,
+    commitAnnounced,
+    io,
+    session as unknown as Session<object>,
+    describeCommitted,
+  );
 }
 
 function loadSession(io: SessionIO, token: string | null | undefined): Session<object> | Promise<Session<object>> {
@@ -43,32 +53,12 @@ function describeCommitted(context: CommitContext, session: Session<object>, wri
 }
 
 /**
- * Runs `operation(io, subject)` as Node's `traceSync` does when it answers synchronously (start,
- * end; error before end on a throw) and as `tracePromise` does when it answers with a promise
- * (start, end, then asyncStart and asyncEnd once settled; error before them on a rejection).
- * `finish` names the result in the context; the result itself is never put there.
+ * Runs `operation(io, subject)` (inside `trace.start.runStores`) as Node's `traceSync` does when
+ * it answers synchronously (start, end; error before end on a throw) and as `tracePromise` does
+ * when it answers with a promise (start, end, then asyncStart and asyncEnd once settled; error
+ * before them on a rejection). `finish` names the result in the context; the result itself is
+ * never put there.
  */
-function traced<Subject, Result, Context extends { async: boolean; error?: unknown }>(
-  trace: TracingChannel<unknown, Context>,
-  context: Context,
-  operation: (io: SessionIO, subject: Subject) => Result | Promise<Result>,
-  io: SessionIO,
-  subject: Subject,
-  finish: Finish<Subject, Result>,
-): Result | Promise<Result> {
-  return trace.start.runStores(
-    context,
-    run,
-    undefined,
-    trace,
-    context,
-    operation,
-    io,
-    subject,
-    finish as (context: Context, subject: Subject, result: Result) => void,
-  );
-}
-
 function run<Subject, Result, Context extends { async: boolean; error?: unknown }>(
   trace: TracingChannel<unknown, Context>,
   context: Context,

@@ -1,6 +1,7 @@
 // A node:http app with sessions and a Prometheus /metrics endpoint: log in, put, log out, then scrape.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
 import { Registry } from 'prom-client';
 import { MemoryStore, SessionManager } from '../../src/index.js';
 import { nodeSessions } from '../../src/adapters/node.js';
@@ -56,7 +57,7 @@ export async function startMetricsApp(port = 0): Promise<MetricsApp> {
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const app = await startMetricsApp(Number(process.env.PORT ?? 4000));
   console.log(`metrics: listening on ${app.url} (scrape ${app.url}/metrics)`);
   const stop = (): void => {

@@ -186,3 +186,36 @@ describe('tracing channels', () => {
     expect(recorder.of('load.error')[0]!.error).toBe(store.failWith);
   });
 });
+
+describe('merged and refused under group commit', () => {
+  it('commits that waited for one in flight publish merged once each (rounds 1); the one in flight does not', async () => {
+    const sessions = new SessionManager({ store: new TestStore({ delay: 5, stableBytes: false }) });
+    const { token, handle } = await storedSession(sessions);
+    const [a, b, c] = await Promise.all([sessions.load(token), sessions.load(token), sessions.load(token)]);
+    recorder = new EventRecorder();
+    a.put('a', 1);
+    b.put('b', 2);
+    c.put('c', 3);
+    await Promise.all([sessions.commit(a), sessions.commit(b), sessions.commit(c)]);
+    expect(recorder.of('merged')).toEqual([
+      { store: 'TestStore', handle, userId: undefined, rounds: 1 },
+      { store: 'TestStore', handle, userId: undefined, rounds: 1 },
+    ]);
+    const merged = await sessions.load(token);
+    expect([merged.get('a'), merged.get('b'), merged.get('c')]).toEqual([1, 2, 3]);
+  });
+
+  it('a group of waiting commits too big together publishes refused only for the commit that is too big alone', async () => {
+    const sessions = new SessionManager({ store: new TestStore({ delay: 5, stableBytes: false }), maxSessionBytes: 330 });
+    const { token } = await storedSession(sessions);
+    const [a, b, c] = await Promise.all([sessions.load(token), sessions.load(token), sessions.load(token)]);
+    recorder = new EventRecorder();
+    a.put('a', 'x'.repeat(100));
+    b.put('b', 'y'.repeat(100));
+    c.put('c', 'z'.repeat(100));
+    const results = await Promise.allSettled([sessions.commit(a), sessions.commit(b), sessions.commit(c)]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    expect(recorder.of('refused')).toEqual([expect.objectContaining({ reason: 'size', bytes: expect.any(Number) })]);
+    expect(recorder.of('refused')[0]!.bytes).toBeGreaterThan(330);
+  });
+});

@@ -186,6 +186,12 @@ export class MemoryStore implements Store {
     while (this.#entries.size > this.maxEntries || this.#bytes > this.maxBytes) this.#evict(this.#lru.oldest!);
   }
 
+  /** Removes an entry to stay within the bounds: an expiry if it had expired unswept, else an eviction. */
+  #evict(entry: Entry): void {
+    if (entry.expiresAt <= Date.now()) this.#expire(entry);
+    else this.#drop(entry);
+  }
+
   /** Removes an entry found past its expiry. */
   #expire(entry: Entry): void {
     const owner = entry.owner;
@@ -194,7 +200,7 @@ export class MemoryStore implements Store {
   }
 
   /** Removes a live entry to stay within the bounds. */
-  #evict(entry: Entry): void {
+  #drop(entry: Entry): void {
     const owner = entry.owner;
     this.#remove(entry);
     if (lifecycle.evicted.hasSubscribers) publishStoreEvicted(this, entry.data, owner);

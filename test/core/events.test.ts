@@ -91,6 +91,20 @@ describe('evicted', () => {
   });
 });
 
+describe('evicted or expired at the bound', () => {
+  it('MemoryStore past maxEntries: an oldest session that had expired unswept is published as expired, not evicted', async () => {
+    const store = new MemoryStore({ maxEntries: 2, sweepInterval: 0 });
+    const sessions = new SessionManager({ store });
+    const first = await storedSession(sessions, 30);
+    await storedSession(sessions);
+    recorder = new EventRecorder();
+    await sleep(50);
+    await storedSession(sessions);
+    expect(recorder.of('evicted')).toEqual([]);
+    expect(recorder.of('expired')).toEqual([{ store: 'MemoryStore', handle: first.handle, userId: undefined, source: 'store' }]);
+  });
+});
+
 describe('refused', () => {
   it('a value the codec refuses: published once with reason codec, and nothing is written', async () => {
     const sessions = new SessionManager({ store: new MemoryStore(), codec: jsonCodec });

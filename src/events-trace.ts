@@ -1,10 +1,12 @@
 // The load and commit tracing channels: Node's traceSync/tracePromise protocol, but with a context that names the session instead of carrying it.
 import type { TracingChannel } from 'node:diagnostics_channel';
+import { SessionkitError } from './errors.js';
 import { type CommitContext, commitTrace, type LoadContext, loadTrace } from './events.js';
 import { type Session, sessionInternals } from './session.js';
 import { commitAnnounced } from './events-commit.js';
 import type { SessionIO } from './session-io.js';
 import { isPromiseLike } from './store.js';
+import { sanitizeError } from './store-error.js';
 
 // session.ts is evaluated before this module, so its static block has run.
 const access = sessionInternals;
@@ -71,7 +73,7 @@ function run<Subject, Result, Context extends { async: boolean; error?: unknown 
   try {
     result = operation(io, subject);
   } catch (error) {
-    context.error = error;
+    context.error = safeError(error);
     trace.error.publish(context);
     trace.end.publish(context);
     throw error;
@@ -91,11 +93,16 @@ function run<Subject, Result, Context extends { async: boolean; error?: unknown 
       return settled;
     },
     (error: unknown) => {
-      context.error = error;
+      context.error = safeError(error);
       trace.error.publish(context);
       trace.asyncStart.publish(context);
       trace.asyncEnd.publish(context);
       throw error;
     },
   );
+}
+
+/** sessionkit's own errors as they are (they never hold a token or session data); any other (a third-party store's) sanitized. */
+function safeError(error: unknown): unknown {
+  return error instanceof SessionkitError ? error : sanitizeError(error);
 }

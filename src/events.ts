@@ -72,7 +72,7 @@ export interface LoadContext {
   userId: string | undefined;
   /** True when the store answered with a promise: the operation ends at `asyncEnd`, not `end`. */
   async: boolean;
-  /** Set on `error`. */
+  /** Set on `error`: sessionkit's own error, or a sanitized copy of any other (no token, no session data). */
   error?: unknown;
 }
 
@@ -88,7 +88,7 @@ export interface CommitContext {
   written: boolean;
   /** Size of the encoded session written, in bytes (0 when nothing was written). */
   bytes: number;
-  /** Set on `error`. */
+  /** Set on `error`: sessionkit's own error, or a sanitized copy of any other (no token, no session data). */
   error?: unknown;
 }
 

@@ -197,7 +197,18 @@ describe('tracing channels', () => {
     recorder.events.length = 0;
     await expect(sessions.load('A'.repeat(43))).rejects.toThrow('down');
     expect(phases('load')).toEqual(['start', 'end', 'error', 'asyncStart', 'asyncEnd']);
-    expect(recorder.of('load.error')[0]!.error).toBe(store.failWith);
+    expect(recorder.of('load.error')[0]!.error).toEqual(expect.objectContaining({ message: 'down' }));
+  });
+
+  it("a third-party store's error is sanitized in the tracing context", async () => {
+    const store = new TestStore();
+    const sessions = new SessionManager({ store });
+    const token = 'A'.repeat(43);
+    store.failWith = new Error(`no entry for ${token}`);
+    recorder = new EventRecorder();
+    expect(() => sessions.loadNow(token)).toThrow(token);
+    expect(recorder.of('load.error')).toHaveLength(1);
+    expect(findSecrets(recorder.events, [token])).toEqual([]);
   });
 });
 

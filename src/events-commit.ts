@@ -10,17 +10,17 @@ import { isPromiseLike } from './store.js';
 // session.ts is evaluated before this module, so its static block has run.
 const access = sessionInternals;
 
-/** True when a commit has someone to tell: then commit through {@link commitObserved} instead of `commitSession`. */
+/** True when a commit has someone to tell: then commit through {@link commitObserved} instead of `commitSession`. @internal */
 export function commitWatched(): boolean {
   return commitTrace.hasSubscribers || lifecycle.created.hasSubscribers || lifecycle.login.hasSubscribers;
 }
 
-/** `commitSession`, traced when the commit channel has subscribers, announcing a creation or login once written. */
+/** `commitSession`, traced when the commit channel has subscribers, announcing a creation or login once written. @internal */
 export function commitObserved<Data extends object>(io: SessionIO, session: Session<Data>): boolean | Promise<boolean> {
   return commitTrace.hasSubscribers ? tracedCommit(io, session) : commitAnnounced(io, session);
 }
 
-/** `commitSession`, then `created` (a session without a handle yet) and `login` (a pending login) once written. */
+/** `commitSession`, then `created` (a session without a handle yet) and `login` (a pending login) once written. @internal */
 export function commitAnnounced<Data extends object>(io: SessionIO, session: Session<Data>): boolean | Promise<boolean> {
   const created = session.handle === '';
   const login = access.pending(session)?.login === true;

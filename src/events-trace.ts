@@ -14,6 +14,7 @@ const access = sessionInternals;
 /**
  * `io.load(token)` inside the `sessionkit:load` tracing channel. Call only when
  * `loadTrace.hasSubscribers`.
+ * @internal
  */
 export function tracedLoad<Data extends object>(io: SessionIO, token: string | null | undefined): Session<Data> | Promise<Session<Data>> {
   const context: LoadContext = { store: io.storeName, handle: undefined, userId: undefined, async: false };
@@ -22,7 +23,7 @@ export function tracedLoad<Data extends object>(io: SessionIO, token: string | n
     | Promise<Session<Data>>;
 }
 
-/** `commitAnnounced(io, session)` inside the `sessionkit:commit` tracing channel. Call only when `commitTrace.hasSubscribers`. */
+/** `commitAnnounced(io, session)` inside the `sessionkit:commit` tracing channel. Call only when `commitTrace.hasSubscribers`. @internal */
 export function tracedCommit<Data extends object>(io: SessionIO, session: Session<Data>): boolean | Promise<boolean> {
   const context: CommitContext = { store: io.storeName, handle: session.handle || undefined, userId: session.userId, async: false, written: false, bytes: 0 };
   return commitTrace.start.runStores(

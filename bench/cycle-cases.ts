@@ -1,5 +1,7 @@
 // The cycle suite's operations, one request's worth of session work each, shared by the timing and allocation children.
+import { subscribe, tracingChannel } from 'node:diagnostics_channel';
 import { Packr } from 'msgpackr';
+import { channels } from '../src/events.js';
 import { SessionManager } from '../src/manager.js';
 import type { Session } from '../src/session.js';
 import type { Store } from '../src/store.js';
@@ -22,6 +24,8 @@ export const CASE_LABELS: Record<string, string> = {
   'write-spread-lww': 'write cycle over 64 sessions, merge off (a store without commitIf: last writer wins)',
   new: 'new-session cycle (load, no token + put + commit)',
   renew: 'renew (load + renewToken + commit)',
+  'read-observed': 'read cycle, with a subscriber on every sessionkit channel',
+  'write-observed': 'write cycle, with a subscriber on every sessionkit channel',
   'store-find': 'store.find of the record (no manager)',
   'store-commit': 'store.commit of the record (no manager)',
   'floor-msgpack': 'floor: msgpackr pack + unpack of the record',
@@ -136,6 +140,26 @@ export async function crowdedReadCase(store: Store, others: number): Promise<Cyc
       return isPromise(session) ? session.then(getUser) : getUser(session);
     },
   };
+}
+
+/**
+ * The read and write cycles with a no-op subscriber on every lifecycle and tracing channel, which
+ * stays subscribed for the rest of the process: run them last. Their rows against `read` and
+ * `write` are what subscribing costs; `read` and `write` against earlier results are what the
+ * publish points cost with nobody subscribed.
+ */
+export async function observedCases(store: Store): Promise<CycleCase[]> {
+  const ignore = (): void => undefined;
+  for (const name of Object.values(channels)) {
+    if (name === channels.load || name === channels.commit) {
+      tracingChannel(name).subscribe({ start: ignore, end: ignore, asyncStart: ignore, asyncEnd: ignore, error: ignore });
+    } else subscribe(name, ignore);
+  }
+  const cases = await sessionCases(store);
+  return ['read', 'write'].map((id) => {
+    const { op } = cases.find((c) => c.id === id)!;
+    return { id: `${id}-observed`, label: CASE_LABELS[`${id}-observed`]!, op };
+  });
 }
 
 /** The floors (what a session cycle cannot go below) and the per-request parts an adapter adds. */

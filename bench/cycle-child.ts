@@ -5,7 +5,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { Bench } from 'tinybench';
 import { MemoryStore } from '../src/memory-store.js';
-import { crowdedReadCase, floorCases, sessionCases, type CycleCase } from './cycle-cases.js';
+import { crowdedReadCase, floorCases, observedCases, sessionCases, type CycleCase } from './cycle-cases.js';
 import { openStore, STORE_NAMES, type StoreName } from './stores.js';
 
 export interface TimeResult {
@@ -161,6 +161,7 @@ async function main(): Promise<void> {
   let cases: CycleCase[];
   let close = async (): Promise<void> => undefined;
   let later = async (): Promise<CycleCase[]> => [];
+  let observed = async (): Promise<CycleCase[]> => [];
   if (subject === 'floors') {
     cases = await floorCases();
   } else {
@@ -182,15 +183,20 @@ async function main(): Promise<void> {
     // The crowded read gets a store of its own, filled only after the other cases ran (a heap
     // holding 100k sessions slows every case, so it must not be there while they run).
     if (subject === 'memory') later = async () => [await crowdedReadCase(new MemoryStore({ sweepInterval: 0 }), 99_999)];
+    // Subscribing is for the rest of the process: these run last.
+    const store = opened.store;
+    observed = () => observedCases(store);
   }
   try {
     if (mode === 'time') {
       const results = await timeCases(cases);
       results.push(...(await timeCases(await later())));
+      results.push(...(await timeCases(await observed())));
       emit({ kind: 'time', subject, results });
     } else {
       const { results, baseline } = await allocCases(cases);
       results.push(...(await allocCases(await later())).results);
+      results.push(...(await allocCases(await observed())).results);
       emit({ kind: 'alloc', subject, results, baselineBytesPerOp: baseline });
     }
   } finally {

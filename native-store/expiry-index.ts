@@ -1,7 +1,7 @@
 // The expiry index: a second LMDB database keyed by [expiresAt, token], so the sweep reads only expired entries.
 import type { Database } from 'lmdb';
 import type { OwnerIndex } from './owner-index.js';
-import { isRecord, recordExpiry, recordOwner } from './record.js';
+import { copyData, isRecord, recordExpiry, recordOwner } from './record.js';
 
 /** An index key: the record's exact stored expiry, then its token. */
 export type IndexKey = [expiresAt: number, token: string];
@@ -29,7 +29,7 @@ export function expiredKeys(index: Database<Uint8Array, IndexKey>, now: number, 
  * Inside a write transaction: drops the given index keys, and each record whose stored expiry is
  * still the indexed one (a record overwritten or touched since keeps its newer index entry; a
  * record that is not ours is left alone). A deleted record's owner index entry goes with it.
- * Returns the number of records deleted.
+ * Returns the number of records deleted; `removed`, when given, receives each deleted session's data and owner.
  */
 export function deleteExpired(
   records: Database<Uint8Array, string>,
@@ -37,6 +37,7 @@ export function deleteExpired(
   owners: OwnerIndex,
   keys: IndexKey[],
   now: number,
+  removed?: [data: Uint8Array, owner: string | undefined][],
 ): number {
   let deleted = 0;
   for (const key of keys) {
@@ -46,6 +47,7 @@ export function deleteExpired(
     const record = records.getBinaryFast(token);
     if (record !== undefined && isRecord(record) && recordExpiry(record) === expiresAt) {
       const owner = recordOwner(record);
+      removed?.push([copyData(record), owner]);
       records.remove(token);
       if (owner !== undefined) owners.remove(owner, token);
       deleted++;

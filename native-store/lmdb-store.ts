@@ -14,8 +14,11 @@ import {
   optionError,
   type OwnedEntry,
   SessionkitError,
+  publishStoreExpired,
+  reportOwnExpiry,
   type Store,
   storeError,
+  storeEvents,
   stringOption,
   wholeOption,
 } from '../src/store-kit.js';
@@ -145,6 +148,7 @@ export class LmdbStore implements Store {
     this.stableBytes = this.cache !== undefined;
     this.flushed = durability === 'flushed';
     this.sweeper = new BackgroundTask(sweepInterval, () => this.sweepAll(), onSweepError);
+    reportOwnExpiry(this);
   }
 
   find(token: string): Uint8Array | undefined {
@@ -335,7 +339,9 @@ export class LmdbStore implements Store {
       try {
         keys = expiredKeys(this.index, Date.now(), this.sweepBatch);
         if (keys.length === 0) return deleted;
-        deleted += await this.records.transaction(() => deleteExpired(this.records, this.index, this.dbs.owners, keys, Date.now()));
+        const removed: [Uint8Array, string | undefined][] | undefined = storeEvents.expired.hasSubscribers ? [] : undefined;
+        deleted += await this.records.transaction(() => deleteExpired(this.records, this.index, this.dbs.owners, keys, Date.now(), removed));
+        if (removed !== undefined) for (const [data, owner] of removed) publishStoreExpired(this, data, owner);
       } catch (cause) {
         throw storeError(COMPONENT, 'sweep', cause);
       }

@@ -1,6 +1,8 @@
 // Group commit: while a commit of a store key is in flight in this process, later commits of that key wait and go out together as one conditional write; plus the merge loop they share.
 import { applyChanges, type Changes } from './changes.js';
 import { conflictDeadline, conflictError, pauseBeforeRetry } from './commit-retry.js';
+import { lifecycle } from './events.js';
+import { publishMerged } from './events-publish.js';
 import { handleOf, userIdOf } from './identity.js';
 import { type Session, sessionInternals } from './session.js';
 import type { SessionIO } from './session-io.js';
@@ -79,7 +81,7 @@ export class KeyCommits {
       return;
     }
     this.#waiting = undefined;
-    void commitTogether(this.io, this.key, waiting, written).then((next) => this.settle(next));
+    void commitTogether(this.io, this.key, waiting, written, 0).then((next) => this.settle(next));
   }
 }
 
@@ -99,7 +101,8 @@ export function mergeAfterConflict<Data extends object>(
 ): Promise<boolean> {
   return new Promise<boolean>((resolve, reject) => {
     const commit: PendingCommit = { session: session as unknown as Session<object>, ours, deadline, changes, resolve, reject };
-    void commitTogether(io, key, [commit], undefined).then((written) => running?.settle(written));
+    // The conditional write that failed was its first.
+    void commitTogether(io, key, [commit], undefined, 1).then((written) => running?.settle(written));
   });
 }
 
@@ -135,6 +138,8 @@ export function mergeNow<Data extends object>(
       return Promise.resolve(written).then((done) => {
         if (!done) return mergeAfterConflict(io, session, key, ours, deadline, changes, KeyCommits.start(io, key));
         adopt(session as unknown as Session<object>, key, bytes, values as Map<string, unknown>, merged, expiresAt, ours);
+        // The first conditional write failed before these.
+        if (lifecycle.merged.hasSubscribers) publishMerged(io.storeName, values, attempt + 2);
         return loggedIn(io, values, changes);
       });
     }
@@ -142,6 +147,7 @@ export function mergeNow<Data extends object>(
       adopt(session as unknown as Session<object>, key, bytes, values as Map<string, unknown>, merged, expiresAt, ours);
       // The next merge of this session finds these values by the stored bytes, without decoding.
       if (access.storeKey(session) === key) io.rememberDecoded(session, key);
+      if (lifecycle.merged.hasSubscribers) publishMerged(io.storeName, values, attempt + 2);
       return loggedIn(io, values, changes);
     }
   }
@@ -158,7 +164,13 @@ export function mergeNow<Data extends object>(
  * record over maxSessionBytes is written one commit at a time, so only a commit that brings it
  * over the limit fails. Resolves what it wrote; never rejects.
  */
-async function commitTogether(io: SessionIO, key: string, commits: PendingCommit[], base: Written | undefined): Promise<Written | undefined> {
+async function commitTogether(
+  io: SessionIO,
+  key: string,
+  commits: PendingCommit[],
+  base: Written | undefined,
+  triedBefore: number,
+): Promise<Written | undefined> {
   const store = io.store as ConditionalStore;
   const giveUpAt = conflictDeadline(store);
   try {
@@ -181,7 +193,7 @@ async function commitTogether(io: SessionIO, key: string, commits: PendingCommit
       }
       let bytes: Uint8Array;
       try {
-        bytes = io.encode(deadline, values);
+        bytes = io.encode(deadline, values, commits.length === 1);
       } catch (error) {
         if (commits.length === 1) throw error;
         return await oneByOne(io, key, commits, base);
@@ -192,6 +204,7 @@ async function commitTogether(io: SessionIO, key: string, commits: PendingCommit
           adopt(commit.session, key, bytes, values as Map<string, unknown>, deadline, expiresAt, commit.ours);
           commit.resolve(loggedIn(io, values, commit.changes));
         }
+        if (lifecycle.merged.hasSubscribers) for (let i = 0; i < commits.length; i++) publishMerged(io.storeName, values, triedBefore + attempt + 1);
         return { bytes, values, deadline };
       }
       base = undefined;
@@ -207,7 +220,7 @@ async function commitTogether(io: SessionIO, key: string, commits: PendingCommit
 /** Writes the commits one after another, each on top of the one before; each settles on its own. */
 async function oneByOne(io: SessionIO, key: string, commits: PendingCommit[], base: Written | undefined): Promise<Written | undefined> {
   let written = base;
-  for (const commit of commits) written = (await commitTogether(io, key, [commit], written)) ?? written;
+  for (const commit of commits) written = (await commitTogether(io, key, [commit], written, 0)) ?? written;
   return written;
 }
 

@@ -9,3 +9,16 @@ export type { SessionOptions } from './options.js';
 export type { CookieOptions } from './cookie.js';
 export { SessionkitError } from './errors.js';
 export { isToken, generateToken } from './token.js';
+export {
+  channels,
+  onSessionEvent,
+  type SessionEvent,
+  type SessionEvents,
+  type DestroyedEvent,
+  type ExpiredEvent,
+  type MergedEvent,
+  type RefusedEvent,
+  type StoreErrorEvent,
+  type LoadContext,
+  type CommitContext,
+} from './events.js';

@@ -2,6 +2,9 @@
 import type { Codec } from './codec.js';
 import { CookieSerializer, findCookie, type ResolvedCookieOptions } from './cookie.js';
 import { SessionkitError } from './errors.js';
+import { loadTrace } from './events.js';
+import { commitObserved, commitWatched } from './events-commit.js';
+import { tracedLoad } from './events-trace.js';
 import { resolveOptions, type SessionOptions } from './options.js';
 import { type Session, type SessionData, sessionInternals } from './session.js';
 import { commitSession } from './session-commit.js';
@@ -89,7 +92,7 @@ export class SessionManager<Data extends object = SessionData> {
    */
   load(token?: string | null): Promise<Session<Data>> {
     try {
-      return Promise.resolve(this.#io.load<Data>(token));
+      return Promise.resolve(loadTrace.hasSubscribers ? tracedLoad<Data>(this.#io, token) : this.#io.load<Data>(token));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -97,7 +100,7 @@ export class SessionManager<Data extends object = SessionData> {
 
   /** `load` without a promise when the store answers synchronously. Throws (or rejects) on store failure. */
   loadNow(token?: string | null): Session<Data> | Promise<Session<Data>> {
-    return this.#io.load<Data>(token);
+    return loadTrace.hasSubscribers ? tracedLoad<Data>(this.#io, token) : this.#io.load<Data>(token);
   }
 
   /**
@@ -110,7 +113,7 @@ export class SessionManager<Data extends object = SessionData> {
   commit(session: Session<Data>): Promise<CommitResult> {
     if (session.status === 'destroyed') return Promise.resolve(notWritten());
     try {
-      const written = commitSession(this.#io, session);
+      const written = commitWatched() ? commitObserved(this.#io, session) : commitSession(this.#io, session);
       if (isPromiseLike<boolean>(written)) return Promise.resolve(written).then((done) => commitResult(session, done));
       return Promise.resolve(commitResult(session, written));
     } catch (error) {
@@ -129,7 +132,7 @@ export class SessionManager<Data extends object = SessionData> {
   saveNow(session: Session<Data>): SaveAction | Promise<SaveAction> {
     const status = session.status;
     if (status === 'modified') {
-      const written = commitSession(this.#io, session);
+      const written = commitWatched() ? commitObserved(this.#io, session) : commitSession(this.#io, session);
       access.markSaved(session);
       if (isPromiseLike<boolean>(written)) return Promise.resolve(written).then(cookieAction);
       return written ? SaveAction.SetCookie : SaveAction.None;
@@ -162,7 +165,7 @@ export class SessionManager<Data extends object = SessionData> {
       const session = this.#io.entry<Data>(key, data);
       if (session === undefined) continue;
       await fn(session);
-      if (session.status === 'modified') await commitSession(this.#io, session);
+      if (session.status === 'modified') await (commitWatched() ? commitObserved(this.#io, session) : commitSession(this.#io, session));
     }
   }
 

@@ -2,6 +2,8 @@
 import { BackgroundTask } from './background-task.js';
 import { DropListeners } from './drop-listeners.js';
 import { optionError, SessionkitError } from './errors.js';
+import { lifecycle } from './events.js';
+import { publishStoreEvicted, publishStoreExpired, reportOwnExpiry } from './events-publish.js';
 import { LruList, type LruNode } from './lru-list.js';
 import { assertOwner, type DropListener, type DropReason, type OwnedEntry, type Store } from './store.js';
 import { intervalOption, wholeOption } from './validate.js';
@@ -67,6 +69,7 @@ export class MemoryStore implements Store {
     this.maxBytes = wholeOption('maxBytes', options.maxBytes, 64 * 1024 * 1024, 1);
     const interval = intervalOption('sweepInterval', options.sweepInterval, 60_000);
     this.#sweeper = new BackgroundTask(interval, async () => this.sweep(), console.warn);
+    reportOwnExpiry(this);
   }
 
   /** Number of sessions held, expired ones not yet swept included. */
@@ -83,7 +86,7 @@ export class MemoryStore implements Store {
     const entry = this.#entries.get(token);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= Date.now()) {
-      this.#remove(entry, 'expired');
+      this.#expire(entry);
       return undefined;
     }
     this.#lru.use(entry);
@@ -136,7 +139,7 @@ export class MemoryStore implements Store {
     const found: OwnedEntry[] = [];
     for (const token of tokens) {
       const entry = this.#entries.get(token)!;
-      if (entry.expiresAt <= now) this.#remove(entry, 'expired');
+      if (entry.expiresAt <= now) this.#expire(entry);
       else found.push({ key: token, data: entry.data, expiresAt: entry.expiresAt });
     }
     return found;
@@ -153,7 +156,7 @@ export class MemoryStore implements Store {
   /** Deletes every expired entry now. */
   sweep(): void {
     const now = Date.now();
-    for (const entry of this.#entries.values()) if (entry.expiresAt <= now) this.#remove(entry, 'expired');
+    for (const entry of this.#entries.values()) if (entry.expiresAt <= now) this.#expire(entry);
   }
 
   /** Stops the sweep timer. */
@@ -165,7 +168,7 @@ export class MemoryStore implements Store {
   #live(token: string, now: number): Entry | undefined {
     const entry = this.#entries.get(token);
     if (entry === undefined || entry.expiresAt > now) return entry;
-    this.#remove(entry, 'expired');
+    this.#expire(entry);
     return undefined;
   }
 
@@ -191,7 +194,27 @@ export class MemoryStore implements Store {
     }
     if (entry.owner !== owner) this.#setOwner(entry, owner);
     // The entry just written is the newest and fits both bounds alone, so it is never evicted here.
-    while (this.#entries.size > this.maxEntries || this.#bytes > this.maxBytes) this.#remove(this.#lru.oldest!, 'evicted');
+    while (this.#entries.size > this.maxEntries || this.#bytes > this.maxBytes) this.#evict(this.#lru.oldest!);
+  }
+
+  /** Removes an entry to stay within the bounds: an expiry if it had expired unswept, else an eviction. */
+  #evict(entry: Entry): void {
+    if (entry.expiresAt <= Date.now()) this.#expire(entry);
+    else this.#drop(entry);
+  }
+
+  /** Removes an entry found past its expiry. */
+  #expire(entry: Entry): void {
+    const owner = entry.owner;
+    this.#remove(entry, 'expired');
+    if (lifecycle.expired.hasSubscribers) publishStoreExpired(this, entry.data, owner);
+  }
+
+  /** Removes a live entry to stay within the bounds. */
+  #drop(entry: Entry): void {
+    const owner = entry.owner;
+    this.#remove(entry, 'evicted');
+    if (lifecycle.evicted.hasSubscribers) publishStoreEvicted(this, entry.data, owner);
   }
 
   #remove(entry: Entry, reason: DropReason): void {

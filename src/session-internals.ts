@@ -10,6 +10,8 @@ import type { Session } from './session.js';
  */
 export interface SessionHost {
   readonly lifetime: number;
+  /** The store's name in events. */
+  readonly storeName: string;
   /** The store key for a token (itself, or its sha256 with hashTokenInStore). */
   storeKey(token: string): string;
   /** Deletes a store key. */

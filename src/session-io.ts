@@ -2,6 +2,8 @@
 import type { Codec, SessionRecord } from './codec.js';
 import { DecodeCache } from './decode-cache.js';
 import { SessionkitError } from './errors.js';
+import { lifecycle } from './events.js';
+import { describeStoreWith, publishLoadExpired, publishRefused, reportsOwnExpiry, storeNameOf } from './events-publish.js';
 import { userIdOf } from './identity.js';
 import type { ResolvedOptions } from './options.js';
 import { type Session, sessionInternals } from './session.js';
@@ -19,6 +21,8 @@ const access = sessionInternals;
  */
 export class SessionIO implements SessionHost {
   readonly store: Store;
+  /** The store's name in events. */
+  readonly storeName: string;
   readonly codec: Codec;
   readonly lifetime: number;
   readonly idleTimeout: number;
@@ -32,7 +36,9 @@ export class SessionIO implements SessionHost {
 
   constructor(options: ResolvedOptions) {
     this.store = options.store;
+    this.storeName = storeNameOf(options.store);
     this.codec = options.codec;
+    describeStoreWith(options.store, options.codec);
     this.lifetime = options.lifetime;
     this.idleTimeout = options.idleTimeout;
     this.hashTokenInStore = options.hashTokenInStore;
@@ -119,10 +125,20 @@ export class SessionIO implements SessionHost {
     return isPromiseLike<boolean>(written) ? Promise.resolve(written) : written;
   }
 
-  /** The codec's bytes for a record; throws, naming the limit, when they are over maxSessionBytes. */
-  encode(deadline: number, values: ReadonlyMap<string, unknown>): Uint8Array {
-    const bytes = this.codec.encode(deadline, values);
+  /**
+   * The codec's bytes for a record; throws, naming the limit, when they are over maxSessionBytes.
+   * A refusal is published unless `report` is false (a trial encoding whose failure is not final).
+   */
+  encode(deadline: number, values: ReadonlyMap<string, unknown>, report = true): Uint8Array {
+    let bytes: Uint8Array;
+    try {
+      bytes = this.codec.encode(deadline, values);
+    } catch (error) {
+      if (report && lifecycle.refused.hasSubscribers) publishRefused(this.storeName, values, 'codec', 0);
+      throw error;
+    }
     if (bytes.length > this.maxSessionBytes) {
+      if (report && lifecycle.refused.hasSubscribers) publishRefused(this.storeName, values, 'size', bytes.length);
       throw new SessionkitError('commit', `the encoded session is ${bytes.length} bytes, over maxSessionBytes (${this.maxSessionBytes}); nothing was written`);
     }
     return bytes;
@@ -161,13 +177,32 @@ export class SessionIO implements SessionHost {
     const cache = this.decoded;
     const cached = cache?.get(key, bytes);
     if (cached !== undefined) {
-      if (cached.deadline <= Date.now()) return this.fresh<Data>();
+      if (cached.deadline <= Date.now()) return this.expired<Data>(key, cached.values);
       return access.open<Data>(this, token, key, cached, true, bytes);
     }
-    const record = this.liveRecord(bytes);
+    const record = this.decode(bytes);
     if (record === undefined) return this.fresh<Data>();
+    if (record.deadline <= Date.now()) return this.expired<Data>(key, record.values);
     if (cache === undefined) return access.open<Data>(this, token, key, record, false, bytes);
     return access.open<Data>(this, token, key, cache.set(key, bytes, record.deadline, record.values), true, bytes);
+  }
+
+  /**
+   * A fresh session in place of a stored one past its deadline. Unless the store removes and
+   * reports its own expired sessions, this is where the expiry is seen: it is published, and the
+   * entry deleted so that no later load sees (and publishes) it again.
+   */
+  private expired<Data extends object>(key: string, values: ReadonlyMap<string, unknown>): Session<Data> {
+    if (reportsOwnExpiry(this.store)) return this.fresh<Data>();
+    if (lifecycle.expired.hasSubscribers) publishLoadExpired(this.storeName, values);
+    // A delete that fails leaves the entry for the next load that finds it to try again.
+    try {
+      const deleted = this.deleteKey(key);
+      if (isPromiseLike(deleted)) Promise.resolve(deleted).catch(ignore);
+    } catch {
+      // as above
+    }
+    return this.fresh<Data>();
   }
 
   private decode(bytes: Uint8Array): SessionRecord | undefined {
@@ -193,6 +228,7 @@ function listenForDrops(store: Store, cache: DecodeCache): void {
     else stop();
   });
 }
+function ignore(): void {}
 
 /** A store's touch moved the entry unless it said false (a store may resolve nothing). */
 function wasMoved(touched: void | boolean): boolean {

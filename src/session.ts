@@ -18,6 +18,8 @@ import {
 import type { SessionRecord } from './codec.js';
 import { recordRenewal } from './renewal.js';
 import type { CachedRecord } from './decode-cache.js';
+import { lifecycle } from './events.js';
+import { publishDestroyed, publishSession } from './events-publish.js';
 import type { SessionHost, SessionInternals } from './session-internals.js';
 import type { SessionData, SessionKey, SessionStatus } from './session-types.js';
 import { generateToken, isToken } from './token.js';
@@ -283,22 +285,10 @@ export class Session<Data extends object = SessionData> {
    * When saving the renewed session then fails, the old entry is written back: the user keeps the
    * session they had.
    */
-  async renewToken(): Promise<void> {
-    const oldKey = Session.#storeKey(this);
-    if (oldKey !== '') {
-      const origin = this.#origin;
-      const loaded = origin instanceof Changes ? origin.loaded : origin;
-      await this.#host.deleteKey(oldKey);
-      if (loaded !== undefined) {
-        const expiresAt = this.#expiresAt ?? this.#host.expiryFor(this.#record.deadline);
-        recordRenewal(this, { key: oldKey, bytes: loaded, expiresAt, owner: userIdOf(this.#record.values) });
-      }
-    }
-    Session.#writable(this);
-    this.#token = generateToken();
-    this.#key = '';
-    Session.#setLoaded(this, undefined);
-    this.#record.deadline = Date.now() + this.#host.lifetime;
+  renewToken(): Promise<void> {
+    const announced = lifecycle.renewed.hasSubscribers && Session.#storeKey(this) !== '';
+    const renewed = Session.#renew(this);
+    return announced ? renewed.then(() => publishSession(lifecycle.renewed, this.#host.storeName, this.#record.values)) : renewed;
   }
 
   /**
@@ -308,7 +298,7 @@ export class Session<Data extends object = SessionData> {
    */
   async login(userId: string | number): Promise<void> {
     const id = userIdString(userId, 'session.login()');
-    await this.renewToken();
+    await Session.#renew(this);
     const values = this.#record.values;
     values.set(USER_ID_KEY, id);
     values.set(LOGIN_AT_KEY, Date.now());
@@ -325,12 +315,14 @@ export class Session<Data extends object = SessionData> {
    */
   async destroy(): Promise<void> {
     const oldKey = Session.#storeKey(this);
+    const announced = oldKey !== '' && lifecycle.destroyed.hasSubscribers ? this.#record.values : undefined;
     this.#state = DESTROYED;
     this.#record = ownRecord(Date.now() + this.#host.lifetime, new Map());
     this.#token = '';
     this.#key = '';
     this.#origin = undefined;
     if (oldKey !== '') await this.#host.deleteKey(oldKey);
+    if (announced !== undefined) publishDestroyed(this.#host.storeName, handleOf(announced), userIdOf(announced), 'app');
   }
 
   /**
@@ -349,6 +341,25 @@ export class Session<Data extends object = SessionData> {
   }
 
   // Static, not instance, private methods: an instance private method gives every Session a brand field.
+
+  /** renewToken without its event (login announces itself at its commit). */
+  static async #renew<D extends object>(session: Session<D>): Promise<void> {
+    const oldKey = Session.#storeKey(session);
+    if (oldKey !== '') {
+      const origin = session.#origin;
+      const loaded = origin instanceof Changes ? origin.loaded : origin;
+      await session.#host.deleteKey(oldKey);
+      if (loaded !== undefined) {
+        const expiresAt = session.#expiresAt ?? session.#host.expiryFor(session.#record.deadline);
+        recordRenewal(session, { key: oldKey, bytes: loaded, expiresAt, owner: userIdOf(session.#record.values) });
+      }
+    }
+    Session.#writable(session);
+    session.#token = generateToken();
+    session.#key = '';
+    Session.#setLoaded(session, undefined);
+    session.#record.deadline = Date.now() + session.#host.lifetime;
+  }
 
   /** The store key ('' for a session never committed). */
   static #storeKey<D extends object>(session: Session<D>): string {

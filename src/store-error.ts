@@ -1,5 +1,7 @@
 // Store failures: a SessionkitError naming the store and the operation, whose cause is a copy of the driver error with nothing that could hold a token or session data.
 import { SessionkitError } from './errors.js';
+import { lifecycle } from './events.js';
+import { publishStoreError } from './events-publish.js';
 
 /** Runs of token characters: a long one, or one that mixes letters and digits, may be (part of) a token or its hash. */
 const TOKEN_CHARS = /[A-Za-z0-9_-]{16,}/g;
@@ -51,7 +53,9 @@ function redact(text: string): string {
  * with the driver error, sanitized by {@link sanitizeError}, as `cause`.
  */
 export function storeError(component: string, operation: string, cause: unknown): SessionkitError {
-  return new SessionkitError(component, `${operation} failed`, sanitizeError(cause));
+  const error = new SessionkitError(component, `${operation} failed`, sanitizeError(cause));
+  if (lifecycle.storeError.hasSubscribers) publishStoreError(component, operation, error);
+  return error;
 }
 
 /** The cause of an operation that got no answer in time. */

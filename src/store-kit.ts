@@ -30,3 +30,5 @@ export {
   timeoutOption,
   wholeOption,
 } from './validate.js';
+export { lifecycle as storeEvents } from './events.js';
+export { publishStoreEvicted, publishStoreExpired, reportOwnExpiry } from './events-publish.js';

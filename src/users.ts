@@ -1,5 +1,7 @@
 // A user's sessions: listing them through the store's owner index, destroying one or all but one, and the per-user limit.
 import { SessionkitError } from './errors.js';
+import { lifecycle } from './events.js';
+import { publishDestroyed } from './events-publish.js';
 import { CREATED_AT_KEY, handleOf, isReservedKey, LOGIN_AT_KEY, userIdOf, userIdString } from './identity.js';
 import { Session } from './session.js';
 import type { SessionIO } from './session-io.js';
@@ -73,6 +75,7 @@ export class UserSessions {
     const found = (await this.owned(id)).find((session) => session.handle === handle);
     if (found === undefined) return false;
     await this.io.deleteKey(found.key);
+    if (lifecycle.destroyed.hasSubscribers) publishDestroyed(this.io.storeName, found.handle, id, 'user');
     return true;
   }
 
@@ -86,6 +89,7 @@ export class UserSessions {
     else throw new TypeError('sessionkit: sessions.destroySessions() option except must be a Session or a session handle');
     const doomed = (await this.owned(id)).filter((session) => kept === '' || session.handle !== kept);
     await Promise.all(doomed.map((session) => this.io.deleteKey(session.key)));
+    if (lifecycle.destroyed.hasSubscribers) for (const session of doomed) publishDestroyed(this.io.storeName, session.handle, id, 'user');
     return doomed.length;
   }
 
@@ -100,6 +104,7 @@ export class UserSessions {
     const ranked = (await this.owned(userId)).sort(newerLoginFirst);
     const doomed = ranked.slice(this.maxSessionsPerUser);
     await Promise.all(doomed.map((session) => this.io.deleteKey(session.key)));
+    if (lifecycle.destroyed.hasSubscribers) for (const session of doomed) publishDestroyed(this.io.storeName, session.handle, userId, 'limit');
     return !doomed.some((session) => session.handle === handle);
   }
 

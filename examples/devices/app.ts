@@ -4,6 +4,8 @@ import uWS from 'uWebSockets.js';
 import { LmdbStore } from '../../native-store/index.js';
 import { SessionManager } from '../../src/index.js';
 import { uwsSessions, type SessionHttpResponse } from '../../src/adapters/uws.js';
+import { ActivityLog } from './activity.js';
+import { addActivityRoutes } from './activity-routes.js';
 import type { DemoData } from './data.js';
 import { FormError } from './form.js';
 import { errorPage } from './pages.js';
@@ -20,6 +22,10 @@ export interface DevicesAppOptions {
   port?: number;
   /** Send the cookie with `Secure` (the site is served over HTTPS); default false. */
   secureCookie?: boolean;
+  /** How long a sign-in lasts, ms; default a week. */
+  lifetime?: number;
+  /** How often expired sessions are swept (and show up as expired in the activity view), ms; default 60 000. */
+  sweepInterval?: number;
 }
 
 /** A running demo server. */
@@ -50,15 +56,18 @@ function onError(error: unknown, _req: unknown, res: SessionHttpResponse): void 
 /** Opens the store and starts listening. */
 export async function startDevicesApp(options: DevicesAppOptions): Promise<DevicesApp> {
   mkdirSync(options.dataDir, { recursive: true });
-  const store = new LmdbStore({ path: options.dataDir });
+  const store = new LmdbStore({ path: options.dataDir, sweepInterval: options.sweepInterval ?? 60_000 });
+  const activity = new ActivityLog();
   const sessions = new SessionManager<DemoData>({
     store,
-    lifetime: LIFETIME,
+    lifetime: options.lifetime ?? LIFETIME,
     maxSessionsPerUser: MAX_DEVICES,
     cookie: { sameSite: 'lax', httpOnly: true, secure: options.secureCookie ?? false },
   });
   const app = uWS.App();
-  addRoutes(app, sessions, uwsSessions(sessions, { onError }));
+  const withSession = uwsSessions(sessions, { onError });
+  addActivityRoutes(app, sessions, withSession, activity);
+  addRoutes(app, sessions, withSession);
 
   const host = options.host ?? '127.0.0.1';
   const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
@@ -73,6 +82,7 @@ export async function startDevicesApp(options: DevicesAppOptions): Promise<Devic
     port,
     async close() {
       uWS.us_listen_socket_close(listenSocket);
+      activity.stop();
       await store.close();
     },
   };

@@ -3,7 +3,7 @@ import type { SessionInfo } from './sessions-view.js';
 import { deviceName } from './device.js';
 import { html, type Html } from './html.js';
 
-function layout(title: string, body: Html): string {
+export function layout(title: string, body: Html): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -22,7 +22,7 @@ ${body}
 }
 
 /** A time as "2025-05-01 14:03 UTC", inside a <time> element carrying the exact instant. */
-function time(ms: number): Html {
+export function time(ms: number): Html {
   const iso = new Date(ms).toISOString();
   return html`<time datetime="${iso}">${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC</time>`;
 }
@@ -71,6 +71,7 @@ export function devicesPage(userId: string, devices: readonly SessionInfo[], csr
 <form method="post" action="/logout"><input type="hidden" name="csrf" value="${csrf}"><button type="submit">Log out</button></form>
 </header>
 <h1>Your devices</h1>
+<p><a href="/activity">Recent activity</a></p>
 <p class="note">${devices.length === 1 ? 'You are signed in on 1 device.' : `You are signed in on ${devices.length} devices.`} Newest first.</p>
 <ul class="devices">
 ${devices.map((entry) => deviceItem(entry, csrf))}

@@ -23,6 +23,11 @@ export interface ConformanceOptions {
    * when it has not; `true` requires the method, `false` skips the group.
    */
   findByOwner?: boolean;
+  /**
+   * The `events` group: a SessionManager over the store publishes each lifecycle event once per
+   * occurrence, and no token or value. Default `true`; `false` skips the group.
+   */
+  events?: boolean;
   /** Size of the big-session test, bytes; default 1 MiB. */
   bigSession?: number;
   /** Extra ms after an expiry before the entry must be gone (clock skew with a server); default 5. */

@@ -4,6 +4,7 @@ import type { Store } from '../store.js';
 import { generateToken } from '../token.js';
 import { allChecks, basicChecks, touchChecks } from './basic-checks.js';
 import { commitIfChecks, findByOwnerChecks } from './capabilities.js';
+import { eventChecks } from './event-checks.js';
 import type { Check, CheckContext, ConformanceOptions } from './check.js';
 import { stableBytesChecks } from './stable-bytes.js';
 
@@ -27,6 +28,7 @@ export function conformanceChecks(options: ConformanceOptions = {}): Check[] {
     ...stableBytesChecks,
     ...(options.commitIf === false ? [] : commitIfChecks),
     ...(options.findByOwner === false ? [] : findByOwnerChecks),
+    ...(options.events === false ? [] : eventChecks),
     closeCheck,
   ];
 }

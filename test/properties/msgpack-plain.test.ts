@@ -55,19 +55,7 @@ describe('msgpack codec fast path', () => {
 
   it('leaves to msgpackr what it cannot write as msgpackr would, and the codec still encodes it', () => {
     const writer = new PlainRecordWriter();
-    const refused: unknown[] = [
-      'é',
-      '\u{1F600}',
-      undefined,
-      {},
-      ['a', {}],
-      new Date(-1),
-      new Date(Number.NaN),
-      new Uint8Array(1),
-      1n,
-      new Map(),
-      new Set(),
-    ];
+    const refused: unknown[] = ['é', '\u{1F600}', undefined, {}, ['a', {}], new Date(-1), new Date(Number.NaN), new Uint8Array(1), 1n, new Map(), new Set()];
     // Values msgpack cannot carry exactly: the codec refuses them with an error naming the key (and the fast path never throws).
     const codecRefuses = [sparseArray(), () => {}, { constructor: Date, at: 1 }, Object.create(Date.prototype), { constructor: Array, length: 1 }];
     for (const value of [...refused, ...codecRefuses]) {

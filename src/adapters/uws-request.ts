@@ -1,7 +1,36 @@
-// A copy of a uWS HttpRequest, taken while it is valid, for handlers that run after the session loaded asynchronously.
+// Reading a uWS HttpRequest: the session cookie from every Cookie line, and a copy taken while it is valid for handlers that run after the session loaded asynchronously.
 import type { HttpRequest } from 'uWebSockets.js';
+import { findCookie } from '../cookie.js';
+import { isToken } from '../token.js';
 
 const MAX_PARAMETERS = 16;
+
+/**
+ * The session token in a request's cookies, from every `Cookie` line as node reads them joined
+ * (the first occurrence of the cookie wins). uWS's getHeader gives the first line only, so the
+ * other lines are looked at only when the first does not hold the cookie.
+ * @internal
+ */
+export function tokenFromCookieLines(req: HttpRequest, name: string): string | undefined {
+  let value = findCookie(req.getHeader('cookie'), name);
+  if (value === undefined) {
+    laterLines.name = name;
+    req.forEach(visitLaterCookieLine);
+    value = laterLines.value;
+    laterLines.seen = 0;
+    laterLines.value = undefined;
+  }
+  return isToken(value) ? value : undefined;
+}
+
+/** The state of one synchronous forEach, kept outside it so that the callback allocates nothing. */
+const laterLines: { name: string; seen: number; value: string | undefined } = { name: '', seen: 0, value: undefined };
+
+function visitLaterCookieLine(key: string, line: string): void {
+  if (key !== 'cookie' || laterLines.value !== undefined) return;
+  // The first line is the one getHeader gave.
+  if (laterLines.seen++ > 0) laterLines.value = findCookie(line, laterLines.name);
+}
 
 /**
  * A plain-object HttpRequest: uWS requests are stack-allocated and die when the route callback
@@ -18,7 +47,10 @@ export class CopiedRequest implements HttpRequest {
   constructor(req: HttpRequest) {
     const headers = new Map<string, string>();
     req.forEach((key, value) => {
-      if (!headers.has(key)) headers.set(key, value);
+      const earlier = headers.get(key);
+      // Cookie lines are joined as node joins them; of other repeated headers the first is kept, as uWS's getHeader does.
+      if (earlier === undefined) headers.set(key, value);
+      else if (key === 'cookie') headers.set(key, earlier === '' ? value : value === '' ? earlier : `${earlier}; ${value}`);
     });
     const parameters: string[] = [];
     for (let i = 0; i < MAX_PARAMETERS; i++) {

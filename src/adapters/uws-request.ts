@@ -47,10 +47,7 @@ export class CopiedRequest implements HttpRequest {
   constructor(req: HttpRequest) {
     const headers = new Map<string, string>();
     req.forEach((key, value) => {
-      const earlier = headers.get(key);
-      // Cookie lines are joined as node joins them; of other repeated headers the first is kept, as uWS's getHeader does.
-      if (earlier === undefined) headers.set(key, value);
-      else if (key === 'cookie') headers.set(key, earlier === '' ? value : value === '' ? earlier : `${earlier}; ${value}`);
+      if (!headers.has(key)) headers.set(key, value);
     });
     const parameters: string[] = [];
     for (let i = 0; i < MAX_PARAMETERS; i++) {

@@ -6,6 +6,7 @@ import { SessionManager } from '../../src/index.js';
 import { uwsSessions, type SessionHttpResponse } from '../../src/adapters/uws.js';
 import type { DemoData } from './data.js';
 import { FormError } from './form.js';
+import { LoginCsrfCookie } from './login-csrf.js';
 import { errorPage } from './pages.js';
 import { sendPage } from './respond.js';
 import { addRoutes } from './routes.js';
@@ -18,7 +19,7 @@ export interface DevicesAppOptions {
   host?: string;
   /** Port; 0 (default) picks a free one. */
   port?: number;
-  /** Send the cookie with `Secure` (the site is served over HTTPS); default false. */
+  /** The site is served over HTTPS: cookies are sent with `Secure` and named with the `__Host-` prefix; default false. */
   secureCookie?: boolean;
 }
 
@@ -51,14 +52,17 @@ function onError(error: unknown, _req: unknown, res: SessionHttpResponse): void 
 export async function startDevicesApp(options: DevicesAppOptions): Promise<DevicesApp> {
   mkdirSync(options.dataDir, { recursive: true });
   const store = new LmdbStore({ path: options.dataDir });
+  const secure = options.secureCookie ?? false;
   const sessions = new SessionManager<DemoData>({
     store,
     lifetime: LIFETIME,
     maxSessionsPerUser: MAX_DEVICES,
-    cookie: { sameSite: 'lax', httpOnly: true, secure: options.secureCookie ?? false },
+    // Over HTTPS the __Host- prefix keeps another site (a sibling subdomain, a man in the middle on
+    // plain HTTP) from planting a session cookie of its own (cookie tossing).
+    cookie: { name: secure ? '__Host-session' : 'session', sameSite: 'lax', httpOnly: true, secure },
   });
   const app = uWS.App();
-  addRoutes(app, sessions, uwsSessions(sessions, { onError }));
+  addRoutes(app, sessions, uwsSessions(sessions, { onError }), new LoginCsrfCookie(secure));
 
   const host = options.host ?? '127.0.0.1';
   const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {

@@ -86,24 +86,19 @@ export function callErrorHandler<T>(
     settled(result);
     return;
   }
-  let pending = true;
+  // settled() answers only a response still unanswered, so a late settle after the budget is harmless.
   const abandon = setTimeout(() => {
-    pending = false;
     console.error(`sessionkit: ${adapter}: onError did not settle within ${budget} ms; the request gets a 500`);
     settled(undefined);
   }, budget);
   result.then(
     (answer) => {
-      if (!pending) return;
-      pending = false;
       clearTimeout(abandon);
       settled(answer);
     },
     (secondary: unknown) => {
-      logErrorHandlerFailure(adapter, secondary);
-      if (!pending) return;
-      pending = false;
       clearTimeout(abandon);
+      logErrorHandlerFailure(adapter, secondary);
       settled(undefined);
     },
   );

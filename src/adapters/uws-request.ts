@@ -15,21 +15,18 @@ export function tokenFromCookieLines(req: HttpRequest, name: string): string | u
   let value = findCookie(req.getHeader('cookie'), name);
   if (value === undefined) {
     laterLines.name = name;
-    req.forEach(visitLaterCookieLine);
+    req.forEach(visitCookieLine);
     value = laterLines.value;
-    laterLines.seen = 0;
     laterLines.value = undefined;
   }
   return isToken(value) ? value : undefined;
 }
 
 /** The state of one synchronous forEach, kept outside it so that the callback allocates nothing. */
-const laterLines: { name: string; seen: number; value: string | undefined } = { name: '', seen: 0, value: undefined };
+const laterLines: { name: string; value: string | undefined } = { name: '', value: undefined };
 
-function visitLaterCookieLine(key: string, line: string): void {
-  if (key !== 'cookie' || laterLines.value !== undefined) return;
-  // The first line is the one getHeader gave.
-  if (laterLines.seen++ > 0) laterLines.value = findCookie(line, laterLines.name);
+function visitCookieLine(key: string, line: string): void {
+  if (key === 'cookie' && laterLines.value === undefined) laterLines.value = findCookie(line, laterLines.name);
 }
 
 /**

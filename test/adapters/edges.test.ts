@@ -60,6 +60,26 @@ describe.each(adapterCases)('%s: edges', (_title, { server: adapter, store: stor
     ]);
   });
 
+  it('takes the answer of an onError that settles within its budget, and reports nothing as abandoned', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { store, get } = await start(
+      {
+        onError: async () => {
+          await sleep(20);
+          return { status: 503, body: 'in time' };
+        },
+      },
+      150,
+    );
+    await get('/put');
+    store.failWith = new Error('store down');
+    const response = await get('/get');
+    expect(response.status).toBe(503);
+    expect(await response.text()).toBe('in time');
+    await sleep(250);
+    expect(log).not.toHaveBeenCalled();
+  });
+
   it('keeps the 500 and keeps serving when an abandoned onError answers after its budget', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     const { store, get } = await start(

@@ -80,6 +80,11 @@ describe('uwsSessions with several Cookie lines', () => {
       const response = await readUntil(socket, () => false);
       expect(response, `delay ${delay}`).toMatch(/^HTTP\/1\.1 200/);
       expect(response.endsWith('\r\n\r\nfrom http|theme=dark'), `delay ${delay}`).toBe(true);
+      // The next request, without the cookie, gets a new session: nothing of the last one's lines is kept.
+      for (const lines of [[], ['theme=dark'], ['theme=dark', 'lang=en']]) {
+        const next = await readUntil(send(server!.url, 'GET /cookie HTTP/1.1\r\nConnection: close', lines), () => false);
+        expect(next.endsWith(`\r\n\r\n|${lines[0] ?? ''}`), JSON.stringify(lines)).toBe(true);
+      }
     }
   });
 

@@ -82,24 +82,35 @@ function problemIn(value: unknown, depth: number): Problem | undefined {
 function problemInObject(value: object, depth: number): Problem | undefined {
   if (depth >= MAX_MSGPACK_DEPTH) return { what: `values nested more than ${MAX_MSGPACK_DEPTH} levels deep, or a cycle`, depth };
   const prototype = Object.getPrototypeOf(value) as { constructor?: unknown } | null;
+  // The common kinds first, so that a session of plain objects and arrays pays for no lookup.
+  if (prototype === Object.prototype) return ownConstructor(value, Object, true, depth) ?? problemInPlainObject(value as Record<string, unknown>, false, depth);
+  if (prototype === Array.prototype) {
+    return ownConstructor(value, Array, false, depth) ?? (Array.isArray(value) ? problemInArray(value as unknown[], depth) : impostor('an array', depth));
+  }
+  if (prototype === null) return ownConstructor(value, undefined, true, depth) ?? problemInPlainObject(value as Record<string, unknown>, true, depth);
   const boxed = BOXED.get(prototype);
   if (boxed !== undefined) return { what: `a boxed primitive (new ${boxed}), which msgpack stores as an object`, depth };
-  const plain = prototype === Object.prototype || prototype === null;
   const brand = CARRIED.get(prototype);
-  if (!plain && brand === undefined && prototype !== Array.prototype && prototype !== Map.prototype && prototype !== Set.prototype) {
+  if (brand === undefined && prototype !== Map.prototype && prototype !== Set.prototype) {
     if (Array.isArray(value)) return { what: `an array subclass (${className(prototype)}), which msgpack stores as a plain array`, depth };
     return { what: `an instance of ${className(prototype)}, which msgpack does not bring back as it is`, depth };
   }
-  // msgpackr picks an object's encoding by its `constructor`, so an own one can change what is written.
-  const typeOfValue = (value as { constructor?: unknown }).constructor;
-  if (typeOfValue !== prototype?.constructor && (!plain || typeof typeOfValue === 'function')) {
-    return { what: 'an own "constructor" property, which msgpack takes for its type', depth };
-  }
-  if (plain) return problemInPlainObject(value as Record<string, unknown>, prototype === null, depth);
-  if (prototype === Array.prototype) return Array.isArray(value) ? problemInArray(value as unknown[], depth) : impostor('an array', depth);
+  const problem = ownConstructor(value, prototype.constructor, false, depth);
+  if (problem !== undefined) return problem;
   if (prototype === Map.prototype) return types.isMap(value) ? problemInMap(value as Map<unknown, unknown>, depth) : impostor('a Map', depth);
   if (prototype === Set.prototype) return types.isSet(value) ? problemInSet(value as Set<unknown>, depth) : impostor('a Set', depth);
   return brand!(value) ? undefined : impostor(`a ${className(prototype)}`, depth);
+}
+
+/**
+ * msgpackr picks an object's encoding by its `constructor`, so an own one other than `expected`
+ * can change what is written: any, for a Map, an array or a class msgpackr carries; a function,
+ * for a plain object (a plain value there is written as an ordinary property).
+ */
+function ownConstructor(value: object, expected: unknown, plain: boolean, depth: number): Problem | undefined {
+  const found = (value as { constructor?: unknown }).constructor;
+  if (found === expected || (plain && typeof found !== 'function')) return undefined;
+  return { what: 'an own "constructor" property, which msgpack takes for its type', depth };
 }
 
 function impostor(what: string, depth: number): Problem {

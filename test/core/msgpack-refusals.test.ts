@@ -33,6 +33,7 @@ const refusedValues: [string, () => unknown, RegExp][] = [
   ['an object whose own constructor is Array', () => ({ constructor: Array, length: 2 }), /own "constructor" property/],
   ['an object made from the prototype of Date', () => Object.create(Date.prototype), /prototype of a Date without being one/],
   ['an object made from the prototype of Map', () => Object.create(Map.prototype), /prototype of a Map without being one/],
+  ['an object made from the prototype of Array', () => Object.create(Array.prototype), /prototype of an array without being one/],
   ['a prototype-less object with a hidden toJSON', () => Object.defineProperty(Object.create(null), 'toJSON', { value: () => 'x' }), /own "toJSON"/],
   ['a property name with a lone surrogate', () => ({ 'k\uD83D': 1 }), /property name with a lone surrogate/],
   ['a Map key with a lone surrogate', () => new Map([['\uDE00', 1]]), /lone surrogate/],

@@ -4,12 +4,20 @@ import fc from 'fast-check';
 const SURROGATES = { min: 0xd800, max: 0xdfff };
 
 /**
- * One piece of text from anywhere in UTF-16: a code point of any plane (astral ones as a pair),
- * an ASCII character, or a lone surrogate (about one unit in eight).
+ * One piece of text from anywhere in UTF-16: a code point of any plane (most of them astral, as a
+ * pair), an ASCII character, a non-ASCII character of the Basic Multilingual Plane, or a lone
+ * surrogate (about one unit in nine).
  */
 export const anyTextUnit: fc.Arbitrary<string> = fc.oneof(
-  { weight: 4, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
+  { weight: 3, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
   { weight: 3, arbitrary: fc.integer({ min: 0, max: 0x7f }).map((code) => String.fromCharCode(code)) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .integer({ min: 0x80, max: 0xffff })
+      .filter((code) => code < SURROGATES.min || code > SURROGATES.max)
+      .map((code) => String.fromCharCode(code)),
+  },
   { weight: 1, arbitrary: fc.integer(SURROGATES).map((code) => String.fromCharCode(code)) },
 );
 

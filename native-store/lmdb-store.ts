@@ -10,7 +10,6 @@ import {
   functionOption,
   intervalOption,
   Lru,
-  MAX_OWNER_LENGTH,
   optionError,
   type OwnedEntry,
   SessionkitError,
@@ -231,7 +230,8 @@ export class LmdbStore implements Store {
 
   /** The live sessions whose latest commit carried `owner`, read from the owner index (never a scan). */
   findByOwner(owner: string): OwnedEntry[] {
-    if (typeof owner !== 'string' || owner.length === 0 || owner.length > MAX_OWNER_LENGTH) return [];
+    // An undefined owner is refused as an empty one.
+    assertOwner(owner ?? '', COMPONENT);
     try {
       this.renewSnapshot();
       return findOwned(this.records, this.dbs.owners, owner, Date.now());

@@ -1,6 +1,6 @@
 // A session's identity, kept as reserved keys inside its values (as SCS keeps `__rememberMe`): its handle, creation time and user id.
 import { randomFillSync } from 'node:crypto';
-import { MAX_OWNER_LENGTH } from './store.js';
+import { isValidOwner, MAX_OWNER_LENGTH } from './store.js';
 
 /** The key SCS uses for rememberMe; kept in the values so SCS tooling reads it the same way. */
 export const REMEMBER_ME_KEY = '__rememberMe';
@@ -70,18 +70,17 @@ export function handleOf(values: ReadonlyMap<string, unknown>): string {
   return typeof handle === 'string' ? handle : '';
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /**
  * A user id as sessions record it: a non-empty string or a finite integer (kept as its string),
- * at most 255 characters. Throws a TypeError naming `what` otherwise (without the value).
+ * at most 255 characters, well-formed, without control characters (the owner every store
+ * accepts). Throws a TypeError naming `what` otherwise (without the value).
  */
 export function userIdString(userId: unknown, what: string): string {
-  let text: string | undefined;
-  if (typeof userId === 'string') text = userId;
-  else if (typeof userId === 'number' && Number.isInteger(userId)) text = String(userId);
-  if (text === undefined || text.length === 0 || text.length > MAX_OWNER_LENGTH || LONE_SURROGATE.test(text)) {
-    throw new TypeError(`sessionkit: ${what} takes a user id: a non-empty string of at most ${MAX_OWNER_LENGTH} characters, or an integer`);
+  const text = typeof userId === 'number' && Number.isInteger(userId) ? String(userId) : userId;
+  if (!isValidOwner(text)) {
+    throw new TypeError(
+      `sessionkit: ${what} takes a user id: a non-empty string of at most ${MAX_OWNER_LENGTH} characters without control characters or lone surrogates, or an integer`,
+    );
   }
   return text;
 }

@@ -133,6 +133,8 @@ export class MemoryStore implements Store {
   }
 
   findByOwner(owner: string): OwnedEntry[] {
+    // An undefined owner is refused as an empty one.
+    assertOwner(owner ?? '', COMPONENT);
     const tokens = this.#owners.get(owner);
     if (tokens === undefined) return [];
     const now = Date.now();

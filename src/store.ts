@@ -95,8 +95,9 @@ export type DropListener = (key: string, data: Uint8Array, reason: DropReason) =
 
 /**
  * A live entry found through the owner index. An owner is a non-empty string (a user id) of at
- * most {@link MAX_OWNER_LENGTH} UTF-16 code units; a store may reject a longer one with a
- * TypeError. It is not a secret, but it is never logged.
+ * most {@link MAX_OWNER_LENGTH} UTF-16 code units, well-formed, without control characters; a
+ * store refuses any other owner (in a write or in `findByOwner`) with a TypeError. It is not a
+ * secret, but it is never logged.
  */
 export interface OwnedEntry {
   /** The entry's key in the store: the token, or its hash with `hashTokenInStore`. */
@@ -126,17 +127,32 @@ export function canFindByOwner(store: Store): store is OwnerIndexedStore {
   return typeof store.findByOwner === 'function';
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/**
+ * True for an owner (user id) every store accepts: a non-empty string of at most
+ * {@link MAX_OWNER_LENGTH} UTF-16 code units, well-formed (no lone surrogate), without control
+ * characters (U+0000 to U+001F, U+007F to U+009F: PostgreSQL text cannot hold U+0000, and none
+ * belongs in an id that listings and logs show).
+ * @internal
+ */
+export function isValidOwner(owner: unknown): owner is string {
+  if (typeof owner !== 'string' || owner.length === 0 || owner.length > MAX_OWNER_LENGTH) return false;
+  for (let i = 0; i < owner.length; i++) {
+    const code = owner.charCodeAt(i);
+    if (code < 0x20 || (code >= 0x7f && code < 0xa0)) return false;
+  }
+  return (owner as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
 
 /**
- * For stores: throws a TypeError unless `owner` is undefined or a well-formed non-empty string of
- * at most {@link MAX_OWNER_LENGTH} code units. The message never shows the owner.
+ * For stores: throws a TypeError unless `owner` is undefined or a valid owner (a non-empty,
+ * well-formed string of at most {@link MAX_OWNER_LENGTH} code units without control characters).
+ * The message never shows the owner.
  */
 export function assertOwner(owner: unknown, component: string): asserts owner is string | undefined {
-  if (owner === undefined) return;
-  if (typeof owner !== 'string' || owner.length === 0 || owner.length > MAX_OWNER_LENGTH || LONE_SURROGATE.test(owner)) {
-    throw new TypeError(`sessionkit: ${component}: owner must be a non-empty string of at most ${MAX_OWNER_LENGTH} characters (well-formed UTF-16)`);
-  }
+  if (owner === undefined || isValidOwner(owner)) return;
+  throw new TypeError(
+    `sessionkit: ${component}: owner must be a non-empty string of at most ${MAX_OWNER_LENGTH} characters (well-formed UTF-16, no control characters)`,
+  );
 }
 
 /** A store that can list its sessions. */

@@ -8,6 +8,7 @@ import { ActivityLog } from './activity.js';
 import { addActivityRoutes } from './activity-routes.js';
 import type { DemoData } from './data.js';
 import { FormError } from './form.js';
+import { LoginCsrfCookie } from './login-csrf.js';
 import { errorPage } from './pages.js';
 import { sendPage } from './respond.js';
 import { addRoutes } from './routes.js';
@@ -20,7 +21,7 @@ export interface DevicesAppOptions {
   host?: string;
   /** Port; 0 (default) picks a free one. */
   port?: number;
-  /** Send the cookie with `Secure` (the site is served over HTTPS); default false. */
+  /** The site is served over HTTPS: cookies are sent with `Secure` and named with the `__Host-` prefix; default false. */
   secureCookie?: boolean;
   /** How long a sign-in lasts, ms; default a week. */
   lifetime?: number;
@@ -58,16 +59,19 @@ export async function startDevicesApp(options: DevicesAppOptions): Promise<Devic
   mkdirSync(options.dataDir, { recursive: true });
   const store = new LmdbStore({ path: options.dataDir, sweepInterval: options.sweepInterval ?? 60_000 });
   const activity = new ActivityLog();
+  const secure = options.secureCookie ?? false;
   const sessions = new SessionManager<DemoData>({
     store,
     lifetime: options.lifetime ?? LIFETIME,
     maxSessionsPerUser: MAX_DEVICES,
-    cookie: { sameSite: 'lax', httpOnly: true, secure: options.secureCookie ?? false },
+    // Over HTTPS the __Host- prefix keeps another site (a sibling subdomain, a man in the middle on
+    // plain HTTP) from planting a session cookie of its own (cookie tossing).
+    cookie: { name: secure ? '__Host-session' : 'session', sameSite: 'lax', httpOnly: true, secure },
   });
   const app = uWS.App();
   const withSession = uwsSessions(sessions, { onError });
   addActivityRoutes(app, sessions, withSession, activity);
-  addRoutes(app, sessions, withSession);
+  addRoutes(app, sessions, withSession, new LoginCsrfCookie(secure));
 
   const host = options.host ?? '127.0.0.1';
   const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {

@@ -1,4 +1,4 @@
-// Per-session CSRF tokens: one random token kept in the session and echoed by every form.
+// Per-session CSRF tokens: one random token kept in a signed-in session and echoed by every form of its pages.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Session } from '../../src/index.js';
 import type { DemoData } from './data.js';
@@ -11,11 +11,6 @@ export function csrfToken(session: Session<DemoData>): string {
     session.put('csrf', token);
   }
   return token;
-}
-
-/** Replaces the CSRF token, as the session changes hands (login). */
-export function renewCsrfToken(session: Session<DemoData>): void {
-  session.put('csrf', randomBytes(32).toString('base64url'));
 }
 
 /** True when the form carries the session's CSRF token. */

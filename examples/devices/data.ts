@@ -4,8 +4,6 @@
 export interface DemoData {
   /** The browser's User-Agent at login, shown in the device list. */
   device: string;
-  /** The CSRF token every form must echo. */
+  /** The CSRF token every form of a signed-in page must echo. */
   csrf: string;
-  /** A one-time message for the next page (a failed login). */
-  flash: string;
 }

@@ -2,9 +2,10 @@
 import type { TemplatedApp } from 'uWebSockets.js';
 import type { SessionManager } from '../../src/index.js';
 import type { UwsSessionHandler, WithSession } from '../../src/adapters/uws.js';
-import { csrfMatches, csrfToken, renewCsrfToken } from './csrf.js';
+import { csrfMatches, csrfToken } from './csrf.js';
 import type { DemoData } from './data.js';
 import { readForm } from './form.js';
+import type { LoginCsrfCookie } from './login-csrf.js';
 import { devicesPage, errorPage, loginPage } from './pages.js';
 import { redirect, sendPage } from './respond.js';
 import { listDevices } from './sessions-view.js';
@@ -25,7 +26,7 @@ function forbidden(res: Parameters<UwsSessionHandler<DemoData>>[0]): void {
 }
 
 /** Adds every route of the demo to `app`. */
-export function addRoutes(app: TemplatedApp, sessions: SessionManager<DemoData>, withSession: WithSession<DemoData>): void {
+export function addRoutes(app: TemplatedApp, sessions: SessionManager<DemoData>, withSession: WithSession<DemoData>, loginCsrf: LoginCsrfCookie): void {
   app.get('/style.css', (res) => {
     res.writeHeader('Content-Type', 'text/css; charset=utf-8').writeHeader('Cache-Control', 'max-age=3600').end(STYLESHEET);
   });
@@ -37,11 +38,12 @@ export function addRoutes(app: TemplatedApp, sessions: SessionManager<DemoData>,
     }),
   );
 
+  // Showing the form stores nothing: its CSRF token is a cookie of its own, not a session.
   app.get(
     '/login',
     withSession((res, _req, session) => {
       if (session.userId !== undefined) return redirect(res, '/devices');
-      sendPage(res, '200 OK', loginPage(csrfToken(session), session.popString('flash')));
+      sendPage(res, '200 OK', loginPage(loginCsrf.issue(res), ''));
     }),
   );
 
@@ -49,20 +51,23 @@ export function addRoutes(app: TemplatedApp, sessions: SessionManager<DemoData>,
     '/login',
     withSession(async (res, req, session) => {
       const userAgent = req.getHeader('user-agent').slice(0, MAX_USER_AGENT);
+      // Read before the body: uWS's req is only valid until the handler first awaits.
+      const formCsrf = loginCsrf.matcher(req);
       const form = await readForm(res, req.getHeader('content-type'));
-      if (!csrfMatches(session, form)) return forbidden(res);
+      if (!formCsrf(form)) return forbidden(res);
       const username = (form.get('username') ?? '').trim();
       if (!validUsername(username) || form.get('password') !== DEMO_PASSWORD) {
-        session.put('flash', 'Wrong username or password. The password is "demo".');
-        return redirect(res, '/login');
+        // A failed sign-in stores nothing either: the form comes back with the message.
+        return sendPage(res, '200 OK', loginPage(loginCsrf.issue(res), 'Wrong username or password. The password is "demo".'));
       }
       // Start from a clean session: nothing the anonymous visitor's session held carries over, and
       // the signed-in session gets its own handle and creation time (the list's "signed in" time;
       // otherwise that would be when this browser first opened the sign-in page).
       await session.destroy();
       await session.login(username); // a new token: a token planted before sign-in is worthless after it
-      renewCsrfToken(session);
+      csrfToken(session);
       session.put('device', userAgent);
+      loginCsrf.clear(res);
       redirect(res, '/devices');
     }),
   );

@@ -9,7 +9,8 @@ export interface AdapterOptions<Req, Res> {
   /**
    * Called when loading or saving the session fails (a store error) or the handler throws.
    * It may answer at once or return a promise; a response still unanswered when it returns (or
-   * when its promise settles) gets a 500, or is cut off when it had already started.
+   * when its promise settles) gets a 500, or is cut off when it had already started. A promise
+   * still pending after the store's `timeout` (5 s for a store without one) is abandoned the same way.
    * Default: log the error (never the token) and answer 500 when nothing has been sent yet.
    */
   onError?: ErrorHandler<Req, Res>;

@@ -1,7 +1,7 @@
 // What every adapter sends with a response and how it answers a failure, whatever the framework.
 import { SaveAction, type SessionManager } from '../manager.js';
 import type { Session } from '../session.js';
-import { isPromiseLike } from '../store.js';
+import { isPromiseLike, type Store } from '../store.js';
 import { addListValue, type HeaderAccess } from './header-values.js';
 import { describeError, logRequestError } from './options.js';
 
@@ -44,9 +44,19 @@ export function writeSessionHeaders<Data extends object, T>(
   addListValue(headers, target, 'Cache-Control', options.cacheControl);
 }
 
+/** How long an `onError` promise may take when the store has no `timeout` of its own, in ms. */
+export const DEFAULT_ERROR_BUDGET = 5000;
+
+/** The time an `onError` promise gets: the store's `timeout` (the budget of one store operation), else 5 s. @internal */
+export function errorBudget(store: Store): number {
+  const timeout = (store as { readonly timeout?: unknown }).timeout;
+  return typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout) ? timeout : DEFAULT_ERROR_BUDGET;
+}
+
 /**
  * The error policy: calls the user's `onError` (through `call`), then `settled` with what it
- * returned once it returned or its promise settled. `settled` checks whether the response was
+ * returned once it returned or its promise settled, or after `budget` ms if the promise has not
+ * settled by then (it is logged and abandoned). `settled` checks whether the response was
  * answered and answers 500 (with `Vary`) if not, so no request is left hanging. An `onError` that
  * throws or rejects is logged without tokens and counts as having answered nothing. Without a
  * user `onError` (`call` undefined), `error` is logged without tokens and nothing is answered.
@@ -57,6 +67,7 @@ export function callErrorHandler<T>(
   error: unknown,
   call: (() => T | PromiseLike<T>) | undefined,
   settled: (result: T | undefined) => void,
+  budget = DEFAULT_ERROR_BUDGET,
 ): void {
   if (call === undefined) {
     logRequestError(adapter, error);
@@ -75,10 +86,22 @@ export function callErrorHandler<T>(
     settled(result);
     return;
   }
-  result.then(settled, (secondary: unknown) => {
-    logErrorHandlerFailure(adapter, secondary);
+  // settled() answers only a response still unanswered, so a late settle after the budget is harmless.
+  const abandon = setTimeout(() => {
+    console.error(`sessionkit: ${adapter}: onError did not settle within ${budget} ms; the request gets a 500`);
     settled(undefined);
-  });
+  }, budget);
+  result.then(
+    (answer) => {
+      clearTimeout(abandon);
+      settled(answer);
+    },
+    (secondary: unknown) => {
+      clearTimeout(abandon);
+      logErrorHandlerFailure(adapter, secondary);
+      settled(undefined);
+    },
+  );
 }
 
 function logErrorHandlerFailure(adapter: string, error: unknown): void {

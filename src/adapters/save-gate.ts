@@ -4,7 +4,7 @@ import type { Session } from '../session.js';
 import { isPromiseLike } from '../store.js';
 import type { HeaderAccess } from './header-values.js';
 import { saveSnapshot } from './options.js';
-import { callErrorHandler, writeSessionHeaders, type GateOptions } from './policy.js';
+import { callErrorHandler, errorBudget, writeSessionHeaders, type GateOptions } from './policy.js';
 
 /**
  * Where a request is:
@@ -261,7 +261,7 @@ export class SaveGate<Data extends object, Req = unknown> {
   #report(error: unknown, req: Req | undefined): void {
     const output = this.#output;
     const call = this.#options.onError === undefined ? undefined : () => output.onError(error, req);
-    callErrorHandler(output.adapter, error, call, () => this.#afterError());
+    callErrorHandler(output.adapter, error, call, () => this.#afterError(), errorBudget(this.#manager.store));
   }
 
   /** After onError: a response it left unanswered gets a 500, or is cut off once it started. */

@@ -1,7 +1,33 @@
-// A copy of a uWS HttpRequest, taken while it is valid, for handlers that run after the session loaded asynchronously.
+// Reading a uWS HttpRequest: the session cookie from every Cookie line, and a copy taken while it is valid for handlers that run after the session loaded asynchronously.
 import type { HttpRequest } from 'uWebSockets.js';
+import { findCookie } from '../cookie.js';
+import { isToken } from '../token.js';
 
 const MAX_PARAMETERS = 16;
+
+/**
+ * The session token in a request's cookies, from every `Cookie` line as node reads them joined
+ * (the first occurrence of the cookie wins). uWS's getHeader gives the first line only, so the
+ * other lines are looked at only when the first does not hold the cookie.
+ * @internal
+ */
+export function tokenFromCookieLines(req: HttpRequest, name: string): string | undefined {
+  let value = findCookie(req.getHeader('cookie'), name);
+  if (value === undefined) {
+    laterLines.name = name;
+    req.forEach(visitCookieLine);
+    value = laterLines.value;
+    laterLines.value = undefined;
+  }
+  return isToken(value) ? value : undefined;
+}
+
+/** The state of one synchronous forEach, kept outside it so that the callback allocates nothing. */
+const laterLines: { name: string; value: string | undefined } = { name: '', value: undefined };
+
+function visitCookieLine(key: string, line: string): void {
+  if (key === 'cookie' && laterLines.value === undefined) laterLines.value = findCookie(line, laterLines.name);
+}
 
 /**
  * A plain-object HttpRequest: uWS requests are stack-allocated and die when the route callback

@@ -3,6 +3,7 @@ import type { HttpRequest, HttpResponse, us_socket_context_t } from 'uWebSockets
 import type { SessionManager } from '../manager.js';
 import type { Session } from '../session.js';
 import { checkManager, resolveAdapterOptions, tokenFromHeader } from './options.js';
+import { tokenFromCookieLines } from './uws-request.js';
 import { SessionResponse } from './uws-response.js';
 import type { UwsContext, UwsResolvedOptions, UwsSessionHandler, UwsSessionOptions } from './uws-types.js';
 
@@ -58,8 +59,7 @@ export function uwsSessions<Data extends object>(manager: SessionManager<Data>, 
     if (typeof handler !== 'function') throw new TypeError('sessionkit: uws: withSession() takes a handler function');
     const ctx: UwsContext<Data> = { manager, options: resolved, handler };
     return function sessionHandler(res: HttpResponse, req: HttpRequest): void {
-      const token = tokenFromHeader(manager, resolved.tokenHeader, req.getHeader(resolved.requestHeader));
-      new SessionResponse(res, ctx).serve(req, token);
+      new SessionResponse(res, ctx).serve(req, requestToken(manager, resolved, req));
     };
   };
   return Object.assign(withSession, {
@@ -78,7 +78,7 @@ function upgradeHandler<Data extends object, Extra extends object>(
   // The upgrade response is a plain uWS response; a SessionResponse serves only onError's 500.
   const ctx: UwsContext<Data> = { manager, options, handler: noHandler };
   return function sessionUpgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void {
-    const token = tokenFromHeader(manager, options.tokenHeader, req.getHeader(options.requestHeader));
+    const token = requestToken(manager, options, req);
     const key = req.getHeader('sec-websocket-key');
     const protocol = req.getHeader('sec-websocket-protocol');
     const extensions = req.getHeader('sec-websocket-extensions');
@@ -88,6 +88,12 @@ function upgradeHandler<Data extends object, Extra extends object>(
       res.upgrade(data, key, protocol, extensions, context);
     });
   };
+}
+
+/** The token a request carries: in the token header (its first line), or in any of its Cookie lines. */
+function requestToken<Data extends object>(manager: SessionManager<Data>, options: UwsResolvedOptions, req: HttpRequest): string | undefined {
+  if (options.tokenHeader === undefined) return tokenFromCookieLines(req, manager.cookie.name);
+  return tokenFromHeader(manager, options.tokenHeader, req.getHeader(options.requestHeader));
 }
 
 function noHandler(): void {}

@@ -1,5 +1,5 @@
 // The check jsonCodec runs before it encodes: every value must come back from JSON exactly as it went in.
-import { SessionkitError } from '../errors.js';
+import { className, type Problem, refusedValue } from './refusal.js';
 
 /** Deepest nesting accepted; a cycle is found when it reaches this depth. */
 export const MAX_JSON_DEPTH = 1000;
@@ -13,11 +13,6 @@ export const MAX_JSON_DEPTH = 1000;
 export function checkJsonValue(key: string, value: unknown): void {
   const problem = problemIn(value, 0);
   if (problem !== undefined) throw refused(key, problem);
-}
-
-interface Problem {
-  what: string;
-  depth: number;
 }
 
 function problemIn(value: unknown, depth: number): Problem | undefined {
@@ -75,23 +70,6 @@ function describeInstance(value: object, prototype: unknown): string {
   return `an instance of ${className(prototype)}, which JSON stores as a plain object`;
 }
 
-/** The class name from a prototype's own `constructor`, without running user getters. */
-function className(prototype: unknown): string {
-  if (prototype === null || typeof prototype !== 'object') return 'an unknown class';
-  const classFunction: unknown = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value;
-  const name = typeof classFunction === 'function' ? classFunction.name : '';
-  return name === '' ? 'an anonymous class' : name.slice(0, 60);
-}
-
-function refused(key: string, problem: Problem): SessionkitError {
-  const where = problem.depth === 0 ? 'holds' : `holds, ${problem.depth} level${problem.depth === 1 ? '' : 's'} down,`;
-  return new SessionkitError(
-    'json codec',
-    `cannot store the value of key ${quoteKey(key)}: it ${where} ${problem.what}; store plain data (or use msgpackCodec, which keeps Map, Set, Date, bigint and bytes)`,
-  );
-}
-
-/** A session key as shown in an error: quoted, and cut short if long. */
-export function quoteKey(key: string): string {
-  return JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key);
+function refused(key: string, problem: Problem) {
+  return refusedValue('json', key, problem, 'store plain data (or use msgpackCodec, which keeps Map, Set, Date, bigint and bytes)');
 }

@@ -1,5 +1,7 @@
 // The msgpack codec's fast path: a record of plain values (ASCII strings, numbers, booleans, null, Dates, arrays of those), written byte for byte as msgpackr would.
 
+import { types } from 'node:util';
+
 /** Size of each slab the records are written into; records are views of it, as msgpackr's are. */
 const SLAB_SIZE = 16 * 1024;
 /** The largest record the fast path writes; bigger ones go to msgpackr. */
@@ -65,8 +67,9 @@ export class PlainRecordWriter {
         return this.#byte(value ? 0xc3 : 0xc2);
       case 'object':
         if (value === null) return this.#byte(0xc0);
-        if (value.constructor === Array) return depth < MAX_DEPTH && this.#array(value as unknown[], depth + 1);
-        if (value.constructor === Date) return this.#date(value as Date);
+        // The constructor is what msgpackr dispatches on; the brand checks refuse objects that only claim one.
+        if (value.constructor === Array) return Array.isArray(value) && depth < MAX_DEPTH && this.#array(value, depth + 1);
+        if (value.constructor === Date) return types.isDate(value) && this.#date(value);
         return false;
       default:
         return false;

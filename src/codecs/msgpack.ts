@@ -1,6 +1,7 @@
 // msgpackCodec, the default: msgpackr records, so Date, bytes, Map, Set and bigint round-trip exactly.
 import { Packr } from 'msgpackr';
 import type { Codec } from '../codec.js';
+import { checkMsgpackEntry } from './msgpack-check.js';
 import { PlainRecordWriter } from './msgpack-plain.js';
 import { checkedRecord, undecodable } from './record.js';
 
@@ -22,6 +23,8 @@ export const msgpackCodec: Codec = {
   encode(deadline, values) {
     const written = plain.write(deadline, values);
     if (written !== undefined) return written;
+    // The fast path writes only values that round-trip exactly; the rest are checked before msgpackr sees them.
+    values.forEach(checkMsgpackEntry);
     // One reused [deadline, values] pair: pack is synchronous and keeps no reference to it.
     pair[0] = deadline;
     pair[1] = values;

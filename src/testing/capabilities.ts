@@ -251,6 +251,28 @@ export const findByOwnerChecks: Check[] = group('findByOwner()', [
     },
   },
   {
+    name: 'refuses an owner that is not a user id (empty, too long, a control character, a lone surrogate) with a TypeError that never shows it',
+    async run(store, context) {
+      const findByOwner = capability(store, 'findByOwner', context);
+      const id = owner();
+      const refused = ['', `${id}${'x'.repeat(MAX_OWNER_LENGTH)}`, `${id}\u0000`, `${id}\n`, `${id}\u007f`, `${id}\u0085`, `${id}\uD800`];
+      for (const user of refused) {
+        const token = generateToken();
+        for (const attempt of [(): unknown => findByOwner(user), (): unknown => store.commit(token, text('x'), later(), user)]) {
+          const error: unknown = await Promise.resolve()
+            .then(attempt)
+            .then(
+              () => undefined,
+              (failure: unknown) => failure,
+            );
+          expect(error, JSON.stringify(user)).toBeInstanceOf(TypeError);
+          expect((error as Error).message).not.toContain(id);
+        }
+        expect(await store.find(token)).toBeUndefined();
+      }
+    },
+  },
+  {
     name: 'never calls all()',
     async run(store, context) {
       capability(store, 'findByOwner', context);

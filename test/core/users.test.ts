@@ -80,6 +80,22 @@ describe('session identity', () => {
     await session.login('x'.repeat(255));
     expect(session.userId).toHaveLength(255);
   });
+
+  it('refuses a user id with a control character (NUL included) up front, in login and in every lookup by user', async () => {
+    const { manager } = setup();
+    const session = await manager.load();
+    session.put('device', 'laptop');
+    for (const bad of ['a\u0000b', 'line\nbreak', 'tab\t', 'del\u007f', 'c1\u0085']) {
+      await expect(session.login(bad)).rejects.toThrow(/^sessionkit: session\.login\(\) takes a user id: .*without control characters/);
+      await expect(manager.listSessions(bad)).rejects.toThrow(TypeError);
+      await expect(manager.destroySessions(bad)).rejects.toThrow(TypeError);
+      await expect(manager.destroySession(bad, 'AAAAAAAAAAAAAAAAAAAAAA')).rejects.toThrow(TypeError);
+    }
+    expect(session.userId).toBeUndefined();
+    await session.login('ünïcödé 😀 user');
+    await manager.commit(session);
+    expect((await manager.listSessions('ünïcödé 😀 user')).map((entry) => entry.data)).toEqual([{ device: 'laptop' }]);
+  });
 });
 
 describe('listSessions', () => {

@@ -131,3 +131,81 @@ describe('devices demo in Chromium', () => {
     expect(await listed(b.page)).toEqual([`${NAMES.B} *`]);
   }, 60_000);
 });
+
+/** The cookies a response sets, as name -> the whole Set-Cookie line. */
+function setCookies(response: Response): Map<string, string> {
+  return new Map(response.headers.getSetCookie().map((line) => [line.slice(0, line.indexOf('=')), line]));
+}
+
+/** The sign-in form's CSRF token and cookie, from a GET of the form. */
+async function signInForm(url: string): Promise<{ csrf: string; cookie: string; response: Response }> {
+  const response = await fetch(`${url}/login`, { redirect: 'manual' });
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await response.text())?.[1] ?? '';
+  const line = response.headers.getSetCookie().find((value) => value.includes('login-csrf=')) ?? '';
+  return { csrf, cookie: line.slice(0, line.indexOf(';')), response };
+}
+
+function postSignIn(url: string, cookie: string, form: Record<string, string>): Promise<Response> {
+  return fetch(`${url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    body: new URLSearchParams(form).toString(),
+  });
+}
+
+describe('devices demo sign-in over HTTP', () => {
+  it('creates no session for a GET of the sign-in form or a failed sign-in, only for a sign-in', async () => {
+    for (let i = 0; i < 3; i++) {
+      const { csrf, cookie, response } = await signInForm(app!.url);
+      expect(response.status).toBe(200);
+      expect([...setCookies(response).keys()]).toEqual(['login-csrf']);
+      expect(cookie).toMatch(/^login-csrf=[A-Za-z0-9_-]{43}$/);
+      const failed = await postSignIn(app!.url, cookie, { csrf, username: 'mallory', password: 'wrong' });
+      expect(failed.status).toBe(200);
+      expect(await failed.text()).toContain('Wrong username or password');
+      expect(setCookies(failed).has('session')).toBe(false);
+    }
+    const { csrf, cookie } = await signInForm(app!.url);
+    const signedIn = await postSignIn(app!.url, cookie, { csrf, username: 'carol', password: 'demo' });
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get('location')).toBe('/devices');
+    const cookies = setCookies(signedIn);
+    expect(cookies.get('session')).toMatch(/^session=[A-Za-z0-9_-]{43};/);
+    expect(cookies.get('login-csrf')).toMatch(/^login-csrf=; Max-Age=0;/);
+  });
+
+  it("refuses a sign-in whose form token does not match the browser's sign-in cookie, storing nothing", async () => {
+    const { csrf, cookie } = await signInForm(app!.url);
+    const other = await signInForm(app!.url);
+    for (const [sentCookie, sentCsrf] of [
+      ['', csrf],
+      [cookie, 'forged'],
+      [other.cookie, csrf],
+    ] as const) {
+      const response = await postSignIn(app!.url, sentCookie, { csrf: sentCsrf, username: 'carol', password: 'demo' });
+      expect(response.status).toBe(403);
+      expect(setCookies(response).has('session')).toBe(false);
+    }
+  });
+
+  it('names its cookies with the __Host- prefix when served over HTTPS (COOKIE_SECURE=1)', async () => {
+    const secure = await startDevicesApp({ dataDir: join(dir, 'secure-data'), host: '127.0.0.1', port: 0, secureCookie: true });
+    try {
+      const { csrf, cookie, response } = await signInForm(secure.url);
+      expect(response.headers.getSetCookie()).toEqual([
+        expect.stringMatching(/^__Host-login-csrf=[A-Za-z0-9_-]{43}; Max-Age=1800; Path=\/; HttpOnly; SameSite=Strict; Secure$/),
+      ]);
+      const signedIn = await postSignIn(secure.url, cookie, { csrf, username: 'carol', password: 'demo' });
+      expect(signedIn.status).toBe(303);
+      const session = setCookies(signedIn).get('__Host-session') ?? '';
+      expect(session).toMatch(/^__Host-session=[A-Za-z0-9_-]{43};/);
+      expect(session).toContain('; Secure');
+      expect(session).toContain('; Path=/');
+      expect(session).not.toMatch(/Domain=/i);
+      expect(setCookies(signedIn).has('session')).toBe(false);
+    } finally {
+      await secure.close();
+    }
+  });
+});

@@ -4,26 +4,13 @@ import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { jsonCodec, msgpackCodec, type Codec, type SessionRecord } from '../../src/codec.js';
 import { SessionkitError } from '../../src/index.js';
+import { anyText, anyValue, storableValue } from './support/codec-values.js';
 import { inTime, runs, timeoutFor } from './support/runs.js';
 
+// msgpackr renames an own "__proto__" key of a nested object to "__proto_" (its guard against
+// prototype pollution; a unit test pins it), so storableValue leaves that one key out.
 const codecs: [Codec, fc.Arbitrary<unknown>][] = [
-  // msgpackr renames an own "__proto__" key of a nested object to "__proto_" (its guard against
-  // prototype pollution; a unit test pins it), so that one key is left out here.
-  [
-    msgpackCodec,
-    fc.anything({
-      key: fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'),
-      withBigInt: true,
-      withMap: true,
-      withSet: true,
-      withDate: true,
-      withTypedArray: true,
-      withNullPrototype: true,
-      withSparseArray: true,
-      maxDepth: 2,
-      maxKeys: 4,
-    }),
-  ],
+  [msgpackCodec, storableValue],
   [jsonCodec, fc.jsonValue({ maxDepth: 2 })],
 ];
 
@@ -70,16 +57,24 @@ function decodeOrClearError(codec: Codec, bytes: Uint8Array, limitMs = 2000): Se
   }
 }
 
-/** A copy with -0 as 0: both codecs bring -0 back as 0 (the two are ===), the one change they make. */
-function withoutNegativeZero(value: unknown): unknown {
+/**
+ * A value as both codecs bring it back: -0 as 0 (the two are ===) and objects without a prototype
+ * as plain objects; everything else must come back exactly.
+ */
+function asDecoded(value: unknown): unknown {
   if (Object.is(value, -0)) return 0;
-  if (Array.isArray(value)) return value.map(withoutNegativeZero);
-  if (value instanceof Map) return new Map([...value].map(([k, v]) => [withoutNegativeZero(k), withoutNegativeZero(v)]));
-  if (value instanceof Set) return new Set([...value].map(withoutNegativeZero));
+  if (Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype) {
+    // A hole stays a hole, so that a codec filling it in is caught.
+    const copy: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) if (i in value) copy[i] = asDecoded(value[i]);
+    return copy;
+  }
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [asDecoded(k), asDecoded(v)]));
+  if (value instanceof Set) return new Set([...value].map(asDecoded));
   if (value !== null && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
-    const copy: Record<string, unknown> = Object.create(Object.getPrototypeOf(value));
+    const copy: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
-      const v = withoutNegativeZero((value as Record<string, unknown>)[key]);
+      const v = asDecoded((value as Record<string, unknown>)[key]);
       Object.defineProperty(copy, key, { value: v, enumerable: true, writable: true, configurable: true });
     }
     return copy;
@@ -132,7 +127,7 @@ for (const [codec, value] of codecs) {
             decodeOrClearError(codec, garbage);
             const record = codec.decode(codec.encode(d, values));
             expect(record.deadline).toBe(d);
-            expect(record.values).toEqual(withoutNegativeZero(values));
+            expect(record.values).toStrictEqual(asDecoded(values));
           }),
           runs(),
         );
@@ -161,7 +156,7 @@ describe('msgpackCodec across processes', () => {
         fc.property(fc.uint8Array({ maxLength: 100 }), deadline, sessionValues(value), (garbage, d, values) => {
           decodeOrClearError(msgpackCodec, garbage);
           const other = new Packr({ useRecords: true, mapsAsObjects: false, moreTypes: true, int64AsType: 'bigint' });
-          expect(other.unpack(msgpackCodec.encode(d, values))).toEqual([d, withoutNegativeZero(values)]);
+          expect(other.unpack(msgpackCodec.encode(d, values))).toStrictEqual([d, asDecoded(values)]);
         }),
         runs(0.5),
       );
@@ -170,37 +165,34 @@ describe('msgpackCodec across processes', () => {
   );
 });
 
-describe('jsonCodec on any value', () => {
-  it(
-    'stores a value exactly, or refuses it with a SessionkitError naming the key',
-    () => {
-      const value = fc.anything({
-        key: fc.oneof(fc.constant('__proto__'), fc.string({ maxLength: 8 })),
-        withBigInt: true,
-        withMap: true,
-        withSet: true,
-        withDate: true,
-        withTypedArray: true,
-        withNullPrototype: true,
-        withSparseArray: true,
-        withBoxedValues: true,
-        maxDepth: 4,
-      });
-      fc.assert(
-        fc.property(fc.string({ maxLength: 10 }), value, (key, v) => {
-          let bytes: Uint8Array;
-          try {
-            bytes = jsonCodec.encode(1, new Map([[key, v]]));
-          } catch (error) {
-            expect(error).toBeInstanceOf(SessionkitError);
-            expect((error as Error).message.startsWith(`sessionkit: json codec: cannot store the value of key ${JSON.stringify(key)}: it holds`)).toBe(true);
-            return;
-          }
-          expect(withoutNegativeZero(jsonCodec.decode(bytes).values.get(key))).toEqual(withoutNegativeZero(v));
-        }),
-        runs(),
-      );
-    },
-    timeoutFor(),
-  );
-});
+for (const codec of [msgpackCodec, jsonCodec]) {
+  describe(`${codec.name}Codec on any value`, () => {
+    it(
+      'stores a value exactly, or refuses it with a SessionkitError naming the key (full Unicode, lone surrogates and boxed primitives included)',
+      () => {
+        // msgpackr renames a nested own "__proto__" key (a unit test pins it); JSON keeps it, so it is tried there.
+        const keys = codec === jsonCodec ? fc.oneof(fc.constant('__proto__'), anyText(8)) : anyText(8).filter((k) => k !== '__proto__');
+        fc.assert(
+          fc.property(anyText(10), anyValue(keys), (key, v) => {
+            let bytes: Uint8Array;
+            try {
+              bytes = codec.encode(1, new Map([[key, v]]));
+            } catch (error) {
+              expect(error).toBeInstanceOf(SessionkitError);
+              const quoted = JSON.stringify(key);
+              const message = (error as Error).message;
+              const prefix = `sessionkit: ${codec.name} codec: cannot store the `;
+              expect(
+                message.startsWith(`${prefix}value of key ${quoted}: it holds`) || message.startsWith(`${prefix}key ${quoted}: it has a lone surrogate`),
+              ).toBe(true);
+              return;
+            }
+            expect(codec.decode(bytes).values).toStrictEqual(new Map([[key, asDecoded(v)]]));
+          }),
+          runs(),
+        );
+      },
+      timeoutFor(),
+    );
+  });
+}

@@ -85,7 +85,8 @@ describe('LmdbStore owner index', () => {
     await expect(store.commit(token, Uint8Array.of(1), later(), 'x'.repeat(256))).rejects.toThrow(/lmdb store: owner must be/);
     await expect(store.commitIf(token, undefined, Uint8Array.of(1), later(), '')).rejects.toThrow(TypeError);
     expect(store.find(token)).toBeUndefined();
-    expect(store.findByOwner('x'.repeat(256))).toEqual([]);
+    expect(() => store.findByOwner('x'.repeat(256))).toThrow(/lmdb store: owner must be/);
+    expect(() => store.findByOwner('ada\u0000')).toThrow(TypeError);
     await store.close();
   });
 });

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { SessionManager } from '../../src/index.js';
 import { PostgresStore } from '../../src/stores/postgres.js';
 import { generateToken } from '../../src/token.js';
 import { ownerStoreBehaviours } from './support/owner-store-tests.js';
@@ -14,6 +15,19 @@ const { pool, table, scsTable } = postgresTables('sessionkit_owners');
 /** A pool that records the text of every query sent through it. */
 describe('PostgresStore conditional commits and owner index', () => {
   ownerStoreBehaviours(() => new PostgresStore({ pool, table, cleanupInterval: 0 }));
+
+  it('refuses a user id with NUL at login, before any write, and the session still commits', async () => {
+    const manager = new SessionManager({ store: new PostgresStore({ pool, table, cleanupInterval: 0 }) });
+    const session = await manager.load();
+    session.put('device', 'laptop');
+    await expect(session.login('ada\u0000admin')).rejects.toThrow(TypeError);
+    await expect(manager.listSessions('ada\u0000admin')).rejects.toThrow(TypeError);
+    const owner = `nul-${randomSuffix()}`;
+    await session.login(owner);
+    const { token } = await manager.commit(session);
+    expect(token).not.toBe('');
+    expect((await manager.listSessions(owner)).map((entry) => entry.data)).toEqual([{ device: 'laptop' }]);
+  });
 
   it('creates a nullable user_id column with a partial index on it', async () => {
     const { rows } = await pool.query("SELECT data_type, is_nullable FROM information_schema.columns WHERE table_name = $1 AND column_name = 'user_id'", [

@@ -7,6 +7,7 @@ import { randomSuffix } from './support/processes.js';
 import { REDIS } from './support/shared-servers.js';
 import { later, sleep } from '../support/time.js';
 import { redisKeys } from './support/databases.js';
+import { startRedis } from './support/redis-process.js';
 
 const { client, run, prefix } = redisKeys();
 
@@ -84,13 +85,21 @@ describe('RedisStore conditional commits and owner index', () => {
   });
 
   it('runs its scripts on a server that has flushed its script cache (EVAL after NOSCRIPT)', async () => {
-    const store = new RedisStore({ client, prefix });
-    const token = generateToken();
-    expect(await store.commitIf(token, undefined, Uint8Array.of(1), later(), 'erin')).toBe(true);
-    await client.script('FLUSH');
-    expect(await store.commitIf(token, Uint8Array.of(1), Uint8Array.of(2), later(), 'erin')).toBe(true);
-    expect(await store.find(token)).toEqual(Uint8Array.of(2));
-  });
+    // SCRIPT FLUSH empties the cache for every client of a server, so it runs on a private one.
+    const server = await startRedis();
+    const own = new Redis({ host: '127.0.0.1', port: server.port, maxRetriesPerRequest: 1 });
+    try {
+      const store = new RedisStore({ client: own, prefix });
+      const token = generateToken();
+      expect(await store.commitIf(token, undefined, Uint8Array.of(1), later(), 'erin')).toBe(true);
+      await own.script('FLUSH');
+      expect(await store.commitIf(token, Uint8Array.of(1), Uint8Array.of(2), later(), 'erin')).toBe(true);
+      expect(await store.find(token)).toEqual(Uint8Array.of(2));
+    } finally {
+      own.disconnect();
+      await server.dispose();
+    }
+  }, 30_000);
 
   it('names the failed command when the server is unreachable', async () => {
     const dead = new Redis({ ...REDIS, port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });

@@ -91,8 +91,8 @@ describe('RedisStore timeout', () => {
   });
 
   it('settles within it while the server hangs, and the client works again once it answers', async () => {
-    const proxy = await startFreezableProxy(REDIS.port);
-    const client = new Redis({ host: '127.0.0.1', port: proxy.port, lazyConnect: true });
+    const proxy = await startFreezableProxy(REDIS.port, REDIS.host);
+    const client = new Redis({ ...REDIS, host: '127.0.0.1', port: proxy.port, lazyConnect: true });
     client.on('error', ignore);
     await client.connect();
     const prefix = `sessionkit-test:${randomSuffix()}:`;
@@ -120,7 +120,7 @@ describe('RedisStore timeout', () => {
 describe('PostgresStore timeout', () => {
   it('settles every operation within it against a server that accepts and never answers, connection waits included', async () => {
     const silent = await startSilentServer();
-    const pool = new pg.Pool({ ...POSTGRES, port: silent.port, max: 2 }); // pg's defaults: no connection timeout
+    const pool = new pg.Pool({ ...POSTGRES, host: '127.0.0.1', port: silent.port, max: 2 }); // pg's defaults: no connection timeout
     pool.on('error', ignore);
     const store = new PostgresStore({ pool, cleanupInterval: 0, timeout: TIMEOUT });
     await Promise.all(everySqlOperation(store, 'postgres store', generateToken()));
@@ -131,8 +131,8 @@ describe('PostgresStore timeout', () => {
   });
 
   it('settles within it while the server hangs, and the pool works again once it answers', async () => {
-    const proxy = await startFreezableProxy(POSTGRES.port);
-    const pool = new pg.Pool({ ...POSTGRES, port: proxy.port, max: 2 });
+    const proxy = await startFreezableProxy(POSTGRES.port, POSTGRES.host);
+    const pool = new pg.Pool({ ...POSTGRES, host: '127.0.0.1', port: proxy.port, max: 2 });
     pool.on('error', ignore);
     const table = `sessionkit_test_${randomSuffix()}`;
     const store = new PostgresStore({ pool, table, cleanupInterval: 0, timeout: TIMEOUT });
@@ -159,7 +159,7 @@ describe('PostgresStore timeout', () => {
 describe('MySqlStore timeout', () => {
   it('settles every operation within it against a server that accepts and never answers, connection waits included', async () => {
     const silent = await startSilentServer();
-    const pool = mysql.createPool({ ...MARIADB, port: silent.port, connectionLimit: 2 }); // mysql2's defaults: 10 s to connect, no query timeout
+    const pool = mysql.createPool({ ...MARIADB, host: '127.0.0.1', port: silent.port, connectionLimit: 2 }); // mysql2's defaults: 10 s to connect, no query timeout
     const store = new MySqlStore({ pool, cleanupInterval: 0, timeout: TIMEOUT });
     await Promise.all(everySqlOperation(store, 'mysql store', generateToken()));
     await silent.close();
@@ -169,8 +169,8 @@ describe('MySqlStore timeout', () => {
   });
 
   it('settles within it while the server hangs, and the pool works again once it answers', async () => {
-    const proxy = await startFreezableProxy(MARIADB.port);
-    const pool = mysql.createPool({ ...MARIADB, port: proxy.port, connectionLimit: 2 });
+    const proxy = await startFreezableProxy(MARIADB.port, MARIADB.host);
+    const pool = mysql.createPool({ ...MARIADB, host: '127.0.0.1', port: proxy.port, connectionLimit: 2 });
     const table = `sessionkit_test_${randomSuffix()}`;
     const store = new MySqlStore({ pool, table, cleanupInterval: 0, timeout: TIMEOUT });
     try {

@@ -25,6 +25,8 @@ export class TestStore implements Store {
   delay: number;
   /** When set, every call fails with this error: thrown when synchronous, rejected (after the delay) when not. */
   failWith: Error | undefined;
+  /** The store's operation budget in ms, as a networked store's `timeout` option sets it (adapters bound onError by it); unset by default. */
+  timeout: number | undefined;
   readonly #waiting: Record<'find' | 'commit', (() => void)[]> = { find: [], commit: [] };
 
   constructor({ delay = 0, stableBytes = true }: TestStoreOptions = {}) {

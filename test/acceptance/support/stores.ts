@@ -53,6 +53,11 @@ export class AcceptanceStores {
         await requireRedis();
         const client = new Redis({ ...REDIS, maxRetriesPerRequest: 1 });
         this.#closers.push(() => client.quit());
+        // Closers run last first: the keys this store wrote are removed before the client quits.
+        this.#closers.push(async () => {
+          const keys = await client.keys(`${prefix}*`);
+          if (keys.length > 0) await client.unlink(...keys);
+        });
         return new RedisStore({ client, prefix });
       }
       case 'Redis Cluster':

@@ -21,6 +21,30 @@ export interface TestOptions {
   onError?: TestOnError;
 }
 
+/** Handlers of `/hold-then-reject`, each waiting until the test releases it. */
+export class HeldHandlers {
+  #held: (() => void)[] = [];
+  #arrivals: (() => void)[] = [];
+
+  /** Resolves once a handler is waiting. */
+  arrival(): Promise<void> {
+    return new Promise((resolve) => this.#arrivals.push(resolve));
+  }
+
+  /** Called by a handler: resolves when the test releases it. */
+  hold(): Promise<void> {
+    for (const arrived of this.#arrivals.splice(0)) arrived();
+    return new Promise((resolve) => this.#held.push(resolve));
+  }
+
+  /** Lets every waiting handler go on. */
+  releaseAll(): void {
+    for (const release of this.#held.splice(0)) release();
+  }
+}
+
+export const heldHandlers = new HeldHandlers();
+
 export const routes: Record<string, Route> = {
   '/put': (session, query) => {
     session.put('message', query.get('v') ?? 'Hello from a session!');
@@ -49,6 +73,12 @@ export const routes: Record<string, Route> = {
     session.put('message', 'from a handler that rejected');
     await sleep(2);
     throw new Error('handler failed later');
+  },
+  // A handler still pending when its client leaves, which then fails: it must commit nothing.
+  '/hold-then-reject': async (session) => {
+    session.put('message', 'from a handler that rejected after its client left');
+    await heldHandlers.hold();
+    throw new Error('handler failed after its client left');
   },
   // A 5xx answer after changing the session: it must commit nothing.
   '/unavailable': (session) => {

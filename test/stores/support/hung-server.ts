@@ -37,8 +37,8 @@ export interface FreezableProxy extends HungServer {
   thaw(): void;
 }
 
-/** A TCP proxy to 127.0.0.1:`targetPort` that can be frozen and thawed. */
-export async function startFreezableProxy(targetPort: number): Promise<FreezableProxy> {
+/** A TCP proxy to `targetHost`:`targetPort` that can be frozen and thawed. */
+export async function startFreezableProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<FreezableProxy> {
   const sockets = new Set<Socket>();
   let frozen = false;
   let held: [Socket, Buffer][] = [];
@@ -51,7 +51,7 @@ export async function startFreezableProxy(targetPort: number): Promise<Freezable
     });
   };
   const server = createServer((client) => {
-    const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
+    const upstream = createConnection({ host: targetHost, port: targetPort });
     track(client, () => upstream);
     track(upstream, () => client);
     const forward = (from: Socket, to: Socket) =>

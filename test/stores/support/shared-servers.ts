@@ -1,11 +1,58 @@
-// Test support: the machine's shared PostgreSQL, MariaDB and Redis, and a check that fails the run clearly when one is down.
+// Test support: the shared PostgreSQL, MariaDB and Redis (this machine's, or where SESSIONKIT_TEST_*_URL say), and a check that fails the run clearly when one is down.
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 
-export const REDIS = { host: '127.0.0.1', port: 6379 };
-export const POSTGRES = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
-export const MARIADB = { host: '127.0.0.1', port: 3306, user: 'root', password: '', database: 'test' };
+/**
+ * Where a shared server is: the URL in environment variable `name`, or `fallback` (this machine's
+ * servers). Throws, naming the variable, for a URL of another scheme or without a host.
+ */
+function serverUrl(name: string, fallback: string, scheme: string): URL {
+  const text = process.env[name] || fallback;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new TypeError(`${name} must be a URL such as ${fallback}; got ${JSON.stringify(text)}`);
+  }
+  if (url.protocol !== `${scheme}:` || url.hostname === '') throw new TypeError(`${name} must be a ${scheme}:// URL such as ${fallback}`);
+  return url;
+}
+
+function portOf(url: URL, fallback: number): number {
+  return url.port === '' ? fallback : Number(url.port);
+}
+
+/** The path of a URL as a database name, or `fallback`. */
+function databaseOf(url: URL, fallback: string): string {
+  const path = decodeURIComponent(url.pathname.slice(1));
+  return path === '' ? fallback : path;
+}
+
+const redisUrl = serverUrl('SESSIONKIT_TEST_REDIS_URL', 'redis://127.0.0.1:6379/0', 'redis');
+const postgresUrl = serverUrl('SESSIONKIT_TEST_POSTGRES_URL', 'postgres://postgres@127.0.0.1:5432/test', 'postgres');
+const mariaDbUrl = serverUrl('SESSIONKIT_TEST_MYSQL_URL', 'mysql://root@127.0.0.1:3306/test', 'mysql');
+
+export const REDIS = {
+  host: redisUrl.hostname,
+  port: portOf(redisUrl, 6379),
+  db: Number(databaseOf(redisUrl, '0')),
+  ...(redisUrl.password === '' ? {} : { password: decodeURIComponent(redisUrl.password) }),
+};
+export const POSTGRES = {
+  host: postgresUrl.hostname,
+  port: portOf(postgresUrl, 5432),
+  user: decodeURIComponent(postgresUrl.username) || 'postgres',
+  database: databaseOf(postgresUrl, 'test'),
+  ...(postgresUrl.password === '' ? {} : { password: decodeURIComponent(postgresUrl.password) }),
+};
+export const MARIADB = {
+  host: mariaDbUrl.hostname,
+  port: portOf(mariaDbUrl, 3306),
+  user: decodeURIComponent(mariaDbUrl.username) || 'root',
+  password: decodeURIComponent(mariaDbUrl.password),
+  database: databaseOf(mariaDbUrl, 'test'),
+};
 
 const HOW_TO_START = {
   Redis: `redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log`,

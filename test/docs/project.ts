@@ -1,9 +1,10 @@
 // A throwaway consumer project for doc blocks: `sessionkit` is this package as built, the drivers come from its dev dependencies.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
+import { run } from '../support/commands.js';
 import type { Toolchain } from '../toolchains/toolchains.js';
 import { where, type CodeBlock } from './blocks.js';
 
@@ -73,7 +74,7 @@ export class DocProject {
     const checks = [...groups.values()].map(async (group, index) => {
       const config = join(this.dir, `tsconfig.ts${compiler.major}.${index}.json`);
       writeFileSync(config, JSON.stringify({ compilerOptions: options, files: group.map((block) => this.files.get(block)!) }));
-      const { code, output } = await tsc(compiler.dir, config, this.dir);
+      const { code, output } = await run(process.execPath, [join(compiler.dir, 'bin/tsc'), '-p', config, '--pretty', 'false'], this.dir);
       const problems = output
         .split('\n')
         .filter((line) => /error TS\d+/.test(line))
@@ -126,15 +127,6 @@ export class DocProject {
     if (block === undefined) return `${relative(this.dir, resolve(this.dir, file))}:${lineNumber}: ${code}: ${message}`;
     return `${block.doc}:${block.line + Number(lineNumber) - 1}:${column} (block at ${where(block)}): ${code}: ${message}`;
   }
-}
-
-/** Runs `tsc -p config` of the TypeScript package in `compiler`. */
-function tsc(compiler: string, config: string, cwd: string): Promise<{ code: number; output: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [join(compiler, 'bin/tsc'), '-p', config, '--pretty', 'false'], { cwd, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, output: `${stdout}${stderr}` });
-    });
-  });
 }
 
 /** The block as JavaScript for Node: types stripped, imports kept as written. */

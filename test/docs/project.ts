@@ -1,22 +1,24 @@
 // A throwaway consumer project for doc blocks: `sessionkit` is this package as built, the drivers come from its dev dependencies.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
+import { run } from '../support/commands.js';
+import type { Toolchain } from '../toolchains/toolchains.js';
 import { where, type CodeBlock } from './blocks.js';
 
-/** What a consumer's tsconfig says: strict, Node's own module resolution, libraries' .d.ts skipped. */
-const COMPILER_OPTIONS: ts.CompilerOptions = {
-  strict: true,
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  target: ts.ScriptTarget.ES2022,
-  lib: ['lib.es2022.d.ts'],
-  types: ['node'],
-  skipLibCheck: true,
-  noEmit: true,
-};
+/** The compiler options docs/typescript.md gives users, as the JSON block there says, without emitting. */
+export function docsCompilerOptions(root: string): Record<string, unknown> {
+  const text = readFileSync(join(root, 'docs/typescript.md'), 'utf8');
+  const json = /```json\n([\s\S]*?)\n```/.exec(text);
+  if (json === null) throw new Error('docs/typescript.md has no JSON block (the tsconfig the docs recommend)');
+  const { compilerOptions } = JSON.parse(json[1]!) as { compilerOptions: Record<string, unknown> };
+  return { ...compilerOptions, noEmit: true };
+}
+
+/** A `tsc` diagnostic line: `file(line,col): error TS1234: message`. */
+const DIAGNOSTIC = /^(.+?)\((\d+),(\d+)\): error (TS\d+): (.*)$/;
 
 export interface RunResult {
   /** Exit code, or 'running' when a server block was still up when it was stopped. */
@@ -29,15 +31,17 @@ export class DocProject {
   readonly dir: string;
   private readonly files = new Map<CodeBlock, string>();
 
-  constructor(root: string, blocks: CodeBlock[]) {
+  /** `packages`: what the reader installed beside sessionkit (linked from this repository's node_modules). */
+  constructor(root: string, blocks: CodeBlock[], packages: string[]) {
     this.dir = mkdtempSync(join(tmpdir(), 'sessionkit-doctest-'));
     writeFileSync(join(this.dir, 'package.json'), '{ "private": true, "type": "module" }\n');
     const modules = join(this.dir, 'node_modules');
     mkdirSync(modules);
-    // The package as a consumer installs it (its exports and dist), beside the repository's dev dependencies.
+    // The package as a consumer installs it (its exports and dist), beside the packages the docs tell them to install.
     symlinkSync(root, join(modules, 'sessionkit'), 'dir');
-    for (const name of readdirSync(join(root, 'node_modules'))) {
-      if (!name.startsWith('.') && name !== 'sessionkit') symlinkSync(join(root, 'node_modules', name), join(modules, name), 'dir');
+    for (const name of packages) {
+      mkdirSync(dirname(join(modules, name)), { recursive: true });
+      symlinkSync(join(root, 'node_modules', name), join(modules, name), 'dir');
     }
     blocks.forEach((block, index) => {
       if (block.fragment) return;
@@ -49,30 +53,36 @@ export class DocProject {
         writeFileSync(file, block.code); // a declaration file must be a module by itself (or not), as the reader writes it
       } else {
         // Each block is a module of its own; Node runs its JavaScript with the types stripped.
-        writeFileSync(file, `${block.code}\nexport {};\n`);
+        writeFileSync(file, block.code);
         writeFileSync(file.replace(/\.ts$/, '.js'), transpile(block.code));
       }
       this.files.set(block, file);
     });
   }
 
-  /** Type-checks the blocks, one program per `program=` group; returns messages naming the markdown line. */
-  typeCheck(): string[] {
+  /**
+   * Type-checks the blocks with the `tsc` of `compiler` and the docs' compiler
+   * options, one program per `program=` group; returns messages naming the markdown line.
+   */
+  async typeCheck(compiler: Toolchain, options: Record<string, unknown>): Promise<string[]> {
     const groups = new Map<string, CodeBlock[]>();
     for (const block of this.files.keys()) {
       const key = block.program === undefined ? '' : `${block.doc}#${block.program}`;
       groups.set(key, [...(groups.get(key) ?? []), block]);
     }
-    const host = cachingHost(COMPILER_OPTIONS);
-    const problems: string[] = [];
-    let previous: ts.Program | undefined;
-    for (const group of groups.values()) {
-      const byFile = new Map(group.map((block) => [this.files.get(block)!, block]));
-      const program = ts.createProgram([...byFile.keys()], COMPILER_OPTIONS, host, previous);
-      previous = program;
-      for (const diagnostic of ts.getPreEmitDiagnostics(program)) problems.push(this.describe(diagnostic, byFile));
-    }
-    return problems;
+    const byFile = new Map([...this.files].map(([block, file]) => [file, block]));
+    const checks = [...groups.values()].map(async (group, index) => {
+      const config = join(this.dir, `tsconfig.ts${compiler.major}.${index}.json`);
+      writeFileSync(config, JSON.stringify({ compilerOptions: options, files: group.map((block) => this.files.get(block)!) }));
+      const { code, output } = await run(process.execPath, [join(compiler.dir, 'bin/tsc'), '-p', config, '--pretty', 'false'], this.dir);
+      const problems = output
+        .split('\n')
+        .filter((line) => /error TS\d+/.test(line))
+        .map((line) => this.describe(line, byFile));
+      // a failed run always names its problem
+      return code !== 0 && problems.length === 0 ? [`tsc exited with ${code}: ${output}`] : problems;
+    });
+    return (await Promise.all(checks)).flat();
   }
 
   /**
@@ -109,14 +119,13 @@ export class DocProject {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private describe(diagnostic: ts.Diagnostic, byFile: Map<string, CodeBlock>): string {
-    const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
-    const file = diagnostic.file;
-    if (file === undefined || diagnostic.start === undefined) return `TS${diagnostic.code}: ${message}`;
-    const { line, character } = file.getLineAndCharacterOfPosition(diagnostic.start);
-    const block = byFile.get(file.fileName) ?? [...this.files].find(([, name]) => name === file.fileName)?.[0];
-    if (block === undefined) return `${relative(this.dir, file.fileName)}:${line + 1}: TS${diagnostic.code}: ${message}`;
-    return `${block.doc}:${block.line + line}:${character + 1} (block at ${where(block)}): TS${diagnostic.code}: ${message}`;
+  private describe(line: string, byFile: Map<string, CodeBlock>): string {
+    const match = DIAGNOSTIC.exec(line.trim());
+    if (match === null) return line.trim();
+    const [, file, lineNumber, column, code, message] = match as unknown as [string, string, string, string, string, string];
+    const block = byFile.get(resolve(this.dir, file));
+    if (block === undefined) return `${relative(this.dir, resolve(this.dir, file))}:${lineNumber}: ${code}: ${message}`;
+    return `${block.doc}:${block.line + Number(lineNumber) - 1}:${column} (block at ${where(block)}): ${code}: ${message}`;
   }
 }
 
@@ -125,17 +134,4 @@ function transpile(code: string): string {
   return ts.transpileModule(`${code}\nexport {};\n`, {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
   }).outputText;
-}
-
-/** A compiler host that parses each library file once for all programs. */
-function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
-  const host = ts.createCompilerHost(options, true);
-  const cache = new Map<string, ts.SourceFile | undefined>();
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (fileName, language, onError, fresh) => {
-    if (!fileName.includes('node_modules') && !fileName.includes('/dist/')) return getSourceFile(fileName, language, onError, fresh);
-    if (!cache.has(fileName)) cache.set(fileName, getSourceFile(fileName, language, onError, fresh));
-    return cache.get(fileName);
-  };
-  return host;
 }

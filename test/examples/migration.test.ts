@@ -2,11 +2,13 @@
 import type { ChildProcess } from 'node:child_process';
 import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fastifySessions } from '../../src/adapters/fastify.js';
 import { SessionManager } from '../../src/index.js';
 import { readBlocks } from '../docs/blocks.js';
+import { documentedInstalls } from '../docs/installs.js';
 import { DocProject } from '../docs/project.js';
 import { send, startDocServer } from './support.js';
 
@@ -21,7 +23,8 @@ const blocks = guides.map(({ doc }) => {
   if (servers.length !== 1) throw new Error(`${doc}: expected one server block, found ${servers.length}`);
   return { ...servers[0]!, program: undefined };
 });
-const project = new DocProject(root, blocks);
+// The packages the README's Install section tells users to install, as the doctest has them.
+const project = new DocProject(root, blocks, documentedInstalls(readFileSync(`${root}README.md`, 'utf8')));
 const children: ChildProcess[] = [];
 afterAll(() => {
   for (const child of children) child.kill('SIGKILL');

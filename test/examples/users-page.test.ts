@@ -1,14 +1,17 @@
 // The example of the users page, run as written: each device's handle is listed, and logging one out by its handle ends that session only.
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readBlocks } from '../docs/blocks.js';
+import { documentedInstalls } from '../docs/installs.js';
 import { DocProject } from '../docs/project.js';
 import { type Reply, send, startDocServer } from './support.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const servers = readBlocks(root, ['docs/users.md']).filter((block) => block.server);
-const project = new DocProject(root, servers);
+// The packages the README's Install section tells users to install, as the doctest has them.
+const project = new DocProject(root, servers, documentedInstalls(readFileSync(`${root}README.md`, 'utf8')));
 const children: ChildProcess[] = [];
 afterAll(() => {
   for (const child of children) child.kill('SIGKILL');

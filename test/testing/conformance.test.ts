@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/index.js';
 import type { Store } from '../../src/store.js';
 import type { ConformanceOptions } from '../../src/testing/check.js';
+import { type Toolchain, vitests } from '../toolchains/toolchains.js';
 import * as broken from './broken-stores.js';
 import { runChecks, titles, type CheckOutcome } from './run-checks.js';
 
@@ -87,32 +88,38 @@ interface ReportedTest {
   status: string;
 }
 
-/** The public storeConformance over broken stores in a child vitest (its stableBytes tests only): each test's status by full name. */
-async function childVitest(): Promise<Map<string, string>> {
+/**
+ * The public storeConformance over broken stores in a child run of `vitest` (its stableBytes tests
+ * only): each test's status by full name.
+ */
+async function childVitest(vitest: Toolchain): Promise<Map<string, string>> {
   const dir = await mkdtemp(join(tmpdir(), 'sessionkit-suite-'));
   try {
     const report = join(dir, 'report.json');
     const config = join(import.meta.dirname, 'fixtures', 'vitest.config.ts');
-    const vitest = join(import.meta.dirname, '../../node_modules/.bin/vitest');
-    await new Promise<void>((resolve) =>
-      execFile(vitest, ['run', '--config', config, '-t', 'stableBytes', '--reporter=json', `--outputFile=${report}`], () => resolve()),
-    );
-    const { testResults } = JSON.parse(await readFile(report, 'utf8')) as { testResults: { assertionResults: ReportedTest[] }[] };
-    return new Map(testResults.flatMap((file) => file.assertionResults.map((test): [string, string] => [test.fullName, test.status])));
+    const args = [join(vitest.dir, 'vitest.mjs'), 'run', '--config', config, '-t', 'stableBytes', '--reporter=json', `--outputFile=${report}`];
+    const env = { ...process.env, SESSIONKIT_VITEST_DIR: vitest.dir };
+    const output = await new Promise<string>((resolve) => execFile(process.execPath, args, { env }, (_, stdout, stderr) => resolve(`${stdout}${stderr}`)));
+    const parsed = JSON.parse(await readFile(report, 'utf8').catch(() => '{}')) as {
+      testResults?: { assertionResults: ReportedTest[] }[];
+    };
+    if (parsed.testResults === undefined) throw new Error(`${vitest.name} wrote no report:\n${output}`);
+    return new Map(parsed.testResults.flatMap((file) => file.assertionResults.map((test): [string, string] => [test.fullName, test.status])));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-let registered = new Map<string, string>();
+const runners = vitests();
+const registered = new Map<string, Map<string, string>>();
 
 // Every store at once: the checks sleep for expiries, so running the stores in turn would take a minute.
 beforeAll(async () => {
   const runs = Object.entries({ MemoryStore: { factory: () => new MemoryStore(), fails: [] } as Case, ...cases });
-  const child = childVitest();
+  const children = runners.map(async (runner) => registered.set(runner.name, await childVitest(runner)));
   await Promise.all(runs.map(async ([name, { factory, options }]) => outcomes.set(name, await runChecks(name, factory, options))));
-  registered = await child;
-}, 60_000);
+  await Promise.all(children);
+}, 120_000);
 
 describe('the conformance suite', () => {
   it('passes MemoryStore, every check run and none skipped', () => {
@@ -144,15 +151,18 @@ describe('the conformance suite', () => {
     expect(String(run.find((each) => each.outcome === 'failed')?.error)).toContain('pass { commitIf: false } to skip this group');
   });
 
-  it('registers vitest tests through its public entry that fail a store overwriting its bytes in place, and skip a store without stableBytes', () => {
-    const status = (store: string, check: string) => registered.get(`${store} conformance stableBytes find returns ${check}`);
-    const checks = [
-      'the same object while the entry is unchanged',
-      'a new object after every commit, and the old one keeps its bytes',
-      'a new object after a commitIf, and the old one keeps its bytes',
-    ];
-    expect(checks.map((check) => status('MemoryStore', check))).toEqual(['passed', 'passed', 'passed']);
-    expect(checks.map((check) => status('OverwritesInPlace', check))).toEqual(['passed', 'failed', 'failed']);
-    expect(checks.map((check) => status('Unstable', check))).toEqual(['skipped', 'skipped', 'skipped']);
-  });
+  it.each(runners.map((runner) => runner.name))(
+    'registers %s tests through its public entry that fail a store overwriting its bytes in place, and skip a store without stableBytes',
+    (runner) => {
+      const status = (store: string, check: string) => registered.get(runner)!.get(`${store} conformance stableBytes find returns ${check}`);
+      const checks = [
+        'the same object while the entry is unchanged',
+        'a new object after every commit, and the old one keeps its bytes',
+        'a new object after a commitIf, and the old one keeps its bytes',
+      ];
+      expect(checks.map((check) => status('MemoryStore', check))).toEqual(['passed', 'passed', 'passed']);
+      expect(checks.map((check) => status('OverwritesInPlace', check))).toEqual(['passed', 'failed', 'failed']);
+      expect(checks.map((check) => status('Unstable', check))).toEqual(['skipped', 'skipped', 'skipped']);
+    },
+  );
 });

@@ -1,11 +1,12 @@
 // Per-file database fixtures: a pool or client on the shared server, a random table or key prefix, cleaned up after the file.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { MySqlStore } from '../../../src/stores/mysql.js';
 import { PostgresStore } from '../../../src/stores/postgres.js';
 import { randomSuffix } from './processes.js';
+import { redisClients, type RedisClientLibrary } from './redis-clients.js';
 import { MARIADB, POSTGRES, REDIS, requireMariaDb, requirePostgres, requireRedis } from './shared-servers.js';
 
 /**
@@ -50,10 +51,13 @@ export function postgresTables(prefix: string): { pool: pg.Pool; table: string; 
   return { pool, table, scsTable };
 }
 
-/** A Redis client (connected before the tests) and a key prefix `sessionkit-test:<random>:`; the file's keys are removed after it. */
-export function redisKeys(): { client: Redis; run: string; prefix: string } {
+/**
+ * A Redis client of `library` (connected before the tests) and a key prefix `sessionkit-test:<random>:`;
+ * the keys are removed after the enclosing describe block (or the file).
+ */
+export function redisKeys(library: RedisClientLibrary = redisClients[0]!): { client: Redis; run: string; prefix: string } {
   const run = `sessionkit-test:${randomSuffix()}`; // every key the file writes starts with it
-  const client = new Redis({ ...REDIS, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5000 });
+  const client = new library.Redis({ ...REDIS, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5000 });
   let connected = false;
   beforeAll(async () => {
     await requireRedis();

@@ -6,6 +6,9 @@ import { TrackedServer, type TrackingListener } from './near-cache-server.js';
 const CONNECTION_NAME = 'sessionkit-near-cache';
 const noop = () => {};
 
+/** ioredis 6's option for the protocol (ioredis 5 speaks RESP2 only and ignores it). */
+const RESP2 = { protocol: 2 } as Record<string, unknown>;
+
 function reconnectDelay(times: number): number {
   return Math.min(times * 50, 2000);
 }
@@ -72,6 +75,9 @@ export class NearCacheConnections {
 
   #invalidationConnection(data: Redis): Redis {
     const invalidation = data.duplicate({
+      // Invalidations arrive as Pub/Sub messages on __redis__:invalidate only over RESP2; ioredis 6
+      // speaks RESP3 by default, where they would be push messages that ioredis drops.
+      ...RESP2,
       lazyConnect: false,
       autoResubscribe: false, // a new socket needs CLIENT ID before SUBSCRIBE; TrackedServer does both
       enableOfflineQueue: true,

@@ -6,7 +6,8 @@ import { generateToken } from '../../src/token.js';
 import { later, sleep } from '../support/time.js';
 import { redisClient } from './fixtures/near-cache-clients.js';
 import { randomSuffix } from './support/processes.js';
-import { requireRedis } from './support/shared-servers.js';
+import { REDIS, requireRedis } from './support/shared-servers.js';
+import { redisClients } from './support/redis-clients.js';
 import { ownerStoreBehaviours } from './support/owner-store-tests.js';
 
 const prefix = `sessionkit-test:${randomSuffix()}:`;
@@ -208,5 +209,24 @@ describe('RedisStore near cache', () => {
     expect(() => new RedisStore({ client, nearCache: { maxEntries: 0 } })).toThrow(/option nearCache.maxEntries/);
     expect(() => new RedisStore({ client, nearCache: { maxBytes: 1.5 } })).toThrow(/option nearCache.maxBytes/);
     expect(() => new RedisStore({ client, nearCache: { maxStaleness: -1 } })).toThrow(/option nearCache.maxStaleness/);
+  });
+});
+
+describe.each(redisClients)('RedisStore near cache on a client of $name', (library) => {
+  it("drops an entry when another client SETs its key, whatever protocol the user's client speaks", async () => {
+    const own = new library.Redis({ host: REDIS.host, port: REDIS.port, maxRetriesPerRequest: 1 });
+    own.on('error', () => {});
+    const store = await tracking(new RedisStore({ client: own, prefix, nearCache: true }));
+    try {
+      const token = generateToken();
+      await store.commit(token, Uint8Array.of(1), later());
+      expect(await store.find(token)).toEqual(Uint8Array.of(1));
+      await other.set(prefix + token, Buffer.of(2), 'PX', 60_000);
+      expect(await until(store, token, Uint8Array.of(1))).toEqual(Uint8Array.of(2));
+      expect(store.nearCacheStats()!.invalidations).toBeGreaterThanOrEqual(1);
+    } finally {
+      await store.close();
+      own.disconnect();
+    }
   });
 });

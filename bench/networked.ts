@@ -1,9 +1,10 @@
-// The HTTP suite's Redis and PostgreSQL: reachability, a fresh key prefix and table per run, cleanup afterwards.
-import { randomBytes } from 'node:crypto';
+// The bench's Redis, PostgreSQL and MySQL: reachability, the run's key prefix and table, and their removal.
 import type { Peer } from './peers.js';
+import { runKeyPrefix, runTable } from './run-scope.js';
 
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0]! : String(error);
@@ -12,15 +13,12 @@ function message(error: unknown): string {
 export interface Networked {
   /** Environment for a peer (its own key prefix under the run's, the run's table), or why it cannot run. */
   env(peer: Peer): Record<string, string> | { skip: string };
-  /** Deletes every key under the run's prefix and drops the run's table. */
-  cleanup(): Promise<void>;
 }
 
 /** Checks the servers the selected peers need and names this run's prefix and table. */
 export async function prepareNetworked(peers: Peer[]): Promise<Networked> {
-  const id = randomBytes(4).toString('hex');
-  const prefix = `sessionkit-bench-${id}:`;
-  const table = `sessionkit_bench_${id}`;
+  const prefix = `${runKeyPrefix()}http:`;
+  const table = runTable();
   let redisSkip: string | undefined;
   let pgSkip: string | undefined;
   if (peers.some((p) => p.redis)) redisSkip = await checkRedis();
@@ -34,11 +32,20 @@ export async function prepareNetworked(peers: Peer[]): Promise<Networked> {
       if (peer.postgres) Object.assign(env, { PG_URL, PG_TABLE: table });
       return env;
     },
-    async cleanup() {
-      if (peers.some((p) => p.redis) && redisSkip === undefined) await deleteKeys(prefix).catch(() => undefined);
-      if (peers.some((p) => p.postgres) && pgSkip === undefined) await dropTable(table).catch(() => undefined);
-    },
   };
+}
+
+/**
+ * Deletes every Redis key under the run's prefix and drops the run's table in PostgreSQL and MySQL,
+ * wherever they exist (a server that does not answer holds nothing of this run).
+ */
+export async function removeRunData(): Promise<void> {
+  const table = runTable();
+  await Promise.all([
+    deleteKeys(runKeyPrefix()).catch(() => undefined),
+    withPg((client) => client.query(`DROP TABLE IF EXISTS "${table}"`)).catch(() => undefined),
+    dropMySqlTable(table).catch(() => undefined),
+  ]);
 }
 
 async function redisClient() {
@@ -95,7 +102,12 @@ async function checkPostgres(): Promise<string | undefined> {
   }
 }
 
-function dropTable(table: string): Promise<unknown> {
-  // The table name is ours (letters, digits, _), made above.
-  return withPg((client) => client.query(`DROP TABLE IF EXISTS "${table}"`));
+async function dropMySqlTable(table: string): Promise<void> {
+  const mysql = await import('mysql2/promise');
+  const connection = await mysql.createConnection({ uri: MYSQL_URL, connectTimeout: 1000 });
+  try {
+    await connection.query(`DROP TABLE IF EXISTS \`${table}\``);
+  } finally {
+    await connection.end().catch(() => undefined);
+  }
 }

@@ -14,7 +14,7 @@ import { cycleTable, httpNotes, httpTable, relativeTable, resultsMarkdown, targe
 import { scaleTable } from './report-scale.js';
 import { httpSvg } from './report-svg.js';
 import { runScaleSuite, type ScaleResult } from './scale.js';
-import { onCleanup, runCleanups, runId } from './run-scope.js';
+import { onCleanup, runCleanups, runId, wasInterrupted } from './run-scope.js';
 import { STORE_LABELS, STORE_NAMES, type StoreName } from './stores.js';
 
 const argv = process.argv.slice(2);
@@ -73,8 +73,10 @@ async function runCycleSuite(): Promise<CycleSuiteResult> {
         log(`    skipped: ${timed.reason}`);
       } else if (timed.kind === 'time') {
         subject.time = timed.results;
-        const alloc = await runCycleChild([...item.args, '--mode', 'alloc', ...extra], ALLOC_FLAGS, progress);
-        if (alloc.kind === 'alloc') {
+        // --quick measures allocation only where a goal checks it (MemoryStore's read and write cycles).
+        const allocArgs = !quick ? [] : item.subject === 'memory' ? ['--cases', 'read,write'] : undefined;
+        const alloc = allocArgs && (await runCycleChild([...item.args, '--mode', 'alloc', ...extra, ...allocArgs], ALLOC_FLAGS, progress));
+        if (alloc && alloc.kind === 'alloc') {
           subject.alloc = alloc.results;
           subject.allocBaseline = alloc.baselineBytesPerOp;
         }
@@ -123,6 +125,7 @@ async function main(): Promise<void> {
   log('\n== performance goals');
   log(targetTable(checks));
 
+  if (wasInterrupted()) return;
   const date = new Date().toISOString();
   const resultsDir = here(updateResults ? './results/' : './results/local/');
   mkdirSync(resultsDir, { recursive: true });
@@ -146,4 +149,4 @@ try {
 } finally {
   await runCleanups();
 }
-process.exit(failed ? 1 : 0);
+process.exit(wasInterrupted() ? 130 : failed ? 1 : 0);

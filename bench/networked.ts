@@ -41,16 +41,23 @@ export async function prepareNetworked(peers: Peer[]): Promise<Networked> {
  */
 export async function removeRunData(): Promise<void> {
   const table = runTable();
+  const warn =
+    (what: string) =>
+    (error: unknown): void => {
+      // A server that refuses connections holds nothing of this run; any other failure may leave data behind.
+      const code = (error as { code?: string }).code ?? (error as { errors?: { code?: string }[] }).errors?.[0]?.code;
+      if (code !== 'ECONNREFUSED') console.error(`bench: could not remove ${what}: ${message(error)}`);
+    };
   await Promise.all([
-    deleteKeys(runKeyPrefix()).catch(() => undefined),
-    withPg((client) => client.query(`DROP TABLE IF EXISTS "${table}"`)).catch(() => undefined),
-    dropMySqlTable(table).catch(() => undefined),
+    deleteKeys(runKeyPrefix()).catch(warn(`the Redis keys under ${runKeyPrefix()}`)),
+    withPg((client) => client.query(`DROP TABLE IF EXISTS "${table}"`), 15_000).catch(warn(`the PostgreSQL table ${table}`)),
+    dropMySqlTable(table).catch(warn(`the MySQL table ${table}`)),
   ]);
 }
 
-async function redisClient() {
+async function redisClient(connectMs = 1000) {
   const { Redis } = await import('ioredis');
-  return new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  return new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: connectMs, maxRetriesPerRequest: 1, retryStrategy: () => null });
 }
 
 async function checkRedis(): Promise<string | undefined> {
@@ -67,7 +74,7 @@ async function checkRedis(): Promise<string | undefined> {
 }
 
 async function deleteKeys(prefix: string): Promise<void> {
-  const client = await redisClient();
+  const client = await redisClient(15_000);
   try {
     await client.connect();
     let cursor = '0';
@@ -81,9 +88,9 @@ async function deleteKeys(prefix: string): Promise<void> {
   }
 }
 
-async function withPg<T>(run: (client: import('pg').Client) => Promise<T>): Promise<T> {
+async function withPg<T>(run: (client: import('pg').Client) => Promise<T>, connectMs = 1000): Promise<T> {
   const pg = (await import('pg')).default;
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 1000 });
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: connectMs });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -104,7 +111,7 @@ async function checkPostgres(): Promise<string | undefined> {
 
 async function dropMySqlTable(table: string): Promise<void> {
   const mysql = await import('mysql2/promise');
-  const connection = await mysql.createConnection({ uri: MYSQL_URL, connectTimeout: 1000 });
+  const connection = await mysql.createConnection({ uri: MYSQL_URL, connectTimeout: 15_000 });
   try {
     await connection.query(`DROP TABLE IF EXISTS \`${table}\``);
   } finally {

@@ -27,9 +27,22 @@ export const runTable = (): string => `${BENCH_TABLE_PREFIX}${runId()}`;
 const children = new Set<ChildProcess>();
 const cleanups: (() => Promise<unknown>)[] = [];
 let handlersInstalled = false;
+let ending = false;
+let interrupted = false;
+let cleaning: Promise<void> | undefined;
 
-/** A child process to kill if the run is interrupted (forgotten once it exits). */
+/** True once SIGINT or SIGTERM asked the run to stop. */
+export function wasInterrupted(): boolean {
+  return interrupted;
+}
+
+/** A child process to kill if the run is interrupted (forgotten once it exits); killed at once if the run is ending. */
 export function trackChild(child: ChildProcess): void {
+  // The suites go on to their next step when a child is killed: nothing started after that may outlive the run.
+  if (ending) {
+    child.kill('SIGKILL');
+    return;
+  }
   children.add(child);
   child.once('exit', () => children.delete(child));
 }
@@ -41,22 +54,29 @@ export function onCleanup(cleanup: () => Promise<unknown>): void {
   handlersInstalled = true;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      interrupted = true;
       console.error(`\nbench: ${signal}: stopping the servers and removing what this run created`);
       void runCleanups().finally(() => process.exit(130));
     });
   }
 }
 
-/** Kills the tracked children and runs every cleanup (each once; a failing one does not stop the others). */
-export async function runCleanups(): Promise<void> {
-  for (const child of children) child.kill('SIGKILL');
-  children.clear();
-  const pending = cleanups.splice(0);
-  for (const cleanup of pending) {
-    try {
-      await cleanup();
-    } catch (error) {
-      console.error(`bench: cleanup failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+/**
+ * Kills the tracked children and runs every cleanup, once: a second call (the end of the run racing a
+ * signal) waits for the same work, so the process never exits while a cleanup is still under way.
+ */
+export function runCleanups(): Promise<void> {
+  cleaning ??= (async () => {
+    ending = true;
+    for (const child of children) child.kill('SIGKILL');
+    children.clear();
+    for (const cleanup of cleanups.splice(0)) {
+      try {
+        await cleanup();
+      } catch (error) {
+        console.error(`bench: cleanup failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      }
     }
-  }
+  })();
+  return cleaning;
 }

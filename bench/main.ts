@@ -1,9 +1,10 @@
 // `npm run bench`: runs the cycle and HTTP suites this machine can run, prints tables, writes the results
-// to bench/results/local/ (ignored by git), or to bench/results/ with --update-results.
+// to bench/results/local/ (ignored by git), to bench/results/ with --update-results, or to --results-dir DIR.
 // Options: --suite cycle|http|scale (default all three), --quick, --peers id,id (HTTP), --stores name,name (cycle).
 // Run as `node --import tsx bench/main.ts` (what `npm run bench` does): the suites import the TypeScript sources.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodedRecordSize } from './cycle-cases.js';
 import { ALLOC_FLAGS, runCycleChild } from './cycle-run.js';
@@ -24,7 +25,9 @@ const option = (name: string): string | undefined => {
   return argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 };
 if (argv.includes('--help')) {
-  console.log('usage: npm run bench -- [--suite cycle|http|scale] [--quick] [--peers raw-uws,uws-memory,...] [--stores memory,lmdb,...] [--update-results]');
+  console.log(
+    'usage: npm run bench -- [--suite cycle|http|scale] [--quick] [--peers raw-uws,uws-memory,...] [--stores memory,lmdb,...] [--update-results | --results-dir DIR]',
+  );
   process.exit(0);
 }
 const suite = option('--suite') ?? 'all';
@@ -35,6 +38,7 @@ if (!['all', 'cycle', 'http', 'scale'].includes(suite)) {
 const quick = argv.includes('--quick');
 const peers = option('--peers')?.split(',');
 const updateResults = argv.includes('--update-results');
+const resultsDirOption = option('--results-dir');
 /** --quick measures the in-process stores only, unless --stores names others. */
 const QUICK_STORES: StoreName[] = ['memory', 'lmdb'];
 const stores = (option('--stores')?.split(',') ?? (quick ? QUICK_STORES : [...STORE_NAMES])) as StoreName[];
@@ -127,7 +131,7 @@ async function main(): Promise<void> {
 
   if (wasInterrupted()) return;
   const date = new Date().toISOString();
-  const resultsDir = here(updateResults ? './results/' : './results/local/');
+  const resultsDir = resultsDirOption !== undefined ? `${resolve(resultsDirOption)}/` : here(updateResults ? './results/' : './results/local/');
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(`${resultsDir}latest.json`, `${JSON.stringify({ date, quick, machine, cycle, http, scale, targets: checks }, null, 2)}\n`);
   const caption = http
@@ -136,7 +140,8 @@ async function main(): Promise<void> {
   if (http && http.unmeasured === undefined) writeFileSync(`${resultsDir}http.svg`, httpSvg(http, caption));
   const generator = { name: generatorName(), taskset: hasTaskset };
   writeFileSync(`${resultsDir}latest.md`, resultsMarkdown({ date, quick, machine, cycle, http, scale, checks, generator }));
-  const where = updateResults ? 'bench/results/' : 'bench/results/local/ (--update-results writes bench/results/)';
+  const where =
+    resultsDirOption !== undefined ? resultsDir : updateResults ? 'bench/results/' : 'bench/results/local/ (--update-results writes bench/results/)';
   log(`\nwrote latest.json, latest.md${http && http.unmeasured === undefined ? ', http.svg' : ''} to ${where} in ${elapsed()}`);
 }
 

@@ -44,6 +44,8 @@ export interface HttpSuiteResult {
   connections: number;
   duration: number;
   reps: number;
+  /** times a disturbed segment was measured again (0 with --quick: flagged only) */
+  maxRetries: number;
   figures: HttpFigure[];
   skipped: { peer: string; reason: string }[];
 }
@@ -86,7 +88,8 @@ export async function runHttpSuite(options: HttpSuiteOptions): Promise<HttpSuite
   const warmup = quick ? 1 : 2;
   const reps = quick ? 2 : 3;
   const scenarios = quick ? SCENARIOS.filter((s) => s.id !== 'put-new') : SCENARIOS;
-  const base = { generator: generatorName(), pinned: hasTaskset, connections, duration, reps, figures: [], skipped: [] };
+  const maxRetries = quick ? 0 : MAX_RETRIES;
+  const base = { generator: generatorName(), pinned: hasTaskset, connections, duration, reps, maxRetries, figures: [], skipped: [] };
   if (loadGenerator() === undefined) {
     for (const line of NO_GENERATOR.split('\n')) log(`  ${line}`);
     return { ...base, unmeasured: NO_GENERATOR };
@@ -158,7 +161,7 @@ export async function runHttpSuite(options: HttpSuiteOptions): Promise<HttpSuite
       groups.push({ base: peer.id, subjects });
     }
     log('  warming up');
-    for (const id of running.keys()) for (const scenario of scenarios) await once(id, scenario, warmup);
+    for (const id of running.keys()) for (const scenario of quick ? scenarios.slice(0, 1) : scenarios) await once(id, scenario, warmup);
     notes.clear();
 
     const segments = new Map<ScenarioId, Segment[]>(scenarios.map((s) => [s.id, []]));
@@ -191,7 +194,7 @@ export async function runHttpSuite(options: HttpSuiteOptions): Promise<HttpSuite
       for (let i = 0; i < list.length; i++) {
         let segment = list[i]!;
         segment.disturbed = disturbance(segment, medians.get(segment.base)!);
-        while (segment.disturbed !== undefined && segment.retries < MAX_RETRIES) {
+        while (segment.disturbed !== undefined && segment.retries < maxRetries) {
           log(`  again: rep ${segment.rep + 1} ${scenario.label}, ${peerLabel(segment.base)} segment (${segment.disturbed})`);
           const again: Segment = { ...(await measure(segment, scenario)), retries: segment.retries + 1 };
           again.disturbed = disturbance(again, medians.get(segment.base)!);

@@ -78,8 +78,9 @@ async function runCycleSuite(): Promise<CycleSuiteResult> {
       } else if (timed.kind === 'time') {
         subject.time = timed.results;
         // --quick measures allocation only where a goal checks it (MemoryStore's read and write cycles).
-        const allocArgs = !quick ? [] : item.subject === 'memory' ? ['--cases', 'read,write'] : undefined;
-        const alloc = allocArgs && (await runCycleChild([...item.args, '--mode', 'alloc', ...extra, ...allocArgs], ALLOC_FLAGS, progress));
+        // Those two run in full: fewer ops would let one-off JIT allocations weigh on the figure.
+        const allocArgs = !quick ? extra : item.subject === 'memory' ? ['--cases', 'read,write'] : undefined;
+        const alloc = allocArgs && (await runCycleChild([...item.args, '--mode', 'alloc', ...allocArgs], ALLOC_FLAGS, progress));
         if (alloc && alloc.kind === 'alloc') {
           subject.alloc = alloc.results;
           subject.allocBaseline = alloc.baselineBytesPerOp;

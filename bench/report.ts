@@ -3,7 +3,6 @@ import { CASE_LABELS, READ_CYCLE_BUDGET } from './cycle-cases.js';
 import type { AllocResult, TimeResult } from './cycle-child.js';
 import { ALLOC_FLAGS } from './cycle-run.js';
 import { SCENARIOS, type HttpFigure, type HttpSuiteResult } from './http.js';
-import { MAX_RETRIES } from './http-method.js';
 import { DISK_BOUND_ID, peerLabel, tableOrder } from './peers.js';
 import { scaleMarkdown } from './report-scale.js';
 import type { ScaleResult } from './scale.js';
@@ -110,7 +109,10 @@ export function httpNotes(result: HttpSuiteResult): string[] {
   }
   for (const f of result.figures) {
     const scenario = SCENARIOS.find((s) => s.id === f.scenario)?.label ?? f.scenario;
-    if (f.disturbed.length > 0) notes.push(`⚠ ${peerLabel(f.peer)}, ${scenario}: disturbed after ${MAX_RETRIES} retries (${f.disturbed.join('; ')})`);
+    if (f.disturbed.length > 0)
+      notes.push(
+        `⚠ ${peerLabel(f.peer)}, ${scenario}: disturbed${result.maxRetries > 0 ? ` after ${result.maxRetries} more runs` : ' (--quick measures nothing again)'} (${f.disturbed.join('; ')})`,
+      );
   }
   for (const s of result.skipped) notes.push(`${peerLabel(s.peer)} not run: ${s.reason}`);
   return notes;

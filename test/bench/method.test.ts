@@ -84,6 +84,7 @@ describe('targets', () => {
     connections: 64,
     duration: 4,
     reps: 3,
+    maxRetries: 2,
     figures,
     skipped: [],
     ...(unmeasured !== undefined ? { unmeasured } : {}),

@@ -46,6 +46,8 @@ export interface HttpSuiteResult {
   reps: number;
   /** times a disturbed segment was measured again (0 with --quick: flagged only) */
   maxRetries: number;
+  /** a --quick run: too short to decide a goal */
+  quick: boolean;
   figures: HttpFigure[];
   skipped: { peer: string; reason: string }[];
 }
@@ -89,7 +91,7 @@ export async function runHttpSuite(options: HttpSuiteOptions): Promise<HttpSuite
   const reps = quick ? 2 : 3;
   const scenarios = quick ? SCENARIOS.filter((s) => s.id !== 'put-new') : SCENARIOS;
   const maxRetries = quick ? 0 : MAX_RETRIES;
-  const base = { generator: generatorName(), pinned: hasTaskset, connections, duration, reps, maxRetries, figures: [], skipped: [] };
+  const base = { generator: generatorName(), pinned: hasTaskset, connections, duration, reps, maxRetries, quick, figures: [], skipped: [] };
   if (loadGenerator() === undefined) {
     for (const line of NO_GENERATOR.split('\n')) log(`  ${line}`);
     return { ...base, unmeasured: NO_GENERATOR };

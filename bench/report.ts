@@ -118,7 +118,7 @@ export function httpNotes(result: HttpSuiteResult): string[] {
   return notes;
 }
 
-/** A ratio goal: met only on a clean measurement (every rep undisturbed, generator never saturated). */
+/** A ratio goal: met only on a clean full measurement (every rep undisturbed, generator never saturated, not --quick). */
 function ratioTarget(
   name: string,
   goal: string,
@@ -130,8 +130,8 @@ function ratioTarget(
   if (http?.unmeasured !== undefined) return { name, goal, measured: 'not measured (no wrk)', met: undefined };
   if (value === undefined || figures.some((f) => f === undefined)) return { name, goal, measured: 'not run', met: undefined };
   const disturbed = figures.some((f) => f!.disturbed.length > 0);
-  const measured = `${value.toFixed(2)}${disturbed ? ' (disturbed: not counted)' : ''}`;
-  return { name, goal, measured, met: disturbed ? undefined : value >= min };
+  const why = disturbed ? ' (disturbed: not counted)' : http?.quick ? ' (--quick: not counted)' : '';
+  return { name, goal, measured: `${value.toFixed(2)}${why}`, met: why !== '' ? undefined : value >= min };
 }
 
 /** The adapters' goals: each against its own framework's bare server. */

@@ -78,13 +78,14 @@ describe('disturbance', () => {
 });
 
 describe('targets', () => {
-  const suite = (figures: HttpFigure[], unmeasured?: string): HttpSuiteResult => ({
+  const suite = (figures: HttpFigure[], unmeasured?: string, quick = false): HttpSuiteResult => ({
     generator: 'wrk -t1',
     pinned: true,
     connections: 64,
     duration: 4,
     reps: 3,
     maxRetries: 2,
+    quick,
     figures,
     skipped: [],
     ...(unmeasured !== undefined ? { unmeasured } : {}),
@@ -116,6 +117,12 @@ describe('targets', () => {
       expect(t.met, t.name).toBeUndefined();
       expect(t.measured, t.name).toBe('not measured (no wrk)');
     }
+  });
+
+  it('meets no HTTP goal on a --quick run, whatever its ratio', () => {
+    const target = lmdbGet(targets(undefined, suite([figure('uws-lmdb', 'get', 1.17)], undefined, true)));
+    expect(target.met).toBeUndefined();
+    expect(target.measured).toMatch(/--quick/);
   });
 
   it('meets no goal on a row whose reps stayed disturbed, whatever its ratio', () => {

@@ -17,6 +17,8 @@ if (options.cookies !== undefined) {
     },
   ];
 }
+const cpuBefore = process.cpuUsage();
+const wallBefore = performance.now();
 const result = await autocannon({
   url: options.url,
   connections: options.connections ?? 64,
@@ -25,8 +27,11 @@ const result = await autocannon({
   pipelining: 1,
   ...(requests ? { requests } : {}),
 });
+const cpu = process.cpuUsage(cpuBefore);
+const generatorCpu = (cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore);
 process.stdout.write(
   `${JSON.stringify({
+    generatorCpu,
     rps: result.requests.total / (result.duration || options.duration),
     p50: result.latency.p50,
     p99: result.latency.p99,

@@ -199,3 +199,11 @@ export function encodedRecordSize(): number {
   const manager = new SessionManager();
   return manager.codec.encode(Date.now() + 86_400_000, recordValues()).byteLength;
 }
+
+/** The most the read cycle may allocate on MemoryStore, bytes per op (a goal, and a guard in the test suite). */
+export const READ_CYCLE_BUDGET = 128;
+
+/** The most the write cycle may allocate on MemoryStore, bytes per op: 1 KiB beyond the encoded record. */
+export function writeCycleBudget(): number {
+  return 1024 + encodedRecordSize();
+}

@@ -1,5 +1,5 @@
 // One cycle-suite child: times (tinybench) or measures allocation of the cases of one store, or of the floors.
-// Usage: node --import tsx bench/cycle-child.ts --store memory|lmdb|... | --floors  --mode time|alloc  [--quick]
+// Usage: node --import tsx bench/cycle-child.ts --store memory|lmdb|... | --floors  --mode time|alloc  [--quick] [--cases id,id]
 // Prints progress on stderr and one `@@RESULT <json>` line on stdout.
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
@@ -43,6 +43,9 @@ const quick = args.includes('--quick');
 const mode = flag('--mode') === 'alloc' ? 'alloc' : 'time';
 const storeName = flag('--store') as StoreName | undefined;
 const subject = args.includes('--floors') ? 'floors' : (storeName ?? 'memory');
+/** Only these case ids (all when absent). */
+const only = flag('--cases')?.split(',');
+const chosen = (cases: CycleCase[]): CycleCase[] => (only === undefined ? cases : cases.filter((c) => only.includes(c.id)));
 
 function emit(result: ChildResult): void {
   process.stdout.write(`@@RESULT ${JSON.stringify(result)}\n`);
@@ -187,16 +190,18 @@ async function main(): Promise<void> {
     const store = opened.store;
     observed = () => observedCases(store);
   }
+  if (only !== undefined && !only.includes('read-crowded')) later = async () => [];
+  cases = chosen(cases);
   try {
     if (mode === 'time') {
       const results = await timeCases(cases);
-      results.push(...(await timeCases(await later())));
-      results.push(...(await timeCases(await observed())));
+      results.push(...(await timeCases(chosen(await later()))));
+      results.push(...(await timeCases(chosen(await observed()))));
       emit({ kind: 'time', subject, results });
     } else {
       const { results, baseline } = await allocCases(cases);
-      results.push(...(await allocCases(await later())).results);
-      results.push(...(await allocCases(await observed())).results);
+      results.push(...(await allocCases(chosen(await later()))).results);
+      results.push(...(await allocCases(chosen(await observed()))).results);
       emit({ kind: 'alloc', subject, results, baselineBytesPerOp: baseline });
     }
   } finally {

@@ -1,10 +1,13 @@
-// The HTTP suite: the seed scenario against sessionkit and the peers, servers on core 0, load on core 1.
+// The HTTP suite: the seed scenario against sessionkit and the peers, each measured against its own
+// framework's bare server in the same run (see http-method.ts); servers on core 0, load on core 1.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { generatorName, hasTaskset, pinned, runLoad, type LoadResult } from './load.js';
+import { baselineMedians, disturbance, type Group, MAX_RETRIES, planRep, SEGMENT_SIZE, type Segment, type SegmentPlan, summarize } from './http-method.js';
+import { generatorName, hasTaskset, loadGenerator, NO_GENERATOR, pinned, runLoad, type LoadResult } from './load.js';
 import { prepareNetworked } from './networked.js';
 import { median, sessionCookie, startPeer, stopPeer, type Running } from './peer-process.js';
-import { DISK_BOUND_ID, PEERS, type Peer } from './peers.js';
+import { DISK_BOUND_ID, DISK_BOUND_LABEL, PEERS, peerLabel, type Peer } from './peers.js';
+import { trackChild } from './run-scope.js';
 
 export const SCENARIOS = [
   { id: 'get', label: 'GET /get with a cookie', path: '/get', cookie: true },
@@ -16,22 +19,35 @@ export type ScenarioId = (typeof SCENARIOS)[number]['id'];
 export interface HttpFigure {
   peer: string;
   scenario: ScenarioId;
+  /** the bare server of the same framework this row is measured against (none for a bare server) */
+  base?: string;
   /** median over reps */
   rps: number;
   /** median over reps of each run's 99th percentile latency, ms */
   p99: number;
-  /** rps / ceiling rps (same scenario, same run) */
+  /** median of the per-rep ratios to `base` (NaN without a base) */
   ratio: number;
+  /** the per-rep spread of that ratio */
+  ratioMin: number;
+  ratioMax: number;
   runs: LoadResult[];
   notes: string[];
+  /** why reps of this row stayed disturbed after the retries (no goal is met on such a row) */
+  disturbed: string[];
 }
 
 export interface HttpSuiteResult {
   generator: string;
+  /** why nothing was measured (no load generator), or undefined when the suite ran */
+  unmeasured?: string;
   pinned: boolean;
   connections: number;
   duration: number;
   reps: number;
+  /** times a disturbed segment was measured again (0 with --quick: flagged only) */
+  maxRetries: number;
+  /** a --quick run: too short to decide a goal */
+  quick: boolean;
   figures: HttpFigure[];
   skipped: { peer: string; reason: string }[];
 }
@@ -42,9 +58,11 @@ export interface HttpSuiteOptions {
   log: (line: string) => void;
 }
 
-/** The peers to run: all, or the ones asked for plus the ceilings. */
-function selectPeers(wanted: string[] | undefined): Peer[] {
-  return PEERS.filter((peer) => peer.ceiling || wanted === undefined || wanted.includes(peer.id));
+/** The peers to run (the ones asked for, or all, or the quick ones) plus the baselines they need. */
+function selectPeers(wanted: string[] | undefined, quick: boolean): Peer[] {
+  const chosen = PEERS.filter((peer) => (wanted === undefined ? !quick || peer.quick : wanted.includes(peer.id)));
+  const bases = new Set(chosen.map((p) => p.base).filter((b) => b !== undefined));
+  return PEERS.filter((peer) => chosen.includes(peer) || bases.has(peer.id));
 }
 
 /** The disk-bound child on the servers' core, for `seconds`. */
@@ -53,6 +71,7 @@ function runDiskBound(seconds: number, connections: number): Promise<LoadResult>
   const [command, args] = pinned(0, process.execPath, ['--import', 'tsx', file, '--seconds', String(seconds), '--concurrency', String(connections)]);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    trackChild(child);
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -67,24 +86,32 @@ function runDiskBound(seconds: number, connections: number): Promise<LoadResult>
 export async function runHttpSuite(options: HttpSuiteOptions): Promise<HttpSuiteResult> {
   const { quick, log } = options;
   const connections = 64;
-  const duration = quick ? 2 : 4;
+  const duration = quick ? 1 : 4;
   const warmup = quick ? 1 : 2;
-  const reps = quick ? 1 : 3;
-  const selected = selectPeers(options.peers);
+  const reps = quick ? 2 : 3;
+  const scenarios = quick ? SCENARIOS.filter((s) => s.id !== 'put-new') : SCENARIOS;
+  const maxRetries = quick ? 0 : MAX_RETRIES;
+  const base = { generator: generatorName(), pinned: hasTaskset, connections, duration, reps, maxRetries, quick, figures: [], skipped: [] };
+  if (loadGenerator() === undefined) {
+    for (const line of NO_GENERATOR.split('\n')) log(`  ${line}`);
+    return { ...base, unmeasured: NO_GENERATOR };
+  }
+  const selected = selectPeers(options.peers, quick);
   const skipped: { peer: string; reason: string }[] = [];
-  const running: Running[] = [];
+  const running = new Map<string, Running>();
   const networked = await prepareNetworked(selected);
   const withDiskBound = selected.some((p) => p.id === 'uws-lmdb');
-  log(`  generator: ${generatorName()}, ${connections} connections, ${duration} s x ${reps} interleaved reps, warm-up ${warmup} s per scenario`);
+  log(
+    `  generator: ${generatorName()}, ${connections} connections, ${duration} s runs, ${reps} reps; each rep: bare server, ${SEGMENT_SIZE} session rows, bare server again; warm-up ${warmup} s per server and scenario`,
+  );
   log(`  pinning: ${hasTaskset ? 'servers on core 0, generator on core 1 (taskset)' : 'none (no taskset on this machine)'}`);
 
-  let port = 4701;
   try {
     for (const peer of selected) {
       const env = networked.env(peer);
       try {
         if ('skip' in env) throw new Error(env.skip as string);
-        running.push(await startPeer(peer, port++, { env }));
+        running.set(peer.id, await startPeer(peer, { env }));
         log(`  started ${peer.label}`);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
@@ -92,81 +119,123 @@ export async function runHttpSuite(options: HttpSuiteOptions): Promise<HttpSuite
         log(`  skipped ${peer.label}: ${reason}`);
       }
     }
-    const runs = new Map<string, { results: LoadResult[]; notes: Set<string> }>();
-    const key = (peer: string, scenario: string): string => `${peer} ${scenario}`;
-    const entry = (peer: string, scenario: string) => {
-      const found = runs.get(key(peer, scenario)) ?? { results: [], notes: new Set<string>() };
-      runs.set(key(peer, scenario), found);
+    const notes = new Map<string, Set<string>>();
+    const noteFor = (peer: string, scenario: string): Set<string> => {
+      const found = notes.get(`${peer} ${scenario}`) ?? new Set<string>();
+      notes.set(`${peer} ${scenario}`, found);
       return found;
     };
-
-    const once = async (r: Running, scenario: (typeof SCENARIOS)[number], seconds: number): Promise<LoadResult> => {
+    const once = async (peer: string, scenario: (typeof SCENARIOS)[number], seconds: number): Promise<LoadResult> => {
+      const r = running.get(peer)!;
       const headers: Record<string, string> = {};
-      const notes = entry(r.peer.id, scenario.id).notes;
+      const note = noteFor(peer, scenario.id);
       if (scenario.cookie) {
         const fresh = await sessionCookie(r);
         headers.cookie = fresh.cookie;
-        if (fresh.note !== undefined) notes.add(fresh.note);
+        if (fresh.note !== undefined) note.add(fresh.note);
       }
       const result = await runLoad({ url: `http://127.0.0.1:${r.port}${scenario.path}`, headers, connections, duration: seconds });
-      if (result.errors > 0) notes.add(`${result.errors} socket errors`);
-      if (result.non2xx > 0) notes.add(`${result.non2xx} non-2xx responses`);
+      if (result.errors > 0) note.add(`${result.errors} socket errors`);
+      if (result.non2xx > 0) note.add(`${result.non2xx} non-2xx responses`);
       return result;
     };
     const show = (rep: number, scenario: string, label: string, result: LoadResult): void =>
       log(
-        `  rep ${rep + 1}/${reps} ${scenario.padEnd(26)} ${label.padEnd(46)} ${Math.round(result.rps).toLocaleString('en-US').padStart(9)} req/s  p99 ${result.p99.toFixed(2)} ms`,
+        `  rep ${rep + 1}/${reps} ${scenario.padEnd(26)} ${label.padEnd(56)} ${Math.round(result.rps).toLocaleString('en-US').padStart(9)} req/s  p99 ${result.p99.toFixed(2)} ms${Number.isFinite(result.generatorCpu) ? `  generator ${Math.round(result.generatorCpu * 100)}%` : ''}`,
       );
+    const measure = async (plan: SegmentPlan, scenario: (typeof SCENARIOS)[number], before?: LoadResult): Promise<Segment> => {
+      const first = before ?? (await once(plan.base, scenario, duration));
+      if (before === undefined) show(plan.rep, scenario.label, peerLabel(plan.base), first);
+      const runs: LoadResult[] = [];
+      for (const id of plan.subjects) {
+        runs.push(await once(id, scenario, duration));
+        show(plan.rep, scenario.label, peerLabel(id), runs.at(-1)!);
+      }
+      const after = await once(plan.base, scenario, duration);
+      show(plan.rep, scenario.label, peerLabel(plan.base), after);
+      return { ...plan, before: first, after, runs, retries: 0 };
+    };
 
-    log('  warming up');
-    for (const r of running) {
-      for (const scenario of SCENARIOS) await once(r, scenario, warmup);
+    const groups: Group[] = [];
+    for (const peer of selected) {
+      if (!peer.bare || !running.has(peer.id)) continue;
+      const subjects = selected.filter((p) => p.base === peer.id && running.has(p.id)).map((p) => p.id);
+      groups.push({ base: peer.id, subjects });
     }
-    // Warm-up notes are dropped with the warm-up runs; the measured runs collect their own.
-    runs.clear();
+    log('  warming up');
+    for (const id of running.keys()) for (const scenario of quick ? scenarios.slice(0, 1) : scenarios) await once(id, scenario, warmup);
+    notes.clear();
+
+    const segments = new Map<ScenarioId, Segment[]>(scenarios.map((s) => [s.id, []]));
+    const diskBound: LoadResult[] = [];
+    const diskNotes = new Set<string>();
     for (let rep = 0; rep < reps; rep++) {
-      for (const scenario of SCENARIOS) {
-        // Interleave: each rep visits the servers in a rotated order.
-        const order = running.map((_, i) => running[(i + rep) % running.length]!);
-        for (const r of order) {
-          const result = await once(r, scenario, duration);
-          entry(r.peer.id, scenario.id).results.push(result);
-          show(rep, scenario.label, r.peer.label, result);
+      for (const scenario of scenarios) {
+        let previous: Segment | undefined;
+        for (const plan of planRep(groups, rep)) {
+          // Consecutive segments of one group share the baseline run between them.
+          const shared = previous?.base === plan.base ? previous.after : undefined;
+          previous = await measure(plan, scenario, shared);
+          segments.get(scenario.id)!.push(previous);
         }
         if (scenario.id === 'put' && withDiskBound) {
           try {
-            const result = await runDiskBound(duration, connections);
-            entry(DISK_BOUND_ID, 'put').results.push(result);
-            show(rep, scenario.label, 'disk bound: lmdb-js puts', result);
+            diskBound.push(await runDiskBound(duration, connections));
+            show(rep, scenario.label, DISK_BOUND_LABEL, diskBound.at(-1)!);
           } catch (error) {
-            entry(DISK_BOUND_ID, 'put').notes.add(error instanceof Error ? error.message : String(error));
+            diskNotes.add(error instanceof Error ? error.message : String(error));
           }
         }
       }
     }
 
+    // Disturbed segments (generator saturated, baseline far below its median) are measured again.
+    for (const scenario of scenarios) {
+      const list = segments.get(scenario.id)!;
+      const medians = baselineMedians(list);
+      for (let i = 0; i < list.length; i++) {
+        let segment = list[i]!;
+        segment.disturbed = disturbance(segment, medians.get(segment.base)!);
+        while (segment.disturbed !== undefined && segment.retries < maxRetries) {
+          log(`  again: rep ${segment.rep + 1} ${scenario.label}, ${peerLabel(segment.base)} segment (${segment.disturbed})`);
+          const again: Segment = { ...(await measure(segment, scenario)), retries: segment.retries + 1 };
+          again.disturbed = disturbance(again, medians.get(segment.base)!);
+          segment = again;
+        }
+        list[i] = segment;
+      }
+    }
+
     const figures: HttpFigure[] = [];
-    for (const scenario of SCENARIOS) {
-      const ceiling = runs.get(key('raw-uws', scenario.id));
-      const ceilingRps = ceiling === undefined ? Number.NaN : median(ceiling.results.map((x) => x.rps));
-      for (const id of [...running.map((r) => r.peer.id), DISK_BOUND_ID]) {
-        const found = runs.get(key(id, scenario.id));
-        if (found === undefined || found.results.length === 0) continue;
-        const rps = median(found.results.map((x) => x.rps));
+    for (const scenario of scenarios) {
+      for (const peer of selected) {
+        const summary = summarize(segments.get(scenario.id)!, peer.id);
+        if (summary === undefined) continue;
         figures.push({
-          peer: id,
+          peer: peer.id,
           scenario: scenario.id,
-          rps,
-          p99: median(found.results.map((x) => x.p99)),
-          ratio: rps / ceilingRps,
-          runs: found.results,
-          notes: [...found.notes],
+          ...(peer.base !== undefined ? { base: peer.base } : {}),
+          ...summary,
+          notes: [...noteFor(peer.id, scenario.id)],
+        });
+      }
+      if (scenario.id === 'put' && diskBound.length > 0) {
+        figures.push({
+          peer: DISK_BOUND_ID,
+          scenario: 'put',
+          rps: median(diskBound.map((x) => x.rps)),
+          p99: median(diskBound.map((x) => x.p99)),
+          ratio: Number.NaN,
+          ratioMin: Number.NaN,
+          ratioMax: Number.NaN,
+          runs: diskBound,
+          notes: [...diskNotes],
+          disturbed: [],
         });
       }
     }
-    return { generator: generatorName(), pinned: hasTaskset, connections, duration, reps, figures, skipped };
+    return { ...base, figures, skipped };
   } finally {
-    await Promise.all(running.map(stopPeer));
-    await networked.cleanup();
+    await Promise.all([...running.values()].map(stopPeer));
   }
 }

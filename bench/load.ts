@@ -1,9 +1,11 @@
-// HTTP load generators: wrk when installed, else autocannon in a child process; pinned to a core with taskset.
+// HTTP load generators: wrk, or autocannon in a child process when asked for; pinned to a core with taskset.
+// Each run also reports how busy the generator kept its own core, so that a generator-bound run is seen.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { trackChild } from './run-scope.js';
 
 export interface LoadResult {
   /** requests per second */
@@ -15,6 +17,16 @@ export interface LoadResult {
   errors: number;
   /** responses with a status other than 2xx */
   non2xx: number;
+  /** the generator's CPU time over its wall time (1 = one core saturated); NaN where it could not be read */
+  generatorCpu: number;
+}
+
+/** A run whose generator used this much of its core or more measured the generator, not the server. */
+export const GENERATOR_SATURATED = 0.9;
+
+/** True when the run's generator was busy enough that the server may have been waiting on it. */
+export function generatorBound(result: LoadResult): boolean {
+  return result.generatorCpu >= GENERATOR_SATURATED;
 }
 
 export interface LoadOptions {
@@ -40,15 +52,58 @@ export function pinned(core: number, command: string, args: string[]): [string, 
   return hasTaskset ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
 }
 
-function collect(command: string, args: string[]): Promise<string> {
+const clockTicks = ((): number => {
+  const run = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  const ticks = Number(run.stdout?.trim());
+  return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
+})();
+
+/** User + system CPU seconds of a live process, from /proc (Linux); undefined elsewhere or once it exited. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs the command (taskset execs into it, so the pid is the generator's) and samples its CPU time
+ * while it runs: the busy share is CPU time over wall time between the first and the last sample.
+ */
+function collect(command: string, args: string[]): Promise<{ out: string; cpu: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    trackChild(child);
     let out = '';
     let err = '';
+    let first: { at: number; cpu: number } | undefined;
+    let last: { at: number; cpu: number } | undefined;
+    const sample = (): void => {
+      const cpu = child.pid === undefined ? undefined : cpuSeconds(child.pid);
+      if (cpu === undefined) return;
+      const point = { at: performance.now(), cpu };
+      first ??= point;
+      last = point;
+    };
+    const sampler = setInterval(sample, 200);
+    setTimeout(sample, 50);
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} exited with ${code}: ${err.trim()}`))));
+    child.on('error', (error) => {
+      clearInterval(sampler);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearInterval(sampler);
+      const wall = first && last ? (last.at - first.at) / 1000 : 0;
+      const cpu = first && last && wall >= 0.3 ? (last.cpu - first.cpu) / wall : Number.NaN;
+      if (code === 0) resolve({ out, cpu });
+      else reject(new Error(`${command} exited with ${code}: ${err.trim()}`));
+    });
   });
 }
 
@@ -87,8 +142,9 @@ async function runWrk(options: LoadOptions, core: number): Promise<LoadResult> {
   }
   args.push(options.url);
   let out: string;
+  let generatorCpu: number;
   try {
-    out = await collect(...pinned(core, 'wrk', args));
+    ({ out, cpu: generatorCpu } = await collect(...pinned(core, 'wrk', args)));
   } finally {
     if (scriptDir !== undefined) rmSync(scriptDir, { recursive: true, force: true });
   }
@@ -99,25 +155,43 @@ async function runWrk(options: LoadOptions, core: number): Promise<LoadResult> {
   const errors = socket === null ? 0 : socket.slice(1).reduce((sum, n) => sum + Number(n), 0);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   if (!Number.isFinite(rps)) throw new Error(`could not read wrk output:\n${out}`);
-  return { rps, p50, p99, errors, non2xx };
+  return { rps, p50, p99, errors, non2xx, generatorCpu };
 }
 
 async function runAutocannon(options: LoadOptions, core: number): Promise<LoadResult> {
   const child = fileURLToPath(new URL('./autocannon-child.mjs', import.meta.url));
-  const out = await collect(...pinned(core, process.execPath, [child, JSON.stringify(options)]));
+  const { out } = await collect(...pinned(core, process.execPath, [child, JSON.stringify(options)]));
+  // The child measures its own CPU time: sampling it from outside would count Node's start-up.
   return JSON.parse(out.trim().split('\n').pop()!) as LoadResult;
 }
 
-/** The generator runLoad will use. */
+export type Generator = 'wrk' | 'autocannon';
+
+/**
+ * The generator the HTTP suites measure with: wrk, or autocannon only when BENCH_GENERATOR=autocannon
+ * asks for it (it runs in Node and is often slower than the servers it loads). Undefined: none.
+ */
+export function loadGenerator(): Generator | undefined {
+  if (process.env.BENCH_GENERATOR === 'autocannon') return 'autocannon';
+  return hasWrk ? 'wrk' : undefined;
+}
+
+/** Why the HTTP suites do not measure on this machine, and how to make them. */
+export const NO_GENERATOR = [
+  'wrk is not installed, so HTTP throughput and ratios are NOT measured (no HTTP goal is checked).',
+  'Install wrk and run again: `sudo apt-get install -y wrk` (Debian, Ubuntu), `brew install wrk` (macOS).',
+  'BENCH_GENERATOR=autocannon measures with autocannon instead; runs where it saturates its core are flagged, and no goal is met on them.',
+].join('\n');
+
+/** The generator's name as the tables print it. */
 export function generatorName(): string {
-  return useWrk() ? 'wrk -t1' : 'autocannon (child process)';
+  const generator = loadGenerator();
+  return generator === 'wrk' ? 'wrk -t1' : generator === 'autocannon' ? 'autocannon (child process)' : 'none (wrk not installed)';
 }
 
-/** One load run on `core` with the generator this machine has (wrk preferred; BENCH_GENERATOR=autocannon forces it). */
+/** One load run on `core` with the generator of loadGenerator(); throws when there is none. */
 export function runLoad(options: LoadOptions, core = 1): Promise<LoadResult> {
-  return useWrk() ? runWrk(options, core) : runAutocannon(options, core);
-}
-
-export function useWrk(): boolean {
-  return hasWrk && process.env.BENCH_GENERATOR !== 'autocannon';
+  const generator = loadGenerator();
+  if (generator === undefined) throw new Error(NO_GENERATOR);
+  return generator === 'wrk' ? runWrk(options, core) : runAutocannon(options, core);
 }

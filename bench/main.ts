@@ -1,29 +1,21 @@
-// `npm run bench`: runs the cycle and HTTP suites this machine can run, prints tables, writes bench/results/.
+// `npm run bench`: runs the cycle and HTTP suites this machine can run, prints tables, writes the results
+// to bench/results/local/ (ignored by git), to bench/results/ with --update-results, or to --results-dir DIR.
 // Options: --suite cycle|http|scale (default all three), --quick, --peers id,id (HTTP), --stores name,name (cycle).
 // Run as `node --import tsx bench/main.ts` (what `npm run bench` does): the suites import the TypeScript sources.
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChildResult } from './cycle-child.js';
 import { encodedRecordSize } from './cycle-cases.js';
+import { ALLOC_FLAGS, runCycleChild } from './cycle-run.js';
 import { runHttpSuite, type HttpSuiteResult } from './http.js';
 import { generatorName, hasTaskset } from './load.js';
-import {
-  ALLOC_FLAGS,
-  cycleTable,
-  httpNotes,
-  httpTable,
-  relativeTable,
-  resultsMarkdown,
-  targets,
-  targetTable,
-  type CycleSubject,
-  type CycleSuiteResult,
-} from './report.js';
+import { removeRunData } from './networked.js';
+import { cycleTable, httpNotes, httpTable, relativeTable, resultsMarkdown, targets, targetTable, type CycleSubject, type CycleSuiteResult } from './report.js';
 import { scaleTable } from './report-scale.js';
 import { httpSvg } from './report-svg.js';
 import { runScaleSuite, type ScaleResult } from './scale.js';
+import { onCleanup, runCleanups, runId, wasInterrupted } from './run-scope.js';
 import { STORE_LABELS, STORE_NAMES, type StoreName } from './stores.js';
 
 const argv = process.argv.slice(2);
@@ -33,7 +25,9 @@ const option = (name: string): string | undefined => {
   return argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 };
 if (argv.includes('--help')) {
-  console.log('usage: npm run bench -- [--suite cycle|http|scale] [--quick] [--peers raw-uws,uws-memory,...] [--stores memory,lmdb,...]');
+  console.log(
+    'usage: npm run bench -- [--suite cycle|http|scale] [--quick] [--peers raw-uws,uws-memory,...] [--stores memory,lmdb,...] [--update-results | --results-dir DIR]',
+  );
   process.exit(0);
 }
 const suite = option('--suite') ?? 'all';
@@ -43,7 +37,11 @@ if (!['all', 'cycle', 'http', 'scale'].includes(suite)) {
 }
 const quick = argv.includes('--quick');
 const peers = option('--peers')?.split(',');
-const stores = (option('--stores')?.split(',') ?? [...STORE_NAMES]) as StoreName[];
+const updateResults = argv.includes('--update-results');
+const resultsDirOption = option('--results-dir');
+/** --quick measures the in-process stores only, unless --stores names others. */
+const QUICK_STORES: StoreName[] = ['memory', 'lmdb'];
+const stores = (option('--stores')?.split(',') ?? (quick ? QUICK_STORES : [...STORE_NAMES])) as StoreName[];
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const log = (line: string): void => console.log(line);
@@ -59,26 +57,7 @@ const machine = {
   platform: `${process.platform}-${process.arch}`,
 };
 
-function runChild(args: string[], nodeFlags: string[]): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', here('./cycle-child.ts'), ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      err += text;
-      if (!text.includes('Error')) process.stdout.write(text);
-    });
-    child.on('close', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('@@RESULT '));
-      if (code === 0 && line !== undefined) resolve(JSON.parse(line.slice('@@RESULT '.length)) as ChildResult);
-      else reject(new Error(`cycle child ${args.join(' ')} exited with ${code}: ${err.trim().split('\n').slice(-4).join(' | ')}`));
-    });
-  });
-}
+const progress = (text: string): void => void process.stdout.write(text);
 
 async function runCycleSuite(): Promise<CycleSuiteResult> {
   log(`\n== cycle suite (tinybench, in-process; bytes/op from heap growth with ${ALLOC_FLAGS.join(' ')}) [${elapsed()}]`);
@@ -92,14 +71,17 @@ async function runCycleSuite(): Promise<CycleSuiteResult> {
     const subject: CycleSubject = { subject: item.subject, label: item.label };
     const extra = quick ? ['--quick'] : [];
     try {
-      const timed = await runChild([...item.args, '--mode', 'time', ...extra], []);
+      const timed = await runCycleChild([...item.args, '--mode', 'time', ...extra], [], progress);
       if (timed.kind === 'skip') {
         subject.skip = timed.reason;
         log(`    skipped: ${timed.reason}`);
       } else if (timed.kind === 'time') {
         subject.time = timed.results;
-        const alloc = await runChild([...item.args, '--mode', 'alloc', ...extra], ALLOC_FLAGS);
-        if (alloc.kind === 'alloc') {
+        // --quick measures allocation only where a goal checks it (MemoryStore's read and write cycles).
+        // Those two run in full: fewer ops would let one-off JIT allocations weigh on the figure.
+        const allocArgs = !quick ? extra : item.subject === 'memory' ? ['--cases', 'read,write'] : undefined;
+        const alloc = allocArgs && (await runCycleChild([...item.args, '--mode', 'alloc', ...allocArgs], ALLOC_FLAGS, progress));
+        if (alloc && alloc.kind === 'alloc') {
           subject.alloc = alloc.results;
           subject.allocBaseline = alloc.baselineBytesPerOp;
         }
@@ -117,6 +99,8 @@ async function runCycleSuite(): Promise<CycleSuiteResult> {
 }
 
 async function main(): Promise<void> {
+  runId();
+  onCleanup(removeRunData);
   log(
     `sessionkit bench${quick ? ' (quick)' : ''}: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}`,
   );
@@ -128,9 +112,11 @@ async function main(): Promise<void> {
     http = await runHttpSuite({ quick, log, ...(peers ? { peers } : {}) });
     log('');
     log(httpTable(http));
-    for (const note of httpNotes(http)) log(`  note: ${note}`);
-    log('');
-    log(relativeTable(http));
+    if (http.unmeasured === undefined) {
+      for (const note of httpNotes(http)) log(`  note: ${note}`);
+      const relative = relativeTable(http);
+      if (relative !== '') log(`\n${relative}`);
+    }
   }
   let scale: ScaleResult | undefined;
   if (suite === 'all' || suite === 'scale') {
@@ -144,20 +130,29 @@ async function main(): Promise<void> {
   log('\n== performance goals');
   log(targetTable(checks));
 
+  if (wasInterrupted()) return;
   const date = new Date().toISOString();
-  const resultsDir = here('./results/');
+  const resultsDir = resultsDirOption !== undefined ? `${resolve(resultsDirOption)}/` : here(updateResults ? './results/' : './results/local/');
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(`${resultsDir}latest.json`, `${JSON.stringify({ date, quick, machine, cycle, http, scale, targets: checks }, null, 2)}\n`);
   const caption = http
     ? `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}; ${http.generator}, ${http.connections} connections, median of ${http.reps} x ${http.duration} s${http.pinned ? ', server core 0 / load core 1' : ''}; ${date.slice(0, 10)}`
     : '';
-  if (http) writeFileSync(`${resultsDir}http.svg`, httpSvg(http, caption));
+  if (http && http.unmeasured === undefined) writeFileSync(`${resultsDir}http.svg`, httpSvg(http, caption));
   const generator = { name: generatorName(), taskset: hasTaskset };
   writeFileSync(`${resultsDir}latest.md`, resultsMarkdown({ date, quick, machine, cycle, http, scale, checks, generator }));
-  log(`\nwrote bench/results/latest.json, latest.md${http ? ', http.svg' : ''} in ${elapsed()}`);
+  const where =
+    resultsDirOption !== undefined ? resultsDir : updateResults ? 'bench/results/' : 'bench/results/local/ (--update-results writes bench/results/)';
+  log(`\nwrote latest.json, latest.md${http && http.unmeasured === undefined ? ', http.svg' : ''} to ${where} in ${elapsed()}`);
 }
 
-main().catch((error: unknown) => {
+let failed = false;
+try {
+  await main();
+} catch (error) {
   console.error(error);
-  process.exit(1);
-});
+  failed = true;
+} finally {
+  await runCleanups();
+}
+process.exit(wasInterrupted() ? 130 : failed ? 1 : 0);

@@ -1,9 +1,10 @@
-// The HTTP suite's Redis and PostgreSQL: reachability, a fresh key prefix and table per run, cleanup afterwards.
-import { randomBytes } from 'node:crypto';
+// The bench's Redis, PostgreSQL and MySQL: reachability, the run's key prefix and table, and their removal.
 import type { Peer } from './peers.js';
+import { runKeyPrefix, runTable } from './run-scope.js';
 
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0]! : String(error);
@@ -12,15 +13,12 @@ function message(error: unknown): string {
 export interface Networked {
   /** Environment for a peer (its own key prefix under the run's, the run's table), or why it cannot run. */
   env(peer: Peer): Record<string, string> | { skip: string };
-  /** Deletes every key under the run's prefix and drops the run's table. */
-  cleanup(): Promise<void>;
 }
 
 /** Checks the servers the selected peers need and names this run's prefix and table. */
 export async function prepareNetworked(peers: Peer[]): Promise<Networked> {
-  const id = randomBytes(4).toString('hex');
-  const prefix = `sessionkit-bench-${id}:`;
-  const table = `sessionkit_bench_${id}`;
+  const prefix = `${runKeyPrefix()}http:`;
+  const table = runTable();
   let redisSkip: string | undefined;
   let pgSkip: string | undefined;
   if (peers.some((p) => p.redis)) redisSkip = await checkRedis();
@@ -34,16 +32,32 @@ export async function prepareNetworked(peers: Peer[]): Promise<Networked> {
       if (peer.postgres) Object.assign(env, { PG_URL, PG_TABLE: table });
       return env;
     },
-    async cleanup() {
-      if (peers.some((p) => p.redis) && redisSkip === undefined) await deleteKeys(prefix).catch(() => undefined);
-      if (peers.some((p) => p.postgres) && pgSkip === undefined) await dropTable(table).catch(() => undefined);
-    },
   };
 }
 
-async function redisClient() {
+/**
+ * Deletes every Redis key under the run's prefix and drops the run's table in PostgreSQL and MySQL,
+ * wherever they exist (a server that does not answer holds nothing of this run).
+ */
+export async function removeRunData(): Promise<void> {
+  const table = runTable();
+  const warn =
+    (what: string) =>
+    (error: unknown): void => {
+      // A server that refuses connections holds nothing of this run; any other failure may leave data behind.
+      const code = (error as { code?: string }).code ?? (error as { errors?: { code?: string }[] }).errors?.[0]?.code;
+      if (code !== 'ECONNREFUSED') console.error(`bench: could not remove ${what}: ${message(error)}`);
+    };
+  await Promise.all([
+    deleteKeys(runKeyPrefix()).catch(warn(`the Redis keys under ${runKeyPrefix()}`)),
+    withPg((client) => client.query(`DROP TABLE IF EXISTS "${table}"`), 15_000).catch(warn(`the PostgreSQL table ${table}`)),
+    dropMySqlTable(table).catch(warn(`the MySQL table ${table}`)),
+  ]);
+}
+
+async function redisClient(connectMs = 1000) {
   const { Redis } = await import('ioredis');
-  return new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  return new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: connectMs, maxRetriesPerRequest: 1, retryStrategy: () => null });
 }
 
 async function checkRedis(): Promise<string | undefined> {
@@ -60,7 +74,7 @@ async function checkRedis(): Promise<string | undefined> {
 }
 
 async function deleteKeys(prefix: string): Promise<void> {
-  const client = await redisClient();
+  const client = await redisClient(15_000);
   try {
     await client.connect();
     let cursor = '0';
@@ -74,9 +88,9 @@ async function deleteKeys(prefix: string): Promise<void> {
   }
 }
 
-async function withPg<T>(run: (client: import('pg').Client) => Promise<T>): Promise<T> {
+async function withPg<T>(run: (client: import('pg').Client) => Promise<T>, connectMs = 1000): Promise<T> {
   const pg = (await import('pg')).default;
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 1000 });
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: connectMs });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -95,7 +109,12 @@ async function checkPostgres(): Promise<string | undefined> {
   }
 }
 
-function dropTable(table: string): Promise<unknown> {
-  // The table name is ours (letters, digits, _), made above.
-  return withPg((client) => client.query(`DROP TABLE IF EXISTS "${table}"`));
+async function dropMySqlTable(table: string): Promise<void> {
+  const mysql = await import('mysql2/promise');
+  const connection = await mysql.createConnection({ uri: MYSQL_URL, connectTimeout: 15_000 });
+  try {
+    await connection.query(`DROP TABLE IF EXISTS \`${table}\``);
+  } finally {
+    await connection.end().catch(() => undefined);
+  }
 }

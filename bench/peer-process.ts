@@ -2,11 +2,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinned } from './load.js';
 import type { Peer } from './peers.js';
+import { trackChild } from './run-scope.js';
 
 export const FAKE_COOKIE = 'session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 export const MESSAGE = 'Hello from a session!';
@@ -35,6 +37,7 @@ function startProcess(peer: Peer, port: number, dataDir: string, options: StartO
     env: { ...process.env, ...peer.env, ...options.env, PORT: String(port), DATA_DIR: dataDir, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  trackChild(child);
   const timeout = options.timeout ?? 20_000;
   return new Promise((resolve, reject) => {
     let err = '';
@@ -69,8 +72,22 @@ function stopProcess(child: ChildProcess): Promise<void> {
 /** Peers started on a data directory the caller gave: stopping them leaves it in place. */
 const keptDirs = new WeakSet<Running>();
 
-/** Starts the peer's processes one after another (all on `port`) and resolves once each printed "ready". */
-export async function startPeer(peer: Peer, port: number, options: StartOptions = {}): Promise<Running> {
+/** A TCP port on 127.0.0.1 that the OS reports free (it listens on port 0, reads the port, and closes). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('the OS gave no port'))));
+    });
+  });
+}
+
+/** Starts the peer's processes one after another (all on one free port) and resolves once each printed "ready". */
+export async function startPeer(peer: Peer, options: StartOptions = {}): Promise<Running> {
+  const port = await freePort();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `sessionkit-bench-${peer.id}-`));
   const children: ChildProcess[] = [];
   try {

@@ -5,12 +5,12 @@ export interface Peer {
   label: string;
   file: string;
   env?: Record<string, string>;
-  /** the ceiling every ratio is taken against */
-  ceiling?: boolean;
-  /** a server without sessions: its requests carry a placeholder cookie */
+  /** a server without sessions: its requests carry a placeholder cookie, and it is the baseline of the peers naming it */
   bare?: boolean;
-  /** the same framework without sessions: the row also gets a ratio to it */
+  /** the same framework without sessions (a bare peer): each rep measures it right before and after this one */
   base?: string;
+  /** run by `--quick` too */
+  quick?: boolean;
   /** worker processes sharing one port (uWS listens with SO_REUSEPORT on Linux) and one DATA_DIR; default 1 */
   processes?: number;
   /** needs Redis (the suite gives it REDIS_URL and a fresh KEY_PREFIX) */
@@ -23,49 +23,52 @@ export interface Peer {
 export const DISK_BOUND_ID = 'lmdb-disk-bound';
 export const DISK_BOUND_LABEL = 'disk bound: lmdb-js puts, 64 in flight';
 
+/** The bare uWS server the uWS rows and the performance goals are measured against. */
+export const UWS_BASE = 'raw-uws';
+
+/**
+ * LmdbStore options of the shared-path row (several processes on one path). A mode for a shared path
+ * (e.g. renewing the read snapshot only when another process wrote) is selected here, as JSON options.
+ */
+const LMDB_SHARED_OPTIONS = '{}';
+
+const uws = (id: string, label: string, env: Record<string, string>, extra: Partial<Peer> = {}): Peer => ({
+  id,
+  label,
+  file: 'uws-sessionkit.ts',
+  env,
+  base: UWS_BASE,
+  ...extra,
+});
+
 export const PEERS: Peer[] = [
-  { id: 'raw-uws', label: 'raw uWS, no sessions (ceiling)', file: 'raw-uws.mjs', ceiling: true, bare: true },
-  { id: 'uws-memory', label: 'uWS + sessionkit (MemoryStore)', file: 'uws-sessionkit.ts', env: { STORE: 'memory' } },
-  { id: 'uws-memory-lww', label: 'uWS + sessionkit (MemoryStore), merge off', file: 'uws-sessionkit.ts', env: { STORE: 'memory', MERGE: 'off' } },
-  { id: 'uws-lmdb', label: 'uWS + sessionkit (LmdbStore)', file: 'uws-sessionkit.ts', env: { STORE: 'lmdb' } },
-  { id: 'uws-lmdb-lww', label: 'uWS + sessionkit (LmdbStore), merge off', file: 'uws-sessionkit.ts', env: { STORE: 'lmdb', MERGE: 'off' } },
-  {
-    id: 'uws-lmdb-x2',
-    label: 'uWS + sessionkit (LmdbStore), 2 processes',
-    file: 'uws-sessionkit.ts',
-    env: { STORE: 'lmdb' },
-    processes: 2,
-  },
-  { id: 'uws-redis', label: 'uWS + sessionkit (RedisStore)', file: 'uws-sessionkit.ts', env: { STORE: 'redis' }, redis: true },
-  { id: 'uws-redis-near', label: 'uWS + sessionkit (RedisStore, near cache)', file: 'uws-redis-near.ts', redis: true },
-  {
-    id: 'uws-postgres',
-    label: 'uWS + sessionkit (PostgresStore)',
-    file: 'uws-sessionkit.ts',
-    env: { STORE: 'postgres' },
-    postgres: true,
-  },
-  { id: 'raw-node', label: 'raw node:http, no sessions', file: 'raw-node.mjs', bare: true },
-  { id: 'node-memory', label: 'node:http + sessionkit (MemoryStore)', file: 'node-sessionkit.ts', base: 'raw-node' },
-  { id: 'hyper-express', label: 'hyper-express + hyper-express-session (Map)', file: 'hyper-express.mjs' },
-  { id: 'raw-fastify', label: 'fastify, no sessions', file: 'raw-fastify.mjs', bare: true },
-  {
-    id: 'fastify-sessionkit',
-    label: 'fastify + sessionkit (MemoryStore)',
-    file: 'fastify-sessionkit.ts',
-    base: 'raw-fastify',
-  },
-  { id: 'fastify', label: 'fastify + @fastify/session (memory)', file: 'fastify.mjs', base: 'raw-fastify' },
-  { id: 'fastify-redis', label: 'fastify + @fastify/session (connect-redis)', file: 'fastify-redis.mjs', base: 'raw-fastify', redis: true },
-  { id: 'raw-hono', label: 'hono (node-server), no sessions', file: 'raw-hono.mjs', bare: true },
-  {
-    id: 'hono-sessionkit',
-    label: 'hono (node-server) + sessionkit (MemoryStore)',
-    file: 'hono-sessionkit.ts',
-    base: 'raw-hono',
-  },
-  { id: 'express', label: 'express + express-session (MemoryStore)', file: 'express.mjs' },
-  { id: 'express-redis', label: 'express + express-session (connect-redis)', file: 'express-redis.mjs', redis: true },
+  { id: UWS_BASE, label: 'bare uWS, no sessions', file: 'raw-uws.mjs', bare: true, quick: true },
+  uws('uws-memory', 'uWS + sessionkit (MemoryStore)', { STORE: 'memory' }, { quick: true }),
+  uws('uws-memory-lww', 'uWS + sessionkit (MemoryStore), merge off', { STORE: 'memory', MERGE: 'off' }),
+  uws('uws-lmdb', 'uWS + sessionkit (LmdbStore), one process', { STORE: 'lmdb' }, { quick: true }),
+  uws('uws-lmdb-lww', 'uWS + sessionkit (LmdbStore), merge off', { STORE: 'lmdb', MERGE: 'off' }),
+  uws(
+    'uws-lmdb-x2',
+    'uWS + sessionkit (LmdbStore), shared path, 2 processes',
+    { STORE: 'lmdb', LMDB_OPTIONS: LMDB_SHARED_OPTIONS },
+    { processes: 2, quick: true },
+  ),
+  uws('uws-redis', 'uWS + sessionkit (RedisStore)', { STORE: 'redis' }, { redis: true }),
+  uws('uws-redis-near', 'uWS + sessionkit (RedisStore, near cache)', {}, { file: 'uws-redis-near.ts', redis: true }),
+  uws('uws-postgres', 'uWS + sessionkit (PostgresStore)', { STORE: 'postgres' }, { postgres: true }),
+  { id: 'hyper-express', label: 'hyper-express + hyper-express-session (Map)', file: 'hyper-express.mjs', base: UWS_BASE },
+  { id: 'raw-node', label: 'bare node:http, no sessions', file: 'raw-node.mjs', bare: true, quick: true },
+  { id: 'node-memory', label: 'node:http + sessionkit (MemoryStore)', file: 'node-sessionkit.ts', base: 'raw-node', quick: true },
+  { id: 'raw-fastify', label: 'bare Fastify, no sessions', file: 'raw-fastify.mjs', bare: true },
+  { id: 'fastify-sessionkit', label: 'Fastify + sessionkit (MemoryStore)', file: 'fastify-sessionkit.ts', base: 'raw-fastify' },
+  { id: 'fastify', label: 'Fastify + @fastify/session (memory)', file: 'fastify.mjs', base: 'raw-fastify' },
+  { id: 'fastify-redis', label: 'Fastify + @fastify/session (connect-redis)', file: 'fastify-redis.mjs', base: 'raw-fastify', redis: true },
+  { id: 'raw-hono', label: 'bare Hono (node-server), no sessions', file: 'raw-hono.mjs', bare: true },
+  { id: 'hono-sessionkit', label: 'Hono (node-server) + sessionkit (MemoryStore)', file: 'hono-sessionkit.ts', base: 'raw-hono' },
+  { id: 'raw-express', label: 'bare Express 5, no sessions', file: 'raw-express.mjs', bare: true },
+  { id: 'express-sessionkit', label: 'Express 5 + sessionkit (MemoryStore)', file: 'express-sessionkit.ts', base: 'raw-express' },
+  { id: 'express', label: 'Express 5 + express-session (MemoryStore)', file: 'express.mjs', base: 'raw-express' },
+  { id: 'express-redis', label: 'Express 5 + express-session (connect-redis)', file: 'express-redis.mjs', base: 'raw-express', redis: true },
 ];
 
 /** The label of a peer id (the disk-bound row included). */

@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const argv = process.argv.slice(2);
@@ -33,7 +34,14 @@ mkdirSync(dir, { recursive: true });
 const taskset = spawnSync('taskset', ['--version']).error === undefined;
 const wrk = spawnSync('wrk', ['--version']).error === undefined;
 const pin = (core, cmd, args) => (taskset ? ['taskset', ['-c', String(core), cmd, ...args]] : [cmd, args]);
-const port = 4799;
+// A port the OS reports free.
+const port = await new Promise((resolve, reject) => {
+  const probe = createServer().once('error', reject);
+  probe.listen(0, '127.0.0.1', () => {
+    const { port: free } = probe.address();
+    probe.close(() => resolve(free));
+  });
+});
 const nodeArgs = ['--cpu-prof', '--cpu-prof-dir', dir, ...(file.endsWith('.ts') ? ['--import', 'tsx'] : []), here(`./peers/${file}`)];
 const server = spawn(...pin(0, process.execPath, nodeArgs), { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
 await new Promise((resolve) => server.stdout.on('data', (c) => c.toString().includes('ready') && resolve()));

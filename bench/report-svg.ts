@@ -1,7 +1,7 @@
-// The HTTP bar chart as SVG: req/s per server and scenario, with the ratio to raw uWS and the p99 latency.
+// The HTTP bar chart as SVG: req/s per server and scenario, with the ratio to the bare framework and the p99 latency.
 import type { HttpSuiteResult } from './http.js';
 import { SCENARIOS } from './http.js';
-import { DISK_BOUND_ID, peerLabel, PEERS, tableOrder } from './peers.js';
+import { DISK_BOUND_ID, peerLabel, tableOrder, UWS_BASE } from './peers.js';
 
 const COLORS: Record<string, string> = {
   'raw-uws': '#9e9e9e',
@@ -28,7 +28,7 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Horizontal grouped bars: one group per scenario, one bar per server, labelled with req/s, the ratio to raw uWS and p99. */
+/** Horizontal grouped bars: one group per scenario, one bar per server, labelled with req/s, the ratio to the bare framework and p99. */
 export function httpSvg(result: HttpSuiteResult, caption: string): string {
   const width = 1040;
   const labelWidth = 360;
@@ -47,9 +47,8 @@ export function httpSvg(result: HttpSuiteResult, caption: string): string {
     parts.push(`<text x="12" y="${y}" font-weight="bold" font-size="14">${escapeXml(scenario.label)}</text>`);
     y += 10;
     for (const f of figures) {
-      const ceiling = PEERS.find((p) => p.id === f.peer)?.ceiling === true;
       const w = Math.max(1, (f.rps / max) * barArea);
-      const figure = `${Math.round(f.rps).toLocaleString('en-US')} ${f.peer === DISK_BOUND_ID ? 'puts/s' : 'req/s'}${ceiling || f.peer === DISK_BOUND_ID ? '' : ` (${f.ratio.toFixed(2)}x)`}, p99 ${f.p99.toFixed(1)} ms`;
+      const figure = `${Math.round(f.rps).toLocaleString('en-US')} ${f.peer === DISK_BOUND_ID ? 'puts/s' : 'req/s'}${Number.isFinite(f.ratio) ? ` (${f.ratio.toFixed(2)}x ${f.base === UWS_BASE ? 'uWS' : 'bare'})` : ''}, p99 ${f.p99.toFixed(1)} ms`;
       parts.push(
         `<text x="${labelWidth - 8}" y="${y + barHeight - 5}" text-anchor="end" font-size="12">${escapeXml(peerLabel(f.peer))}</text>`,
         `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" rx="2" fill="${COLORS[f.peer] ?? '#607d8b'}"/>`,

@@ -1,8 +1,9 @@
 // Rendering of results: aligned markdown tables (printed and written), the performance goals, and the HTTP bar chart as SVG.
-import { CASE_LABELS } from './cycle-cases.js';
+import { CASE_LABELS, READ_CYCLE_BUDGET } from './cycle-cases.js';
 import type { AllocResult, TimeResult } from './cycle-child.js';
+import { ALLOC_FLAGS } from './cycle-run.js';
 import { SCENARIOS, type HttpFigure, type HttpSuiteResult } from './http.js';
-import { DISK_BOUND_ID, peerLabel, PEERS, tableOrder } from './peers.js';
+import { DISK_BOUND_ID, peerLabel, tableOrder } from './peers.js';
 import { scaleMarkdown } from './report-scale.js';
 import type { ScaleResult } from './scale.js';
 import { table } from './table.js';
@@ -21,9 +22,6 @@ export interface CycleSuiteResult {
   subjects: CycleSubject[];
   encodedRecordBytes: number;
 }
-
-/** Node flags of the allocation runs: a young generation big enough that the measured ops never trigger a scavenge (checked by the child). */
-export const ALLOC_FLAGS = ['--expose-gc', '--max-semi-space-size=256', '--min-semi-space-size=256'];
 
 export interface Target {
   name: string;
@@ -58,17 +56,24 @@ export function cycleTable(result: CycleSuiteResult): string {
   return table(['store', 'operation', 'ops/s', 'ns/op', 'rme', 'bytes/op'], rows);
 }
 
+const spread = (f: HttpFigure): string =>
+  Number.isFinite(f.ratio) ? `${fixed(f.ratio, 2)} (${fixed(f.ratioMin, 2)}–${fixed(f.ratioMax, 2)})${f.disturbed.length > 0 ? ' ⚠' : ''}` : '—';
+
+/** Each row against its own framework's bare server: req/s, median per-rep ratio (min–max over reps), p99. */
 export function httpTable(result: HttpSuiteResult): string {
-  const header = ['server'];
-  for (const s of SCENARIOS) header.push(`${s.label} req/s`, 'x uWS', 'p99 ms');
+  if (result.unmeasured !== undefined) return `HTTP: not measured.\n${result.unmeasured}`;
+  const header = ['server', 'compared with'];
+  const scenarios = SCENARIOS.filter((s) => result.figures.some((f) => f.scenario === s.id));
+  for (const s of scenarios) header.push(`${s.label} req/s`, 'ratio (min–max)', 'p99 ms');
   const rows: string[][] = [];
   for (const id of tableOrder()) {
     const figures = result.figures.filter((f) => f.peer === id);
     if (figures.length === 0) continue;
-    const row = [peerLabel(id)];
-    for (const s of SCENARIOS) {
+    const base = figures[0]!.base;
+    const row = [peerLabel(id), base === undefined ? '' : peerLabel(base)];
+    for (const s of scenarios) {
       const f = figures.find((x) => x.scenario === s.id);
-      row.push(f ? int(f.rps) : '—', f && id !== DISK_BOUND_ID ? fixed(f.ratio, 2) : '—', f ? fixed(f.p99, 2) : '—');
+      row.push(f ? int(f.rps) : '—', f ? spread(f) : '—', f ? fixed(f.p99, 2) : '—');
     }
     rows.push(row);
   }
@@ -78,7 +83,7 @@ export function httpTable(result: HttpSuiteResult): string {
 const figure = (result: HttpSuiteResult | undefined, peer: string, scenario: string): HttpFigure | undefined =>
   result?.figures.find((f) => f.peer === peer && f.scenario === scenario);
 
-/** Ratios within the run: /put on LmdbStore to the disk bound, two processes to one, each framework to itself without sessions. */
+/** Ratios of medians within the run: /put on LmdbStore to the disk bound, the shared path to one process. */
 export function relativeTable(result: HttpSuiteResult): string {
   const rows: string[][] = [];
   const pair = (label: string, peer: string, base: string, scenarios: readonly string[], unit: string): void => {
@@ -90,11 +95,10 @@ export function relativeTable(result: HttpSuiteResult): string {
     }
   };
   pair(peerLabel('uws-lmdb'), 'uws-lmdb', DISK_BOUND_ID, ['put'], 'x disk bound');
-  pair(peerLabel('uws-lmdb-x2'), 'uws-lmdb-x2', 'uws-lmdb', ['get', 'put'], 'x 1 process');
-  for (const peer of PEERS) {
-    if (peer.base !== undefined) pair(peer.label, peer.id, peer.base, ['get', 'put'], `x ${peerLabel(peer.base)}`);
-  }
-  return table(['server', 'scenario', 'req/s', 'compared with, req/s', 'ratio'], rows);
+  pair(peerLabel('uws-lmdb-x2'), 'uws-lmdb-x2', 'uws-lmdb', ['get', 'put'], 'x one process');
+  pair(peerLabel('fastify-sessionkit'), 'fastify-sessionkit', 'fastify', ['get', 'put'], 'x @fastify/session');
+  pair(peerLabel('express-sessionkit'), 'express-sessionkit', 'express', ['get', 'put'], 'x express-session');
+  return rows.length === 0 ? '' : table(['server', 'scenario', 'req/s', 'compared with, req/s', 'ratio of medians'], rows);
 }
 
 export function httpNotes(result: HttpSuiteResult): string[] {
@@ -103,43 +107,77 @@ export function httpNotes(result: HttpSuiteResult): string[] {
     const scenario = SCENARIOS.find((s) => s.id === f.scenario)?.label ?? f.scenario;
     if (f.notes.length > 0) notes.push(`${peerLabel(f.peer)}, ${scenario}: ${f.notes.join('; ')}`);
   }
+  for (const f of result.figures) {
+    const scenario = SCENARIOS.find((s) => s.id === f.scenario)?.label ?? f.scenario;
+    if (f.disturbed.length > 0)
+      notes.push(
+        `⚠ ${peerLabel(f.peer)}, ${scenario}: disturbed${result.maxRetries > 0 ? ` after ${result.maxRetries} more runs` : ' (--quick measures nothing again)'} (${f.disturbed.join('; ')})`,
+      );
+  }
   for (const s of result.skipped) notes.push(`${peerLabel(s.peer)} not run: ${s.reason}`);
   return notes;
 }
 
+/** A ratio goal: met only on a clean full measurement (every rep undisturbed, generator never saturated, not --quick). */
+function ratioTarget(
+  name: string,
+  goal: string,
+  http: HttpSuiteResult | undefined,
+  value: number | undefined,
+  min: number,
+  figures: (HttpFigure | undefined)[],
+): Target {
+  if (http?.unmeasured !== undefined) return { name, goal, measured: 'not measured (no wrk)', met: undefined };
+  if (value === undefined || figures.some((f) => f === undefined)) return { name, goal, measured: 'not run', met: undefined };
+  const disturbed = figures.some((f) => f!.disturbed.length > 0);
+  const why = disturbed ? ' (disturbed: not counted)' : http?.quick ? ' (--quick: not counted)' : '';
+  return { name, goal, measured: `${value.toFixed(2)}${why}`, met: why !== '' ? undefined : value >= min };
+}
+
+/** The adapters' goals: each against its own framework's bare server. */
+const ADAPTER_GOALS = [
+  ['node:http + sessionkit', 'node-memory'],
+  ['Fastify + sessionkit', 'fastify-sessionkit'],
+  ['Hono + sessionkit', 'hono-sessionkit'],
+  ['Express 5 + sessionkit', 'express-sessionkit'],
+] as const;
+
 export function targets(cycle: CycleSuiteResult | undefined, http: HttpSuiteResult | undefined): Target[] {
   const out: Target[] = [];
   const fig = (peer: string, scenario: string) => http?.figures.find((f) => f.peer === peer && f.scenario === scenario);
-  const ratio = (name: string, peer: string, scenario: string, goal: number): void => {
+  const ratio = (name: string, peer: string, scenario: string, goal: number, of: string): void => {
     const f = fig(peer, scenario);
-    out.push({ name, goal: `≥ ${goal.toFixed(2)} of raw uWS`, measured: f ? f.ratio.toFixed(2) : 'not run', met: f ? f.ratio >= goal : undefined });
+    out.push(ratioTarget(name, `≥ ${goal.toFixed(2)} of ${of}`, http, f?.ratio, goal, [f]));
   };
-  ratio('uWS + sessionkit /get, MemoryStore', 'uws-memory', 'get', 0.95);
-  ratio('uWS + sessionkit /get, LmdbStore', 'uws-lmdb', 'get', 0.9);
-  ratio('uWS + sessionkit /put, MemoryStore', 'uws-memory', 'put', 0.8);
+  ratio('uWS + sessionkit /get, MemoryStore', 'uws-memory', 'get', 0.95, 'bare uWS');
+  ratio('uWS + sessionkit /get, LmdbStore, one process', 'uws-lmdb', 'get', 0.9, 'bare uWS');
+  ratio('uWS + sessionkit /put, MemoryStore', 'uws-memory', 'put', 0.8, 'bare uWS');
+  for (const [label, peer] of ADAPTER_GOALS) {
+    ratio(`${label} /get`, peer, 'get', 0.9, 'the bare framework');
+    ratio(`${label} /put`, peer, 'put', 0.8, 'the bare framework');
+  }
   const lmdbPut = fig('uws-lmdb', 'put');
   const bound = fig(DISK_BOUND_ID, 'put');
-  out.push({
-    name: 'uWS + sessionkit /put, LmdbStore',
-    goal: '≥ 0.90 of the disk bound',
-    measured: lmdbPut && bound ? (lmdbPut.rps / bound.rps).toFixed(2) : 'not run',
-    met: lmdbPut && bound ? lmdbPut.rps / bound.rps >= 0.9 : undefined,
-  });
+  out.push(
+    ratioTarget('uWS + sessionkit /put, LmdbStore', '≥ 0.90 of the disk bound', http, lmdbPut && bound ? lmdbPut.rps / bound.rps : undefined, 0.9, [
+      lmdbPut,
+      bound,
+    ]),
+  );
   const ours = fig('uws-memory', 'get');
   const express = fig('express', 'get');
-  out.push({
-    name: 'uWS + sessionkit /get vs express-session /get',
-    goal: '≥ 25x',
-    measured: ours && express ? `${(ours.rps / express.rps).toFixed(1)}x` : 'not run',
-    met: ours && express ? ours.rps / express.rps >= 25 : undefined,
-  });
+  const versus = ratioTarget('uWS + sessionkit /get vs express-session /get', '≥ 25x', http, ours && express ? ours.rps / express.rps : undefined, 25, [
+    ours,
+    express,
+  ]);
+  out.push({ ...versus, measured: versus.measured.replace(/^(\d+\.\d+)/, '$1x') });
   const memory = cycle?.subjects.find((s) => s.subject === 'memory');
   const read = memory?.alloc?.find((a) => a.id === 'read');
   out.push({
     name: 'read cycle allocation, MemoryStore',
-    goal: '≤ 128 B/op',
+    goal: `≤ ${READ_CYCLE_BUDGET} B/op`,
     measured: read ? `${Math.round(read.bytesPerOp)} B/op` : 'not run',
-    met: read ? read.bytesPerOp <= 128 && read.gcs === 0 : undefined,
+    met: read ? read.bytesPerOp <= READ_CYCLE_BUDGET && read.gcs === 0 : undefined,
   });
   const write = memory?.alloc?.find((a) => a.id === 'write');
   const allowance = 1024 + (cycle?.encodedRecordBytes ?? 0);
@@ -169,7 +207,7 @@ export function targets(cycle: CycleSuiteResult | undefined, http: HttpSuiteResu
 export function targetTable(list: Target[]): string {
   return table(
     ['measure', 'goal', 'measured', 'met'],
-    list.map((t) => [t.name, t.goal, t.measured, t.met === undefined ? 'not run' : t.met ? 'yes' : 'no']),
+    list.map((t) => [t.name, t.goal, t.measured, t.met === undefined ? 'not checked' : t.met ? 'yes' : 'no']),
   );
 }
 
@@ -192,11 +230,22 @@ export function resultsMarkdown({ date, quick, machine, cycle, http, scale, chec
     `${date}${quick ? ' (quick mode)' : ''} — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}.`,
     '',
   );
-  if (http) {
+  if (http?.unmeasured !== undefined) {
+    out.push(
+      "## HTTP, the quick start's /get and /put",
+      '',
+      'Not measured on this machine.',
+      '',
+      ...http.unmeasured.split('\n').map((line) => `- ${line}`),
+      '',
+    );
+  } else if (http) {
     out.push("## HTTP, the quick start's /get and /put", '');
     out.push('`/put` stores a message in the session, `/get` reads it back.', '');
     out.push(
-      `Load: ${http.generator}, ${http.connections} connections, ${http.duration} s per run, median of ${http.reps} interleaved runs after a warm-up; ${http.pinned ? 'server pinned to core 0 and load generator to core 1 with taskset' : 'no CPU pinning (taskset missing)'}. "x uWS" is the ratio to raw uWS (no sessions) in the same run.`,
+      `Load: ${http.generator}, ${http.connections} connections, ${http.duration} s per run, ${http.reps} reps after a warm-up; ${http.pinned ? 'server pinned to core 0 and load generator to core 1 with taskset' : 'no CPU pinning (taskset missing)'}. ` +
+        'Each row is measured against the bare server of its own framework ("compared with"): every rep runs that bare server, then at most two session rows, then the bare server again, and a row\'s per-rep ratio is its req/s over the mean of the two bare runs around it. ' +
+        '"ratio" is the median of the per-rep ratios, with their min–max. A rep whose load generator saturated its core, or whose bare run fell below 0.8x of that server\'s median, is measured again (twice at most); ⚠ marks a row still disturbed after that, and no goal counts as met on it.',
       '',
     );
     out.push(httpTable(http), '');
@@ -211,7 +260,8 @@ export function resultsMarkdown({ date, quick, machine, cycle, http, scale, chec
         `The LmdbStore row with 2 processes runs two servers on one port (uWS listens with SO_REUSEPORT) sharing one LmdbStore path${http.pinned ? ', both on core 0' : ''}.`,
         '',
       );
-    out.push('### Ratios within the run', '', relativeTable(http), '');
+    const relative = relativeTable(http);
+    if (relative !== '') out.push('### Ratios of medians within the run', '', relative, '');
     const notes = httpNotes(http);
     if (notes.length > 0) out.push(...notes.map((n) => `- ${n}`), '');
     out.push('![HTTP results](http.svg)', '');

@@ -4,9 +4,10 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generatorName, runLoad, type LoadResult } from './load.js';
+import { generatorName, loadGenerator, runLoad, type LoadResult } from './load.js';
 import { FAKE_COOKIE, get, median, startPeer, stopPeer, type Running } from './peer-process.js';
 import { PEERS, type Peer } from './peers.js';
+import { trackChild } from './run-scope.js';
 import type { MemoryFigure, ReadCycleFigure } from './scale-child.js';
 
 export interface ScaleHttpFigure {
@@ -52,6 +53,7 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 function runChild<T>(args: string[], nodeFlags: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', here('./scale-child.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    trackChild(child);
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -123,9 +125,9 @@ export async function runScaleSuite({ quick, log }: { quick: boolean; log: (line
     const scalePeer: Peer = { id: 'uws-lmdb-scale', label: `uWS + sessionkit (LmdbStore, ${count} sessions)`, file: 'uws-scale.ts' };
     log(`  filling LmdbStore with ${count} sessions (+ ${expired.toLocaleString('en-US')} about to expire)`);
     const env = { FILL: String(sessions), EXPIRED: String(expired), HOT: String(hot), COOKIES_FILE: cookies, HOT_FILE: hotCookies };
-    const filled = await startPeer(scalePeer, 4752, { env, dataDir: join(dir, 'data'), timeout: 20 * 60_000 });
+    const filled = await startPeer(scalePeer, { env, dataDir: join(dir, 'data'), timeout: 20 * 60_000 });
     running.push(filled);
-    const rawUws = await startPeer(raw, 4751);
+    const rawUws = await startPeer(raw);
     running.push(rawUws);
     const stats = JSON.parse((await get(filled.port, '/__stats')).body) as { fillMs: number; fileBytes: number };
     result.lmdb = { ...stats, bytesPerSession: stats.fileBytes / sessions };
@@ -141,6 +143,10 @@ export async function runScaleSuite({ quick, log }: { quick: boolean; log: (line
       fail('LmdbStore read cycle', error);
     }
 
+    if (loadGenerator() === undefined) {
+      result.notes.push('HTTP rows and the expiry sweep under load not measured: wrk is not installed (see the HTTP suite)');
+      return result;
+    }
     const loads: { id: ScaleHttpFigure['id']; port: number; headers: Record<string, string>; cookies?: string }[] = [
       { id: 'raw-uws', port: rawUws.port, headers: { cookie: FAKE_COOKIE } },
       { id: 'lmdb-hot', port: filled.port, headers: {}, cookies: hotCookies },

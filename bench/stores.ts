@@ -8,6 +8,8 @@ import type { Store } from '../src/store.js';
 import { MySqlStore } from '../src/stores/mysql.js';
 import { PostgresStore } from '../src/stores/postgres.js';
 import { RedisStore } from '../src/stores/redis.js';
+import { MYSQL_URL, PG_URL, REDIS_URL } from './networked.js';
+import { runKeyPrefix, runTable } from './run-scope.js';
 
 export const STORE_NAMES = ['memory', 'lmdb', 'lmdb-nolru', 'redis', 'redis-near', 'postgres', 'mysql'] as const;
 export type StoreName = (typeof STORE_NAMES)[number];
@@ -29,11 +31,6 @@ export interface OpenedStore {
 }
 
 export type StoreResult = OpenedStore | { skip: string };
-
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
-const TABLE = 'sessionkit_bench';
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0]! : String(error);
@@ -108,7 +105,7 @@ async function openRedis(nearCache: boolean): Promise<StoreResult> {
     client.disconnect();
     return { skip: `Redis not reachable at ${REDIS_URL}: ${message(error)}` };
   }
-  const store = new RedisStore({ client, prefix: 'sessionkit-bench:', nearCache });
+  const store = new RedisStore({ client, prefix: `${runKeyPrefix()}cycle:`, nearCache });
   // The near cache serves nothing until its tracking is up (it connects in the background).
   for (let i = 0; nearCache && i < 500 && !store.nearCacheStats()?.tracking; i++) await new Promise((resolve) => setTimeout(resolve, 10));
   return {
@@ -124,11 +121,11 @@ async function openPostgres(): Promise<StoreResult> {
   const pg = (await import('pg')).default;
   const pool = new pg.Pool({ connectionString: PG_URL, max: 4, connectionTimeoutMillis: 1000 });
   pool.on('error', () => undefined);
-  return openSql('PostgreSQL', PG_URL, new PostgresStore({ pool, table: TABLE, cleanupInterval: 0 }), () => pool.end());
+  return openSql('PostgreSQL', PG_URL, new PostgresStore({ pool, table: runTable(), cleanupInterval: 0 }), () => pool.end());
 }
 
 async function openMySql(): Promise<StoreResult> {
   const mysql = await import('mysql2/promise');
   const pool = mysql.createPool({ uri: MYSQL_URL, connectionLimit: 4, connectTimeout: 1000 });
-  return openSql('MySQL', MYSQL_URL, new MySqlStore({ pool, table: TABLE, cleanupInterval: 0 }), () => pool.end());
+  return openSql('MySQL', MYSQL_URL, new MySqlStore({ pool, table: runTable(), cleanupInterval: 0 }), () => pool.end());
 }

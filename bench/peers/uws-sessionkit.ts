@@ -1,4 +1,5 @@
 // uWebSockets.js + sessionkit/uws on the quick start's routes; STORE=memory (default), lmdb (in DATA_DIR), redis or postgres; MERGE=off commits last-writer-wins.
+// LMDB_OPTIONS: JSON of extra LmdbStore options (how a peer row selects an LmdbStore mode, see bench/peers.ts).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,10 @@ const port = Number(process.env.PORT ?? 4000);
 async function openStore(): Promise<Store> {
   switch (process.env.STORE) {
     case 'lmdb':
-      return new LmdbStore({ path: process.env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'sessionkit-peer-lmdb-')) });
+      return new LmdbStore({
+        ...(JSON.parse(process.env.LMDB_OPTIONS ?? '{}') as object),
+        path: process.env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'sessionkit-peer-lmdb-')),
+      });
     case 'redis': {
       const { Redis } = await import('ioredis');
       const { RedisStore } = await import('../../src/stores/redis.js');

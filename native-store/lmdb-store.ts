@@ -3,6 +3,7 @@ import type { Database, RootDatabase, RootDatabaseOptions } from 'lmdb';
 import {
   assertOwner,
   BackgroundTask,
+  booleanOption,
   choiceOption,
   type DropListener,
   DropListeners,
@@ -59,6 +60,14 @@ export interface LmdbStoreOptions {
   lmdb?: RootDatabaseOptions;
   /** Called with a failed background sweep's error. Default: `console.error`. */
   onSweepError?: (error: unknown) => void;
+  /**
+   * Whether other processes may write to the path while this store has it open. `true` (default):
+   * every task's first read takes a new snapshot, so it sees every save that resolved before the task
+   * began, in any process. `false` declares this process the only writer: reads then reuse lmdb-js's
+   * snapshot, which this process's own saves renew before they resolve, and another process's saves
+   * become visible only at lmdb-js's next renewal (within an event-loop turn). Default `true`.
+   */
+  shared?: boolean;
 }
 
 interface Cached {
@@ -108,8 +117,9 @@ export class LmdbStore implements Store {
   private readonly sweeper: BackgroundTask<number>;
   private closing: Promise<void> | undefined;
   private readonly encoder = new RecordEncoder();
-  /** True while the read snapshot was taken in the current task (see `find`). */
-  private fresh = false;
+  /** True while the read snapshot was taken in the current task (see `find`); always true with `shared: false`. */
+  private fresh: boolean;
+  /** Runs only in shared mode: single-process mode never sets `fresh` back to false. */
   private readonly expireSnapshot = (): void => {
     this.fresh = false;
   };
@@ -124,6 +134,7 @@ export class LmdbStore implements Store {
     const durability = choiceOption('durability', options.durability, 'committed', ['committed', 'flushed']);
     const name = stringOption('name', options.name, 'sessionkit');
     const onSweepError = functionOption('onSweepError', options.onSweepError, logSweepError);
+    const shared = booleanOption('shared', options.shared, true);
     if ((path === undefined) === (env === undefined)) throw optionError('path', 'or option env must be given (exactly one of them)');
 
     if (env !== undefined) {
@@ -144,6 +155,7 @@ export class LmdbStore implements Store {
     this.cache = cache > 0 ? new Lru<Cached>(cache, cacheMaxBytes, (token, evicted) => this.tellDropped(token, evicted, 'evicted')) : undefined;
     this.stableBytes = this.cache !== undefined;
     this.flushed = durability === 'flushed';
+    this.fresh = !shared;
     this.sweeper = new BackgroundTask(sweepInterval, () => this.sweepAll(), onSweepError);
   }
 

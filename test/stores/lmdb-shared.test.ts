@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LmdbStore } from '../../native-store/index.js';
+import { storeConformance } from '../../src/testing/index.js';
 import { generateToken } from '../../src/token.js';
 import { later } from '../support/time.js';
 
@@ -36,6 +37,10 @@ function commitFromAnotherProcess(path: string, token: string, value: string): v
 const nextTask = () => Promise.resolve();
 const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
 
+// Each store on a path of its own: `shared: false` declares it the only writer.
+storeConformance('LmdbStore with shared: false', () => new LmdbStore({ path: tempPath(), shared: false }));
+storeConformance('LmdbStore with shared: false, without the LRU tier', () => new LmdbStore({ path: tempPath(), shared: false, cache: 0 }));
+
 describe('LmdbStore shared option', () => {
   it('rejects a shared option that is not a boolean, naming it', () => {
     expect(() => new LmdbStore({ path: tempPath(), shared: 'no' as unknown as boolean })).toThrow(TypeError);
@@ -56,22 +61,26 @@ describe('LmdbStore shared option', () => {
       await store.close();
     });
 
-    it(`shared: false reuses the snapshot within an event-loop turn and sees another process's commit after it (cache ${cache})`, {
-      timeout: 60_000,
-    }, async () => {
-      const path = tempPath();
-      const store = new LmdbStore({ path, sweepInterval: 0, cache, shared: false });
-      const token = generateToken();
-      await store.commit(token, text('mine'), later(HOUR));
-      await nextTurn();
-      expect(store.find(token)).toEqual(text('mine'));
-      commitFromAnotherProcess(path, token, 'theirs');
-      await nextTask();
-      expect(store.find(token)).toEqual(text('mine')); // the snapshot of this turn: no renewal per task
-      await nextTurn();
-      expect(store.find(token)).toEqual(text('theirs'));
-      await store.close();
-    });
+    it.runIf(cache === 0)(
+      `shared: false reuses the snapshot within an event-loop turn and sees another process's commit after it (cache ${cache})`,
+      {
+        timeout: 60_000,
+      },
+      async () => {
+        const path = tempPath();
+        const store = new LmdbStore({ path, sweepInterval: 0, cache, shared: false });
+        const token = generateToken();
+        await store.commit(token, text('mine'), later(HOUR));
+        await nextTurn();
+        expect(store.find(token)).toEqual(text('mine'));
+        commitFromAnotherProcess(path, token, 'theirs');
+        await nextTask();
+        expect(store.find(token)).toEqual(text('mine')); // the snapshot of this turn: no renewal per task
+        await nextTurn();
+        expect(store.find(token)).toEqual(text('theirs'));
+        await store.close();
+      },
+    );
 
     it(`shared: false reads its own commits, touches and deletes as soon as they resolve (cache ${cache})`, async () => {
       const store = new LmdbStore({ path: tempPath(), sweepInterval: 0, cache, shared: false });
@@ -92,4 +101,69 @@ describe('LmdbStore shared option', () => {
       await store.close();
     });
   }
+
+  describe('shared: false with the LRU tier', () => {
+    const single = (path = tempPath()) => new LmdbStore({ path, sweepInterval: 0, shared: false });
+
+    it('serves a cached session without reading the record', { timeout: 60_000 }, async () => {
+      const path = tempPath();
+      const store = single(path);
+      const token = generateToken();
+      await store.commit(token, text('mine'), later(HOUR));
+      const found = store.find(token);
+      expect(found).toEqual(text('mine'));
+      commitFromAnotherProcess(path, token, 'theirs');
+      await nextTurn();
+      expect(store.find(token)).toBe(found); // this process declared itself the only writer
+      await store.close();
+    });
+
+    it('never keeps a record cached by a find that ran while a commit, commitIf or delete was in flight', async () => {
+      const store = single();
+      const token = generateToken();
+      await store.commit(token, text('v0'), later(HOUR));
+      const committing = store.commit(token, text('v1'), later(HOUR));
+      expect(store.find(token)).toEqual(text('v0')); // the committed record, cached again
+      await committing;
+      expect(store.find(token)).toEqual(text('v1'));
+
+      const conditional = store.commitIf(token, text('v1'), text('v2'), later(HOUR));
+      expect(store.find(token)).toEqual(text('v1'));
+      expect(await conditional).toBe(true);
+      expect(store.find(token)).toEqual(text('v2'));
+
+      const deleting = store.delete(token);
+      expect(store.find(token)).toEqual(text('v2'));
+      await deleting;
+      expect(store.find(token)).toBeUndefined();
+      await store.close();
+    });
+
+    it('stops serving a cached session when it expires, also after a touch shortened it', async () => {
+      const store = single();
+      const token = generateToken();
+      await store.commit(token, text('short'), Date.now() + 150);
+      expect(store.find(token)).toEqual(text('short'));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(store.find(token)).toBeUndefined();
+
+      await store.commit(token, text('long'), later(HOUR));
+      expect(store.find(token)).toEqual(text('long'));
+      expect(await store.touch(token, Date.now() + 150)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(store.find(token)).toBeUndefined();
+      await store.close();
+    });
+
+    it('keeps serving a cached session a touch lengthened', async () => {
+      const store = single();
+      const token = generateToken();
+      await store.commit(token, text('kept'), Date.now() + 150);
+      const found = store.find(token);
+      expect(await store.touch(token, later(HOUR))).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(store.find(token)).toBe(found);
+      await store.close();
+    });
+  });
 });

@@ -104,6 +104,7 @@ for (let r = 0; r <= reps; r++) {
 }
 console.log(`bare    median ${median(bare).toFixed(0)} ns/request`);
 for (const [name, xs] of Object.entries(extra)) {
+  if (process.env.ONLY !== undefined && process.env.ONLY !== name) continue;
   console.log(`${name.padEnd(7)} median +${median(xs).toFixed(0)} ns/request over bare (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`);
 }
 if (written === 0) console.log('nothing written');

@@ -1,8 +1,9 @@
 // LmdbStore: sessions in an LMDB file via lmdb-js — synchronous reads from the memory map, batched async writes, an LRU tier.
-import type { Database, RootDatabase, RootDatabaseOptions } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
 import {
   assertOwner,
   BackgroundTask,
+  booleanOption,
   choiceOption,
   type DropListener,
   DropListeners,
@@ -21,52 +22,19 @@ import {
   stringOption,
   wholeOption,
 } from '../src/store-kit.js';
+import type { LmdbStoreOptions } from './lmdb-options.js';
 import { deleteExpired, expiredKeys, type IndexKey } from './expiry-index.js';
 import { openRoot } from './open-root.js';
 import { findOwned, type OwnerIndex } from './owner-index.js';
 import { copyData, isRecord, MAX_EXPIRY, RecordEncoder, recordExpiry, stampCount, stampSalt } from './record.js';
 import { retimeRecord, writeRecord, writeRecordIf, type Databases } from './writes.js';
 
-/** Options of `new LmdbStore(options)`: give `path` or `env`. */
-export interface LmdbStoreOptions {
-  /**
-   * Directory of the LMDB environment, created (with its parents) if missing; any name works,
-   * `./data/app.sessions` included. Give `path` or `env`, not both. (`lmdb: { noSubdir: true }`
-   * keeps the environment in a single file at `path` instead.)
-   */
-  path?: string;
-  /** An lmdb-js root database the user opened (`open(...)`, with `maxDbs` of 3 or more); the store opens three named databases in it and never closes it. */
-  env?: RootDatabase;
-  /** Prefix of the three named databases, `<name>:sessions`, `<name>:expiry` and `<name>:owners`. Default `'sessionkit'`. */
-  name?: string;
-  /** Most sessions kept in the in-process LRU tier; 0 turns the tier off. Default 10 000. */
-  cache?: number;
-  /**
-   * Most session bytes kept in the LRU tier (the sum of the sessions' encoded sizes; each entry
-   * also takes about 400 bytes of bookkeeping); a bigger session is not cached. Default 64 MiB.
-   */
-  cacheMaxBytes?: number;
-  /** How often expired sessions are deleted, ms; 0 turns the sweep off (expiry is still checked on read). Default 60 000. */
-  sweepInterval?: number;
-  /** Most sessions deleted per sweep transaction. Default 1000. */
-  sweepBatch?: number;
-  /**
-   * What a resolved write means. `'committed'` (default): the transaction is committed and visible to
-   * every process, and survives a crash of this process. `'flushed'`: also fsynced, so it survives
-   * an OS crash or power loss. With the default sync options (`overlappingSync` off) a commit
-   * includes its fsync, so both wait for it. See the LmdbStore section of the stores documentation (docs/stores.md).
-   */
-  durability?: 'committed' | 'flushed';
-  /** Extra lmdb-js options for `open()` when `path` is given (`noSync`, `commitDelay`, `mapSize`, ...); `overlappingSync` defaults to false here. */
-  lmdb?: RootDatabaseOptions;
-  /** Called with a failed background sweep's error. Default: `console.error`. */
-  onSweepError?: (error: unknown) => void;
-}
-
 interface Cached {
   salt: number;
   count: number;
   data: Uint8Array;
+  /** The record's expiry when it was read (kept current by this process's `touch`). */
+  expiry: number;
 }
 
 /** Tokens longer than this are never stored: LMDB keys are at most 1978 bytes. */
@@ -110,8 +78,11 @@ export class LmdbStore implements Store {
   private readonly sweeper: BackgroundTask<number>;
   private closing: Promise<void> | undefined;
   private readonly encoder = new RecordEncoder();
-  /** True while the read snapshot was taken in the current task (see `find`). */
-  private fresh = false;
+  /** True while the read snapshot was taken in the current task (see `find`); always true with `shared: false`. */
+  private fresh: boolean;
+  /** `shared: false`: this store is the only writer, so a cached session is served without reading the record. */
+  private readonly single: boolean;
+  /** Runs only in shared mode: single-process mode never sets `fresh` back to false. */
   private readonly expireSnapshot = (): void => {
     this.fresh = false;
   };
@@ -126,6 +97,7 @@ export class LmdbStore implements Store {
     const durability = choiceOption('durability', options.durability, 'committed', ['committed', 'flushed']);
     const name = stringOption('name', options.name, 'sessionkit');
     const onSweepError = functionOption('onSweepError', options.onSweepError, logSweepError);
+    const shared = booleanOption('shared', options.shared, true);
     if ((path === undefined) === (env === undefined)) throw optionError('path', 'or option env must be given (exactly one of them)');
 
     if (env !== undefined) {
@@ -146,12 +118,19 @@ export class LmdbStore implements Store {
     this.cache = cache > 0 ? new Lru<Cached>(cache, cacheMaxBytes, (token, evicted) => this.tellDropped(token, evicted, 'evicted')) : undefined;
     this.stableBytes = this.cache !== undefined;
     this.flushed = durability === 'flushed';
+    this.fresh = !shared;
+    this.single = !shared;
     this.sweeper = new BackgroundTask(sweepInterval, () => this.sweepAll(), onSweepError);
     reportOwnExpiry(this);
   }
 
   find(token: string): Uint8Array | undefined {
     if (!validToken(token)) return undefined;
+    if (this.single && this.cache !== undefined) {
+      // Every write of this token goes through this store, which drops the cached copy when the write resolves.
+      const hit = this.cache.get(token);
+      if (hit !== undefined && hit.expiry > Date.now()) return hit.data;
+    }
     let record: Uint8Array | undefined;
     try {
       // lmdb-js renews its read snapshot on a timer, so a request that arrives (as I/O) right after
@@ -178,7 +157,7 @@ export class LmdbStore implements Store {
       this.tellDropped(token, hit, 'replaced');
     }
     const data = copyData(record);
-    cache.set(token, { salt, count, data }, data.length);
+    cache.set(token, { salt, count, data, expiry: recordExpiry(record) }, data.length);
     return data;
   }
 
@@ -192,6 +171,8 @@ export class LmdbStore implements Store {
     return this.settle(
       this.records.transaction(() => writeRecord(this.dbs, token, record, expiry, owner)),
       'commit',
+      token,
+      'replaced',
     );
   }
 
@@ -205,6 +186,8 @@ export class LmdbStore implements Store {
     return this.settle(
       this.records.transaction(() => writeRecordIf(this.dbs, token, expected, record, expiry, owner, Date.now())),
       'commitIf',
+      token,
+      'replaced',
     );
   }
 
@@ -214,6 +197,8 @@ export class LmdbStore implements Store {
     return this.settle(
       this.records.transaction(() => writeRecord(this.dbs, token, undefined, undefined, undefined)),
       'delete',
+      token,
+      'deleted',
     );
   }
 
@@ -225,6 +210,8 @@ export class LmdbStore implements Store {
     return this.settle(
       this.records.transaction(() => retimeRecord(this.dbs, token, expiry, Date.now())),
       'touch',
+      token,
+      expiry,
     );
   }
 
@@ -304,6 +291,18 @@ export class LmdbStore implements Store {
     if (this.dropped.active) this.dropped.notify(token, dropped.data, reason);
   }
 
+  /** `shared: false`: what a resolved write does to the cached copy of `token` (see `settle`). */
+  private afterWrite(token: string, reason: DropReason | number, result: unknown): void {
+    if (typeof reason !== 'number') {
+      this.uncache(token, reason);
+      return;
+    }
+    const held = this.cache?.peek(token);
+    if (held === undefined) return;
+    if (result === true) held.expiry = reason;
+    else this.uncache(token, 'expired');
+  }
+
   /** Takes a new read snapshot at the first read of each task (see `find`). */
   private renewSnapshot(): void {
     if (this.fresh) return;
@@ -323,9 +322,26 @@ export class LmdbStore implements Store {
     return undefined;
   }
 
-  /** Resolves with the transaction's result once it is committed (and flushed, with durability 'flushed'). */
-  private settle<T>(written: Promise<T>, operation: string): Promise<T> {
-    const done = this.flushed ? written.then((result) => this.records.flushed.then(() => result)) : written;
+  /**
+   * Resolves with the transaction's result once it is committed (and flushed, with durability 'flushed').
+   * With `shared: false` the cached copy of `token` is first dropped (for `reason`) or, after a touch
+   * (`reason` is the new expiry), retimed: a find that ran while the write was in flight may have
+   * cached the record it replaced, and cache hits are not checked against the record.
+   */
+  private settle<T>(written: Promise<T>, operation: string, token: string, reason: DropReason | number): Promise<T> {
+    const committed = this.single
+      ? written.then(
+          (result) => {
+            this.afterWrite(token, reason, result);
+            return result;
+          },
+          (cause: unknown) => {
+            this.uncache(token, 'replaced');
+            throw cause;
+          },
+        )
+      : written;
+    const done = this.flushed ? committed.then((result) => this.records.flushed.then(() => result)) : committed;
     return done.catch((cause: unknown) => {
       throw storeError(COMPONENT, operation, cause);
     });

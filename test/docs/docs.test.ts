@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractBlocks, readBlocks, where } from './blocks.js';
 import { typescripts } from '../toolchains/toolchains.js';
-import { documentedInstalls, installedName } from './installs.js';
+import { documentedInstalls, pageInstalls, installedName } from './installs.js';
 import { DocProject, docsCompilerOptions } from './project.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -70,7 +70,11 @@ describe('docs blocks', () => {
 
   beforeAll(() => {
     if (!existsSync(`${root}dist/src/index.d.ts`)) throw new Error('dist/ is missing: run `npm run build` first (`npm test` does)');
-    project = new DocProject(root, blocks, documentedInstalls(readFileSync(`${root}README.md`, 'utf8')));
+    // What the README's Install section and each page's own `npm install` spans tell a user to install.
+    const pages = [...new Set(blocks.map((block) => block.doc))].filter((doc) => doc !== 'README.md');
+    const installs = new Set(documentedInstalls(readFileSync(`${root}README.md`, 'utf8')));
+    for (const page of pages) for (const name of pageInstalls(readFileSync(`${root}${page}`, 'utf8'))) installs.add(name);
+    project = new DocProject(root, blocks, [...installs]);
   });
 
   afterAll(() => project?.remove());

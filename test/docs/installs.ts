@@ -25,3 +25,16 @@ export function documentedInstalls(readme: string): string[] {
   }
   return [...names].sort();
 }
+
+/** Every package named by an `npm install ...` code span of a docs page (the README's Install section excepted, read above), sessionkit excepted. */
+export function pageInstalls(markdown: string): string[] {
+  const names = new Set<string>();
+  for (const [, command] of markdown.matchAll(/`npm install ([^`]+)`/g)) {
+    for (const spec of command!.split(/\s+/)) {
+      if (spec.startsWith('-') || spec === '') continue;
+      const name = installedName(spec);
+      if (name !== 'sessionkit') names.add(name);
+    }
+  }
+  return [...names].sort();
+}

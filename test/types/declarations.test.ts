@@ -123,6 +123,7 @@ describe('published declarations', () => {
         'codec',
         'hashTokenInStore',
         'maxSessionBytes',
+        'decodeCacheBytes',
         'onError',
         'Constructor',
         'tokenFromCookie',

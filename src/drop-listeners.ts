@@ -25,6 +25,7 @@ export class DropListeners {
     };
   }
 
+  /** Calls each listener registered when the call starts with `key`, `data` and `reason`. */
   notify(key: string, data: Uint8Array, reason: DropReason): void {
     const listeners = this.#listeners;
     for (let i = 0; i < listeners.length; i++) listeners[i]!(key, data, reason);

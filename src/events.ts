@@ -7,14 +7,23 @@ import { channel, type Channel, type TracingChannel, tracingChannel } from 'node
  * {@link onSessionEvent}. Names and payloads are public API.
  */
 export const channels = {
+  /** A new session's first commit was written; payload {@link SessionEvent}. */
   created: 'sessionkit:created',
+  /** `session.renewToken()` deleted a stored session's entry (new token at its next commit); payload {@link SessionEvent}. */
   renewed: 'sessionkit:renewed',
+  /** The commit after `session.login(userId)` was written; payload {@link SessionEvent}. */
   login: 'sessionkit:login',
+  /** A session was destroyed; payload {@link DestroyedEvent}. */
   destroyed: 'sessionkit:destroyed',
+  /** A session was found or removed past its expiry; payload {@link ExpiredEvent}. */
   expired: 'sessionkit:expired',
+  /** A store dropped a live session to stay within its bounds; payload {@link SessionEvent}. */
   evicted: 'sessionkit:evicted',
+  /** A commit was written on top of a concurrent one; payload {@link MergedEvent}. */
   merged: 'sessionkit:merged',
+  /** A commit wrote nothing (too big, or a value the codec refuses); payload {@link RefusedEvent}. */
   refused: 'sessionkit:refused',
+  /** A store operation failed; payload {@link StoreErrorEvent}. */
   storeError: 'sessionkit:store-error',
   /** A TracingChannel (start, end, asyncStart, asyncEnd, error) around each load; context {@link LoadContext}. */
   load: 'sessionkit:load',
@@ -34,11 +43,13 @@ export interface SessionEvent {
 
 /** `destroyed`: by the app (`session.destroy()`), by `destroySession(s)` ('user'), or by `maxSessionsPerUser` ('limit'). */
 export interface DestroyedEvent extends SessionEvent {
+  /** Who destroyed it: 'app' (`session.destroy()`), 'user' (`destroySession(s)`) or 'limit' (a login past `maxSessionsPerUser`). */
   reason: 'app' | 'user' | 'limit';
 }
 
 /** `expired`: a load found the session past its deadline ('load'), or the store removed it past its expiry ('store': on a read or by a sweep). */
 export interface ExpiredEvent extends SessionEvent {
+  /** 'load': a load found the session past its deadline; 'store': the store removed it past its expiry. */
   source: 'load' | 'store';
 }
 
@@ -50,6 +61,7 @@ export interface MergedEvent extends SessionEvent {
 
 /** `refused`: a commit wrote nothing, because the encoded session was over `maxSessionBytes` ('size') or the codec refused a value ('codec'). */
 export interface RefusedEvent extends SessionEvent {
+  /** 'size': the encoded session was over `maxSessionBytes`; 'codec': the codec refused a value. */
   reason: 'size' | 'codec';
   /** The encoded size for 'size'; 0 for 'codec'. */
   bytes: number;
@@ -57,6 +69,7 @@ export interface RefusedEvent extends SessionEvent {
 
 /** `store-error`: a store operation failed. */
 export interface StoreErrorEvent {
+  /** The store's name: its class name (`MemoryStore`, `RedisStore`, ...). */
   store: string;
   /** What failed, as the store names it (`GET`, `commit`, `read`, `sweep`, ...). */
   operation: string;
@@ -66,9 +79,11 @@ export interface StoreErrorEvent {
 
 /** The context object of the `sessionkit:load` tracing channel. */
 export interface LoadContext {
+  /** The store's name: its class name (`MemoryStore`, `RedisStore`, ...). */
   store: string;
   /** Set before `end` (sync) or `asyncStart`: the handle of the loaded session, undefined when none was found. */
   handle: string | undefined;
+  /** Set with `handle`: the loaded session's user id; undefined for an anonymous session or when none was found. */
   userId: string | undefined;
   /** True when the store answered with a promise: the operation ends at `asyncEnd`, not `end`. */
   async: boolean;
@@ -78,9 +93,11 @@ export interface LoadContext {
 
 /** The context object of the `sessionkit:commit` tracing channel. */
 export interface CommitContext {
+  /** The store's name: its class name (`MemoryStore`, `RedisStore`, ...). */
   store: string;
   /** The session's handle (known from the start for a session that was stored; set at the end for a new one). */
   handle: string | undefined;
+  /** The session's user id, set again when the commit finished; undefined for an anonymous session. */
   userId: string | undefined;
   /** True when the store answered with a promise: the operation ends at `asyncEnd`, not `end`. */
   async: boolean;
@@ -94,14 +111,23 @@ export interface CommitContext {
 
 /** The payload type of each lifecycle channel, by its key in {@link channels}. */
 export interface SessionEvents {
+  /** Payload of `sessionkit:created`: a new session's first commit was written. */
   created: SessionEvent;
+  /** Payload of `sessionkit:renewed`: `session.renewToken()` deleted a stored session's entry. */
   renewed: SessionEvent;
+  /** Payload of `sessionkit:login`: the commit after `session.login(userId)` was written. */
   login: SessionEvent;
+  /** Payload of `sessionkit:destroyed`: a session was destroyed. */
   destroyed: DestroyedEvent;
+  /** Payload of `sessionkit:expired`: a session was found or removed past its expiry. */
   expired: ExpiredEvent;
+  /** Payload of `sessionkit:evicted`: a store dropped a live session to stay within its bounds. */
   evicted: SessionEvent;
+  /** Payload of `sessionkit:merged`: a commit was written on top of a concurrent one. */
   merged: MergedEvent;
+  /** Payload of `sessionkit:refused`: a commit wrote nothing. */
   refused: RefusedEvent;
+  /** Payload of `sessionkit:store-error`: a store operation failed. */
   storeError: StoreErrorEvent;
 }
 

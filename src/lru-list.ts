@@ -2,7 +2,9 @@
 
 /** The links an entry carries so that an {@link LruList} can hold it without a wrapper object. */
 export interface LruNode<T> {
+  /** The next more recently used entry; undefined for the newest or a node in no list. */
   newer: T | undefined;
+  /** The next less recently used entry; undefined for the oldest or a node in no list. */
   older: T | undefined;
 }
 

@@ -30,7 +30,9 @@ export class Lru<V> {
   private weight = 0;
 
   constructor(
+    /** Most entries kept. */
     readonly maxEntries: number,
+    /** Most total weight kept, in the unit of the weights given to `set` (bytes for sessionkit's own uses). */
     readonly maxWeight: number,
     private readonly onEvict?: (key: string, value: V) => void,
   ) {}
@@ -45,6 +47,7 @@ export class Lru<V> {
     return this.weight;
   }
 
+  /** The value for `key`, undefined when absent; a hit marks it the most recently used. */
   get(key: string): V | undefined {
     const slot = this.map.get(key);
     if (slot === undefined) return undefined;
@@ -79,11 +82,13 @@ export class Lru<V> {
     while (this.map.size > this.maxEntries || this.weight > this.maxWeight) this.evict(this.order.oldest!);
   }
 
+  /** Removes `key` if held, without calling `onEvict`. */
   delete(key: string): void {
     const slot = this.map.get(key);
     if (slot !== undefined) this.remove(slot);
   }
 
+  /** Removes every entry, without calling `onEvict`. */
   clear(): void {
     this.order = new LruList<Slot<V>>();
     this.map.clear();

@@ -5,7 +5,7 @@ import { durationOption, LruList, type LruNode, optionError, wholeOption } from 
 export interface NearCacheOptions {
   /** Most sessions kept. Default 10,000. */
   maxEntries?: number;
-  /** Most bytes kept, counting each session's bytes, its key and {@link ENTRY_OVERHEAD} bytes. Default 64 MiB. */
+  /** Most bytes kept, counting each session's bytes, its key (2 bytes a character) and 160 bytes of overhead per entry. Default 64 MiB. */
   maxBytes?: number;
   /** ms after its read from Redis that an entry is no longer served, whatever tracking says; 0 (default) = no cap. */
   maxStaleness?: number;

@@ -21,13 +21,24 @@ const MESSAGE = 'Hello from a session!';
 const reps = Number(process.argv[2] ?? 7);
 const requests = Number(process.argv[3] ?? 20_000);
 const socket = new Socket();
+/** What a browser sends besides the cookie. */
+const BROWSER_HEADERS = {
+  host: 'localhost',
+  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0',
+  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+  'accept-language': 'en-US,en;q=0.5',
+  'accept-encoding': 'gzip, deflate, br, zstd',
+  connection: 'keep-alive',
+  'upgrade-insecure-requests': '1',
+  'sec-fetch-dest': 'document',
+};
 
 /** Sends one request through `listener`; resolves once the response ended. */
 function send(listener: Listener, path: string, cookie: string | undefined): Promise<void> {
   const req = new IncomingMessage(socket);
   req.method = 'GET';
   req.url = path;
-  req.headers = cookie === undefined ? { host: 'localhost' } : { host: 'localhost', cookie };
+  req.headers = cookie === undefined ? { ...BROWSER_HEADERS } : { ...BROWSER_HEADERS, cookie };
   req.push(null);
   const res = new ServerResponse(req);
   return new Promise((resolve) => {

@@ -1,15 +1,16 @@
 // Per-request CPU time of each node adapter with and without sessionkit, in one process: every
 // framework is driven through its own node:http entry with in-memory requests and responses (no
 // socket), bare and with sessions interleaved, median of the reps. Run: node --import tsx bench/micro/adapters.ts [reps] [requests]
+// COMPARE_SRC=/path/to/other/checkout/src adds that checkout's adapters as a third arm, interleaved (a before/after A/B).
 import { Socket } from 'node:net';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
-import { fastifySessions } from '../../src/adapters/fastify.js';
-import { honoSessions } from '../../src/adapters/hono.js';
-import { nodeSessions } from '../../src/adapters/node.js';
+import * as fastifyAdapter from '../../src/adapters/fastify.js';
+import * as honoAdapter from '../../src/adapters/hono.js';
+import * as nodeAdapter from '../../src/adapters/node.js';
 import { SessionManager } from '../../src/index.js';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -59,7 +60,13 @@ const { token } = await manager.commit(seed);
 const cookie = `${manager.cookie.name}=${token}`;
 const session = (holder: unknown): SeedSession => holder as SeedSession;
 
-function nodeListener(withSessions: boolean): Listener {
+interface Adapters {
+  node: typeof nodeAdapter;
+  fastify: typeof fastifyAdapter;
+  hono: typeof honoAdapter;
+}
+
+function nodeListener(withSessions: boolean, { node }: Adapters): Listener {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.url === '/put') {
       if (withSessions) session(req.session).put('message', MESSAGE);
@@ -69,12 +76,12 @@ function nodeListener(withSessions: boolean): Listener {
       res.end(withSessions ? session(req.session).getString('message') : MESSAGE);
     }
   };
-  return withSessions ? nodeSessions(manager).wrap(handler as never) : handler;
+  return withSessions ? node.nodeSessions(manager).wrap(handler as never) : handler;
 }
 
-function expressListener(withSessions: boolean): Listener {
+function expressListener(withSessions: boolean, { node }: Adapters): Listener {
   const app = express();
-  if (withSessions) app.use(nodeSessions(manager));
+  if (withSessions) app.use(node.nodeSessions(manager));
   app.get('/put', (req, res) => {
     if (withSessions) session(req.session).put('message', MESSAGE);
     res.end();
@@ -85,9 +92,9 @@ function expressListener(withSessions: boolean): Listener {
   return app as unknown as Listener;
 }
 
-async function fastifyListener(withSessions: boolean): Promise<Listener> {
+async function fastifyListener(withSessions: boolean, { fastify }: Adapters): Promise<Listener> {
   const app = Fastify({ logger: false });
-  if (withSessions) await app.register(fastifySessions, { manager });
+  if (withSessions) await app.register(fastify.fastifySessions, { manager });
   app.get('/put', async (request, reply) => {
     if (withSessions) session((request as unknown as { session: unknown }).session).put('message', MESSAGE);
     return reply.send('');
@@ -99,9 +106,9 @@ async function fastifyListener(withSessions: boolean): Promise<Listener> {
   return app.routing as unknown as Listener;
 }
 
-function honoListener(withSessions: boolean): Listener {
+function honoListener(withSessions: boolean, { hono }: Adapters): Listener {
   const app = new Hono();
-  if (withSessions) app.use(honoSessions(manager));
+  if (withSessions) app.use(hono.honoSessions(manager));
   app.get('/put', (c) => {
     if (withSessions) session(c.get('session' as never)).put('message', MESSAGE);
     return c.body(null);
@@ -129,8 +136,19 @@ const median = (values: number[]): number => {
   return sorted[Math.floor(sorted.length / 2)]!;
 };
 
+const ours: Adapters = { node: nodeAdapter, fastify: fastifyAdapter, hono: honoAdapter };
+const compareSrc = process.env.COMPARE_SRC;
+const theirs: Adapters | undefined =
+  compareSrc === undefined
+    ? undefined
+    : {
+        node: await import(`${compareSrc}/adapters/node.ts`),
+        fastify: await import(`${compareSrc}/adapters/fastify.ts`),
+        hono: await import(`${compareSrc}/adapters/hono.ts`),
+      };
+
 const only = process.env.ADAPTERS?.split(',');
-const adapters: [string, Listener, Listener][] = [];
+const adapters: [string, Listener, Listener, Listener | undefined][] = [];
 for (const [name, make] of [
   ['node', nodeListener],
   ['express', expressListener],
@@ -138,30 +156,30 @@ for (const [name, make] of [
   ['hono', honoListener],
 ] as const) {
   if (only !== undefined && !only.includes(name)) continue;
-  adapters.push([name, await make(false), await make(true)]);
+  adapters.push([name, await make(false, ours), await make(true, ours), theirs && (await make(true, theirs))]);
 }
 
-console.log(`reps ${reps} x ${requests} requests; CPU ns/request, median (extra = with - bare, median of per-rep differences)`);
-console.log('adapter  scenario  bare  sessions  extra  ratio');
-for (const [name, bare, withSessions] of adapters) {
+console.log(`reps ${reps} x ${requests} requests; CPU ns/request, medians; extra = median of per-rep (sessions - bare)`);
+console.log(`adapter  scenario    bare  sessions   extra  ratio${theirs ? '  | compared: extra  ratio' : ''}`);
+for (const [name, bare, withSessions, compared] of adapters) {
   for (const scenario of scenarios) {
-    await measure(bare, scenario.path, scenario.cookie, requests / 4);
-    await measure(withSessions, scenario.path, scenario.cookie, requests / 4);
-    const bares: number[] = [];
-    const withs: number[] = [];
-    const extras: number[] = [];
+    const arms = compared === undefined ? [bare, withSessions] : [bare, withSessions, compared];
+    for (const arm of arms) await measure(arm, scenario.path, scenario.cookie, requests / 4);
+    const times: number[][] = arms.map(() => []);
     for (let rep = 0; rep < reps; rep++) {
-      // ARM=sessions runs only the sessions side (for a CPU profile of it).
-      const b = process.env.ARM === 'sessions' ? 0 : await measure(bare, scenario.path, scenario.cookie, requests);
-      const w = await measure(withSessions, scenario.path, scenario.cookie, requests);
-      bares.push(b);
-      withs.push(w);
-      extras.push(w - b);
+      for (const [i, arm] of arms.entries()) {
+        // ARM=sessions runs only the sessions side (for a CPU profile of it).
+        if (i === 0 && process.env.ARM === 'sessions') times[0]!.push(0);
+        else times[i]!.push(await measure(arm, scenario.path, scenario.cookie, requests));
+      }
     }
-    const b = median(bares);
-    const w = median(withs);
+    const b = median(times[0]!);
+    const columns = times.slice(1).map((arm) => {
+      const extra = median(arm.map((t, rep) => t - times[0]![rep]!));
+      return `${extra.toFixed(0).padStart(7)}  ${(b / median(arm)).toFixed(2)}`;
+    });
     console.log(
-      `${name.padEnd(8)} ${scenario.id.padEnd(8)} ${b.toFixed(0).padStart(6)} ${w.toFixed(0).padStart(8)} ${median(extras).toFixed(0).padStart(6)}  ${(b / w).toFixed(2)}`,
+      `${name.padEnd(8)} ${scenario.id.padEnd(8)} ${b.toFixed(0).padStart(7)} ${median(times[1]!).toFixed(0).padStart(9)} ${columns.join('  |          ')}`,
     );
   }
 }

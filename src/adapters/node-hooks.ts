@@ -10,24 +10,6 @@ type Options = ResolvedAdapterOptions<ErrorHandler<IncomingMessage, ServerRespon
 type Method = (...args: unknown[]) => unknown;
 type Name = 'writeHead' | 'write' | 'end' | 'flushHeaders';
 
-const kOutput = Symbol('sessionkit.node.output');
-type Hooked = ServerResponse & { [kOutput]: NodeOutput };
-
-// One set of replacement methods for every response (no closures per request): each finds its
-// response's NodeOutput on the response itself.
-function writeHead(this: Hooked, ...args: unknown[]): unknown {
-  return this[kOutput].call('writeHead', args, this);
-}
-function write(this: Hooked, ...args: unknown[]): unknown {
-  return this[kOutput].call('write', args, true);
-}
-function end(this: Hooked, ...args: unknown[]): unknown {
-  return this[kOutput].call('end', args, this);
-}
-function flushHeaders(this: Hooked, ...args: unknown[]): unknown {
-  return this[kOutput].call('flushHeaders', args, undefined);
-}
-
 const responseHeaders: HeaderAccess<ServerResponse> = {
   get: (res, name) => res.getHeader(name),
   set: (res, name, value) => void res.setHeader(name, value),
@@ -46,10 +28,7 @@ export class NodeOutput implements GateOutput<IncomingMessage> {
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
   readonly #options: Options;
-  readonly #writeHead: Method;
-  readonly #write: Method;
-  readonly #end: Method;
-  readonly #flushHeaders: Method;
+  readonly #original: Record<Name, Method>;
   #queue: [Name, unknown[]][] = [];
   /** True once the handler or onError called end (it may still be queued). */
   #ended = false;
@@ -60,58 +39,47 @@ export class NodeOutput implements GateOutput<IncomingMessage> {
     this.#req = req;
     this.#res = res;
     this.#options = options;
-    this.#writeHead = res.writeHead as unknown as Method;
-    this.#write = res.write as unknown as Method;
-    this.#end = res.end as unknown as Method;
-    this.#flushHeaders = res.flushHeaders as unknown as Method;
+    this.#original = {
+      writeHead: res.writeHead as unknown as Method,
+      write: res.write as unknown as Method,
+      end: res.end as unknown as Method,
+      flushHeaders: res.flushHeaders as unknown as Method,
+    };
     this.gate = new SaveGate(manager, options, this);
-    (res as Hooked)[kOutput] = this;
-    res.writeHead = writeHead as unknown as ServerResponse['writeHead'];
-    res.write = write as unknown as ServerResponse['write'];
-    res.end = end as unknown as ServerResponse['end'];
-    res.flushHeaders = flushHeaders as unknown as ServerResponse['flushHeaders'];
+    res.writeHead = this.#hook('writeHead', res) as unknown as ServerResponse['writeHead'];
+    res.write = this.#hook('write', true) as unknown as ServerResponse['write'];
+    res.end = this.#hook('end', res) as unknown as ServerResponse['end'];
+    res.flushHeaders = this.#hook('flushHeaders', undefined) as unknown as ServerResponse['flushHeaders'];
   }
 
-  /** The handler called `name` with `args` on the response; `queued` is what it returns when the call waits. */
-  call(name: Name, args: unknown[], queued: unknown): unknown {
-    if (name === 'end') this.#ended = true;
-    const gate = this.gate;
-    switch (gate.state) {
-      case 'loading':
-      case 'open':
-      case 'failed': {
-        const status = name === 'writeHead' ? applyHeadHeaders(this.#res, args) : this.#res.statusCode;
-        gate.respond(isServerError(status));
-        const after = gate.state as GateState;
-        if (after === 'sent') return this.#pass(name, args);
-        if (after === 'saving') this.#queue.push([name, args]);
-        return queued; // else the save failed at once: onError answers instead
+  #hook(name: Name, queued: unknown): Method {
+    return (...args: unknown[]): unknown => {
+      if (name === 'end') this.#ended = true;
+      const gate = this.gate;
+      switch (gate.state) {
+        case 'loading':
+        case 'open':
+        case 'failed': {
+          const status = name === 'writeHead' ? applyHeadHeaders(this.#res, args) : this.#res.statusCode;
+          gate.respond(isServerError(status));
+          const after = gate.state as GateState;
+          if (after === 'sent') return this.#pass(name, args);
+          if (after === 'saving') this.#queue.push([name, args]);
+          return queued; // else the save failed at once: onError answers instead
+        }
+        case 'saving':
+        case 'resaving':
+          this.#queue.push([name, args]);
+          return queued;
+        case 'sent':
+          return this.#pass(name, args);
+        default:
+          // After onError's answer ended the response, the failed handler's own calls are dropped
+          // (node would emit 'write after end' on the response).
+          if (this.#failed && this.#res.writableEnded) return queued;
+          return this.#original[name].apply(this.#res, args);
       }
-      case 'saving':
-      case 'resaving':
-        this.#queue.push([name, args]);
-        return queued;
-      case 'sent':
-        return this.#pass(name, args);
-      default:
-        // After onError's answer ended the response, the failed handler's own calls are dropped
-        // (node would emit 'write after end' on the response).
-        if (this.#failed && this.#res.writableEnded) return queued;
-        return this.#original(name).apply(this.#res, args);
-    }
-  }
-
-  #original(name: Name): Method {
-    switch (name) {
-      case 'writeHead':
-        return this.#writeHead;
-      case 'write':
-        return this.#write;
-      case 'end':
-        return this.#end;
-      default:
-        return this.#flushHeaders;
-    }
+    };
   }
 
   #pass(name: Name, args: unknown[]): unknown {
@@ -119,7 +87,7 @@ export class NodeOutput implements GateOutput<IncomingMessage> {
       this.#queue.push([name, args]); // replayed by releaseEnd once the late changes are saved
       return this.#res;
     }
-    return this.#original(name).apply(this.#res, args);
+    return this.#original[name].apply(this.#res, args);
   }
 
   #replay(): void {

@@ -3,6 +3,8 @@
 // socket), bare and with sessions interleaved, median of the reps. Run: node --import tsx bench/micro/adapters.ts [reps] [requests]
 // COMPARE_SRC=/path/to/other/checkout/src adds that checkout's adapters as a third arm, interleaved (a before/after A/B).
 import { Socket } from 'node:net';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import express from 'express';
@@ -123,16 +125,32 @@ const scenarios = [
   { id: 'put-new', path: '/put', cookie: undefined },
 ] as const;
 
-/** CPU ns per request of `count` sequential requests. */
+let gcs = 0;
+new PerformanceObserver((list) => (gcs += list.getEntries().length)).observe({ entryTypes: ['gc'] });
+// ALLOC=1 measures heap bytes allocated per request instead of CPU time (run with
+// --max-semi-space-size=128 so that no GC runs inside a rep; a rep with a GC reports NaN).
+const allocation = process.env.ALLOC === '1';
+
+/** CPU ns (or with ALLOC=1 heap bytes) per request of `count` sequential requests. */
 async function measure(listener: Listener, path: string, cookieHeader: string | undefined, count: number): Promise<number> {
+  if (allocation) {
+    const gcsBefore = gcs;
+    const before = getHeapStatistics().used_heap_size;
+    for (let i = 0; i < count; i++) await send(listener, path, cookieHeader);
+    const bytes = (getHeapStatistics().used_heap_size - before) / count;
+    await new Promise((resolve) => setImmediate(resolve)); // lets the GC observer report
+    return gcs === gcsBefore && bytes > 0 ? bytes : Number.NaN;
+  }
   const start = process.cpuUsage();
   for (let i = 0; i < count; i++) await send(listener, path, cookieHeader);
   const used = process.cpuUsage(start);
   return ((used.user + used.system) * 1000) / count;
 }
 
+/** The median of the figures a GC did not spoil (NaN when every one was). */
 const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
   return sorted[Math.floor(sorted.length / 2)]!;
 };
 
@@ -159,7 +177,7 @@ for (const [name, make] of [
   adapters.push([name, await make(false, ours), await make(true, ours), theirs && (await make(true, theirs))]);
 }
 
-console.log(`reps ${reps} x ${requests} requests; CPU ns/request, medians; extra = median of per-rep (sessions - bare)`);
+console.log(`reps ${reps} x ${requests} requests; ${allocation ? 'heap bytes' : 'CPU ns'}/request, medians; extra = median of per-rep (sessions - bare)`);
 console.log(`adapter  scenario    bare  sessions   extra  ratio${theirs ? '  | compared: extra  ratio' : ''}`);
 for (const [name, bare, withSessions, compared] of adapters) {
   for (const scenario of scenarios) {

@@ -108,9 +108,15 @@ async function fastifyListener(withSessions: boolean, { fastify }: Adapters): Pr
   return app.routing as unknown as Listener;
 }
 
-function honoListener(withSessions: boolean, { hono }: Adapters): Listener {
+/** Hono with, as the bare side, an empty middleware: the cost of any middleware at all on Hono. */
+function honoMiddlewareListener(withSessions: boolean, adapters: Adapters): Listener {
+  return honoListener(withSessions, adapters, true);
+}
+
+function honoListener(withSessions: boolean, { hono }: Adapters, emptyMiddleware = false): Listener {
   const app = new Hono();
   if (withSessions) app.use(hono.honoSessions(manager));
+  else if (emptyMiddleware) app.use((_c, next) => next());
   app.get('/put', (c) => {
     if (withSessions) session(c.get('session' as never)).put('message', MESSAGE);
     return c.body(null);
@@ -172,6 +178,7 @@ for (const [name, make] of [
   ['express', expressListener],
   ['fastify', fastifyListener],
   ['hono', honoListener],
+  ['hono-mw', honoMiddlewareListener],
 ] as const) {
   if (only !== undefined && !only.includes(name)) continue;
   adapters.push([name, await make(false, ours), await make(true, ours), theirs && (await make(true, theirs))]);

@@ -1,5 +1,5 @@
 // sessionkit/hono: Hono middleware that loads the session before `next()` and saves it through the save gate before the response is returned.
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import type { SessionManager } from '../manager.js';
 import type { Session } from '../session.js';
 import { isPromiseLike } from '../store.js';
@@ -45,32 +45,49 @@ const webHeaders: HeaderAccess<Headers> = {
 
 /**
  * How sessionkit/hono answers: the session's headers go on `c.res` once the gate released it; a
- * failure's answer is onError's Response (or a 500). `answer` settles with one or the other.
+ * failure's answer is onError's Response (or a 500). `run` resolves with one or the other.
  */
 class HonoOutput<Data extends object> implements GateOutput<Context> {
   readonly adapter = 'hono';
   readonly gate: SaveGate<Data, Context>;
-  /** Settles once the response may go: undefined to send `c.res`, else the failure's answer. */
-  readonly answer: Promise<Response | undefined>;
   readonly #c: Context;
   readonly #options: Options;
-  #settle!: (answer: Response | undefined) => void;
+  /** True once the response may go: `c.res` (released) or `#answer` (a failure's answer). */
+  #settled = false;
   #answer: Response | undefined = undefined;
+  /** Called once settled, when the middleware had to wait (an asynchronous save or onError). */
+  #wake: (() => void) | undefined = undefined;
   /** True once the rest of the chain ran: `c.res` is its response. */
-  ran = false;
+  #ran = false;
 
   constructor(manager: SessionManager<Data>, options: Options, c: Context) {
     this.#c = c;
     this.#options = options;
     this.gate = new SaveGate(manager, options, this);
-    this.answer = new Promise((resolve) => (this.#settle = resolve));
+  }
+
+  /** Runs the rest of the chain with `session` (undefined: loading failed), saves, and resolves with the response to send, if not `c.res`. */
+  async run(session: Session<Data> | undefined, next: Next): Promise<Response | undefined> {
+    const c = this.#c;
+    const gate = this.gate;
+    if (session !== undefined) {
+      c.set('session', session as never);
+      await next();
+      this.#ran = true;
+      gate.respond(c.error !== undefined || isServerError(c.res.status));
+    }
+    if (!this.#settled) await new Promise<void>((resolve) => (this.#wake = resolve));
+    const answer = this.#answer;
+    if (answer === undefined) return undefined;
+    replaceResponse(c, withSessionHeaders(gate, answer));
+    return c.res;
   }
 
   release(gate: SaveGate<Data, Context>): void {
     const c = this.#c;
     const res = withSessionHeaders(gate, c.res);
     if (res !== c.res) replaceResponse(c, res);
-    this.#settle(undefined);
+    this.#settle();
   }
 
   /** Never called: the gate sees the response only once it is complete. */
@@ -78,7 +95,7 @@ class HonoOutput<Data extends object> implements GateOutput<Context> {
 
   /** The chain's response will not be sent: its body is released, and onError starts from a fresh response. */
   discard(): void {
-    if (!this.ran) return;
+    if (!this.#ran) return;
     this.#c.res.body?.cancel().catch(() => {});
     replaceResponse(this.#c, undefined);
   }
@@ -104,7 +121,13 @@ class HonoOutput<Data extends object> implements GateOutput<Context> {
   #answered(answer: unknown): void {
     if (!isResponse(answer) || this.#answer !== undefined) return;
     this.#answer = answer;
-    this.#settle(answer);
+    this.#settle();
+  }
+
+  #settle(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#wake?.();
   }
 }
 
@@ -147,19 +170,10 @@ function replaceResponse(c: Context, response: Response | undefined): void {
 export function honoSessions<Data extends object>(manager: SessionManager<Data>, options?: HonoSessionOptions): MiddlewareHandler<SessionEnv<Data>> {
   checkManager(manager);
   const resolved = resolveAdapterOptions(options);
-  return async function sessionMiddleware(c, next) {
+  return function sessionMiddleware(c, next) {
     const output = new HonoOutput(manager, resolved, c);
-    const gate = output.gate;
-    const session = await gate.load(tokenFromHeader(manager, resolved.tokenHeader, c.req.header(resolved.requestHeader)), c);
-    if (session !== undefined) {
-      c.set('session', session);
-      await next();
-      output.ran = true;
-      gate.respond(c.error !== undefined || isServerError(c.res.status));
-    }
-    const answer = await output.answer;
-    if (answer === undefined) return;
-    replaceResponse(c, withSessionHeaders(gate, answer));
-    return c.res;
+    const loaded = output.gate.load(tokenFromHeader(manager, resolved.tokenHeader, c.req.header(resolved.requestHeader)), c);
+    if (isPromiseLike(loaded)) return loaded.then((session) => output.run(session, next));
+    return output.run(loaded, next);
   };
 }

@@ -165,6 +165,25 @@ describe('nodeSessions', () => {
     }
   });
 
+  it('writeHead, write and end return what node:http returns, while the save waits and after, so calls chain', async () => {
+    const { store, sessions } = setup();
+    const returned: unknown[] = [];
+    server = await startNode(
+      sessions.wrap((req, res) => {
+        req.session.put('step', 1);
+        returned.push(res.writeHead(200, { 'Content-Type': 'text/plain' }) === res, res.write('a'), res.write('b'));
+        returned.push(res.end('c') === res);
+      }),
+    );
+    for (const delay of [0, 5]) {
+      store.delay = delay;
+      returned.length = 0;
+      const response = await fetch(server.url);
+      expect(await response.text()).toBe('abc');
+      expect(returned).toEqual([true, true, true, true]);
+    }
+  });
+
   it('a handler that throws gets a 500 from the default onError (plain node:http)', async () => {
     const { sessions } = setup();
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});

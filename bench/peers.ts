@@ -46,6 +46,7 @@ export const PEERS: Peer[] = [
   uws('uws-memory', 'uWS + sessionkit (MemoryStore)', { STORE: 'memory' }, { quick: true }),
   uws('uws-memory-lww', 'uWS + sessionkit (MemoryStore), merge off', { STORE: 'memory', MERGE: 'off' }),
   uws('uws-lmdb', 'uWS + sessionkit (LmdbStore), one process', { STORE: 'lmdb' }, { quick: true }),
+  uws('uws-lmdb-single', 'uWS + sessionkit (LmdbStore, shared: false), one process', { STORE: 'lmdb', LMDB_OPTIONS: '{"shared":false}' }, { quick: true }),
   uws('uws-lmdb-lww', 'uWS + sessionkit (LmdbStore), merge off', { STORE: 'lmdb', MERGE: 'off' }),
   uws(
     'uws-lmdb-x2',

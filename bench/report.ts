@@ -151,7 +151,32 @@ export function targets(cycle: CycleSuiteResult | undefined, http: HttpSuiteResu
   };
   ratio('uWS + sessionkit /get, MemoryStore', 'uws-memory', 'get', 0.95, 'bare uWS');
   ratio('uWS + sessionkit /get, LmdbStore, one process', 'uws-lmdb', 'get', 0.9, 'bare uWS');
+  ratio('uWS + sessionkit /get, LmdbStore (shared: false), one process', 'uws-lmdb-single', 'get', 0.9, 'bare uWS');
   ratio('uWS + sessionkit /put, MemoryStore', 'uws-memory', 'put', 0.8, 'bare uWS');
+  const near = fig('uws-redis-near', 'get');
+  const memoryGet = fig('uws-memory', 'get');
+  out.push(
+    ratioTarget(
+      'uWS + sessionkit /get, RedisStore near cache',
+      '≥ 0.80 of uWS + MemoryStore',
+      http,
+      near && memoryGet ? near.ratio / memoryGet.ratio : undefined,
+      0.8,
+      [near, memoryGet],
+    ),
+  );
+  const nearPut = fig('uws-redis-near', 'put');
+  const redisPut = fig('uws-redis', 'put');
+  out.push(
+    ratioTarget(
+      'uWS + sessionkit /put, RedisStore near cache',
+      '≥ 0.95 of plain RedisStore',
+      http,
+      nearPut && redisPut ? nearPut.ratio / redisPut.ratio : undefined,
+      0.95,
+      [nearPut, redisPut],
+    ),
+  );
   for (const [label, peer] of ADAPTER_GOALS) {
     ratio(`${label} /get`, peer, 'get', 0.9, 'the bare framework');
     ratio(`${label} /put`, peer, 'put', 0.8, 'the bare framework');

@@ -3,7 +3,7 @@ import { KeyCommits, loggedIn, mergeAfterConflict, mergeNow } from './commit-que
 import type { Changes } from './changes.js';
 import { SessionkitError } from './errors.js';
 import { userIdOf } from './identity.js';
-import { renewalDone, renewalOf, restoreAfterFailure } from './renewal.js';
+import { type Renewal, renewalDone, renewalOf, restoreAfterFailure } from './renewal.js';
 import { type Session, sessionInternals } from './session.js';
 import type { SessionIO } from './session-io.js';
 import { type ConditionalStore, isPromiseLike } from './store.js';
@@ -28,6 +28,11 @@ export function commitSession<Data extends object>(io: SessionIO, session: Sessi
   // Only a new or renewed session has no loaded bytes: the others skip the renewal lookup.
   const renewal = access.loaded(session) === undefined ? renewalOf(session) : undefined;
   if (renewal === undefined) return writeSession(io, session);
+  return writeRenewed(io, session, renewal);
+}
+
+/** Writes a renewed session; its old entry is put back if that fails. A function of its own: its closure would cost every commit a context. */
+function writeRenewed<Data extends object>(io: SessionIO, session: Session<Data>, renewal: Renewal): boolean | Promise<boolean> {
   const deleteKey = (key: string) => io.deleteKey(key);
   let written: boolean | Promise<boolean>;
   try {

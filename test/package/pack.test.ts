@@ -153,7 +153,8 @@ describe('the packed tarball, installed into a fresh app', () => {
     expect(files).toContain('package/LICENSE');
     expect(files).toContain('package/docs/stores.md');
     expect(files).toContain('package/docs/api/README.md');
-    const shipped = /^package\/(dist\/(src|native-store)\/|(src|native-store)\/.+\.ts$|docs\/([a-z-]+|api\/README|api\/sessionkit(\/[a-z-]+)?)\.md$|package\.json$|README\.md$|LICENSE$)/;
+    const shipped =
+      /^package\/(dist\/(src|native-store)\/|(src|native-store)\/.+\.ts$|docs\/([a-z-]+|api\/README|api\/sessionkit(\/[a-z-]+)?)\.md$|package\.json$|README\.md$|LICENSE$)/;
     expect(files.filter((file) => !shipped.test(file))).toEqual([]);
   });
 

@@ -64,7 +64,7 @@ export class AcceptanceStores {
         return new RedisStore({ client: await this.#startCluster(), prefix });
       case 'PostgreSQL': {
         await requirePostgres();
-        const pool = new pg.Pool({ ...POSTGRES, max: 20 });
+        const pool = new pg.Pool({ ...POSTGRES, max: 5 }); // test files run in parallel against one server (100 connections)
         pool.on('error', () => {});
         const table = `accept_${randomSuffix()}`;
         this.#closers.push(async () => {
@@ -77,7 +77,7 @@ export class AcceptanceStores {
       }
       case 'MySQL': {
         await requireMariaDb();
-        const pool = mysql.createPool({ ...MARIADB, connectionLimit: 20 });
+        const pool = mysql.createPool({ ...MARIADB, connectionLimit: 5 });
         const table = `accept_${randomSuffix()}`;
         this.#closers.push(async () => {
           await pool.query(`DROP TABLE IF EXISTS \`${table}\``);

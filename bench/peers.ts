@@ -55,7 +55,7 @@ export const PEERS: Peer[] = [
     { processes: 2, quick: true },
   ),
   uws('uws-redis', 'uWS + sessionkit (RedisStore)', { STORE: 'redis' }, { redis: true }),
-  uws('uws-redis-near', 'uWS + sessionkit (RedisStore, near cache)', {}, { file: 'uws-redis-near.ts', redis: true }),
+  uws('uws-redis-near', 'uWS + sessionkit (RedisStore, near cache)', { STORE: 'redis-near' }, { redis: true }),
   uws('uws-postgres', 'uWS + sessionkit (PostgresStore)', { STORE: 'postgres' }, { postgres: true }),
   { id: 'hyper-express', label: 'hyper-express + hyper-express-session (Map)', file: 'hyper-express.mjs', base: UWS_BASE },
   { id: 'raw-node', label: 'bare node:http, no sessions', file: 'raw-node.mjs', bare: true, quick: true },

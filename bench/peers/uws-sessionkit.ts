@@ -1,4 +1,4 @@
-// uWebSockets.js + sessionkit/uws on the quick start's routes; STORE=memory (default), lmdb (in DATA_DIR), redis or postgres; MERGE=off commits last-writer-wins.
+// uWebSockets.js + sessionkit/uws on the quick start's routes; STORE=memory (default), lmdb (in DATA_DIR), redis, redis-near (RedisStore with its near cache) or postgres; MERGE=off commits last-writer-wins.
 // LMDB_OPTIONS: JSON of extra LmdbStore options (how a peer row selects an LmdbStore mode, see bench/peers.ts).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,11 +18,16 @@ async function openStore(): Promise<Store> {
         ...(JSON.parse(process.env.LMDB_OPTIONS ?? '{}') as object),
         path: process.env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'sessionkit-peer-lmdb-')),
       });
-    case 'redis': {
+    case 'redis':
+    case 'redis-near': {
       const { Redis } = await import('ioredis');
       const { RedisStore } = await import('../../src/stores/redis.js');
       const client = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
-      return new RedisStore({ client, prefix: process.env.KEY_PREFIX ?? 'sessionkit-bench:' });
+      const nearCache = process.env.STORE === 'redis-near';
+      const store = new RedisStore({ client, prefix: process.env.KEY_PREFIX ?? 'sessionkit-bench:', nearCache });
+      // The near cache serves entries only once tracking is up: wait for it, so the run measures the cache.
+      while (nearCache && !store.nearCacheStats()?.tracking) await new Promise((resolve) => setTimeout(resolve, 10));
+      return store;
     }
     case 'postgres': {
       const pg = (await import('pg')).default;

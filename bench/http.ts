@@ -2,7 +2,18 @@
 // framework's bare server in the same run (see http-method.ts); servers on core 0, load on core 1.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { baselineMedians, disturbance, type Group, MAX_RETRIES, planRep, SEGMENT_SIZE, type Segment, type SegmentPlan, summarize } from './http-method.js';
+import {
+  baselineMedians,
+  disturbance,
+  type Group,
+  MAX_RETRIES,
+  planRep,
+  type RowSummary,
+  SEGMENT_SIZE,
+  type Segment,
+  type SegmentPlan,
+  summarize,
+} from './http-method.js';
 import { generatorName, hasTaskset, loadGenerator, NO_GENERATOR, pinned, runLoad, type LoadResult } from './load.js';
 import { prepareNetworked } from './networked.js';
 import { median, sessionCookie, startPeer, stopPeer, type Running } from './peer-process.js';
@@ -16,24 +27,13 @@ export const SCENARIOS = [
 ] as const;
 export type ScenarioId = (typeof SCENARIOS)[number]['id'];
 
-export interface HttpFigure {
+/** One row and scenario: the row's summary over reps (ratios against `base`). */
+export interface HttpFigure extends RowSummary {
   peer: string;
   scenario: ScenarioId;
   /** the bare server of the same framework this row is measured against (none for a bare server) */
   base?: string;
-  /** median over reps */
-  rps: number;
-  /** median over reps of each run's 99th percentile latency, ms */
-  p99: number;
-  /** median of the per-rep ratios to `base` (NaN without a base) */
-  ratio: number;
-  /** the per-rep spread of that ratio */
-  ratioMin: number;
-  ratioMax: number;
-  runs: LoadResult[];
   notes: string[];
-  /** why reps of this row stayed disturbed after the retries (no goal is met on such a row) */
-  disturbed: string[];
 }
 
 export interface HttpSuiteResult {

@@ -153,30 +153,13 @@ export function targets(cycle: CycleSuiteResult | undefined, http: HttpSuiteResu
   ratio('uWS + sessionkit /get, LmdbStore, one process', 'uws-lmdb', 'get', 0.9, 'bare uWS');
   ratio('uWS + sessionkit /get, LmdbStore (shared: false), one process', 'uws-lmdb-single', 'get', 0.9, 'bare uWS');
   ratio('uWS + sessionkit /put, MemoryStore', 'uws-memory', 'put', 0.8, 'bare uWS');
-  const near = fig('uws-redis-near', 'get');
-  const memoryGet = fig('uws-memory', 'get');
-  out.push(
-    ratioTarget(
-      'uWS + sessionkit /get, RedisStore near cache',
-      '≥ 0.80 of uWS + MemoryStore',
-      http,
-      near && memoryGet ? near.ratio / memoryGet.ratio : undefined,
-      0.8,
-      [near, memoryGet],
-    ),
-  );
-  const nearPut = fig('uws-redis-near', 'put');
-  const redisPut = fig('uws-redis', 'put');
-  out.push(
-    ratioTarget(
-      'uWS + sessionkit /put, RedisStore near cache',
-      '≥ 0.95 of plain RedisStore',
-      http,
-      nearPut && redisPut ? nearPut.ratio / redisPut.ratio : undefined,
-      0.95,
-      [nearPut, redisPut],
-    ),
-  );
+  /** `peer`'s ratio over `other`'s, both against bare uWS in the same reps. */
+  const relative = (name: string, peer: string, other: string, scenario: string, goal: number, of: string): void => {
+    const [mine, theirs] = [fig(peer, scenario), fig(other, scenario)];
+    out.push(ratioTarget(name, `≥ ${goal.toFixed(2)} of ${of}`, http, mine && theirs ? mine.ratio / theirs.ratio : undefined, goal, [mine, theirs]));
+  };
+  relative('uWS + sessionkit /get, RedisStore near cache', 'uws-redis-near', 'uws-memory', 'get', 0.8, 'uWS + MemoryStore');
+  relative('uWS + sessionkit /put, RedisStore near cache', 'uws-redis-near', 'uws-redis', 'put', 0.95, 'plain RedisStore');
   for (const [label, peer] of ADAPTER_GOALS) {
     ratio(`${label} /get`, peer, 'get', 0.9, 'the bare framework');
     ratio(`${label} /put`, peer, 'put', 0.8, 'the bare framework');

@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateToken } from '../../src/token.js';
 import { later } from '../support/time.js';
-import { type AppNode, startNode } from './fixtures/near-cache-nodes.js';
-import { redisClient } from './fixtures/near-cache-clients.js';
+import { sharedRedisNodes } from './fixtures/shared-redis-nodes.js';
 import { randomSuffix } from './support/processes.js';
-import { REDIS, requireRedis } from './support/shared-servers.js';
 
 /**
  * What is checked. Two app nodes run random writes, destroys and reads of a few tokens at once;
@@ -32,21 +30,7 @@ interface Op {
 
 const now = () => performance.timeOrigin + performance.now();
 const prefix = `sessionkit-test:${randomSuffix()}:`;
-let nodes: AppNode[] = [];
-
-beforeAll(async () => {
-  await requireRedis();
-  nodes = await Promise.all([startNode(prefix, [REDIS.port]), startNode(prefix, [REDIS.port])]);
-  await Promise.all(nodes.map((node) => node.tracking()));
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all(nodes.map((node) => node.send({ op: 'close' }).catch(() => node.kill())));
-  const client = await redisClient();
-  const keys = await client.keys(`${prefix}*`);
-  if (keys.length > 0) await client.unlink(...keys);
-  await client.quit();
-});
+const nodes = sharedRedisNodes(prefix);
 
 async function drive(node: number, tokens: string[], history: Op[], next: () => number): Promise<void> {
   for (let i = 0; i < OPERATIONS_PER_NODE; i++) {

@@ -1,29 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generateToken } from '../../src/token.js';
 import { later, sleep } from '../support/time.js';
-import { type AppNode, startNode } from './fixtures/near-cache-nodes.js';
+import type { AppNode } from './fixtures/near-cache-nodes.js';
+import { sharedRedisNodes } from './fixtures/shared-redis-nodes.js';
 import { randomSuffix, run } from './support/processes.js';
-import { REDIS, requireRedis } from './support/shared-servers.js';
-import { redisClient } from './fixtures/near-cache-clients.js';
+import { REDIS } from './support/shared-servers.js';
 
 const prefix = `sessionkit-test:${randomSuffix()}:`;
-const nodes: AppNode[] = [];
+const nodes = sharedRedisNodes(prefix);
 let a: AppNode;
 let b: AppNode;
 
-beforeAll(async () => {
-  await requireRedis();
-  [a, b] = await Promise.all([startNode(prefix, [REDIS.port]), startNode(prefix, [REDIS.port])]);
-  nodes.push(a, b);
-  await Promise.all(nodes.map((node) => node.tracking()));
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all(nodes.map((node) => node.send({ op: 'close' }).catch(() => node.kill())));
-  const client = await redisClient();
-  const keys = await client.keys(`${prefix}*`);
-  if (keys.length > 0) await client.unlink(...keys);
-  await client.quit();
+beforeAll(() => {
+  [a, b] = nodes as [AppNode, AppNode];
 });
 
 /** Reads `token` on `node` until it answers something else than `stale` (at most 2 s). */

@@ -66,7 +66,15 @@ async function main(): Promise<LoadResult> {
     const elapsed = (performance.now() - started) / 1000;
     await db.close();
     const sorted = latencies.subarray(0, count).sort();
-    return { rps: count / elapsed, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), errors: 0, non2xx: 0, generatorCpu: Number.NaN };
+    return {
+      rps: count / elapsed,
+      p50: percentile(sorted, 0.5),
+      p99: percentile(sorted, 0.99),
+      errors: 0,
+      non2xx: 0,
+      generatorCpu: Number.NaN,
+      requests: count,
+    };
   } finally {
     rmSync(base, { recursive: true, force: true });
   }

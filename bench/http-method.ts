@@ -1,7 +1,9 @@
 // How the HTTP suite turns load runs into ratios: each rep measures a framework's bare server right before
 // and right after each short segment of its session rows, a row's per-rep ratio is against those two
 // baseline runs, the figure is the median of the per-rep ratios with their min–max, and a segment whose
-// generator saturated its core or whose baseline fell far below the baseline's own median is disturbed.
+// baseline fell far below the baseline's own median is disturbed. A segment whose load generator
+// saturated its core measured the generator, not the servers: measuring it again would saturate it
+// again, so its rows are compared by the servers' CPU time per request instead.
 import { generatorBound, type LoadResult } from './load.js';
 import { median } from './peer-process.js';
 
@@ -33,6 +35,8 @@ export interface Segment extends SegmentPlan {
   runs: LoadResult[];
   /** why the segment is disturbed (kept after MAX_RETRIES), or undefined */
   disturbed?: string;
+  /** how busy the load generator was when it saturated its core in one of the segment's runs, or undefined */
+  generatorBound?: string;
   retries: number;
 }
 
@@ -59,23 +63,36 @@ export function baselineMedians(segments: Segment[]): Map<string, number> {
   return new Map([...runs].map(([base, list]) => [base, median(list)]));
 }
 
-/** Why a segment's ratios cannot be trusted, or undefined when they can. */
+/** Why a segment's ratios cannot be trusted (a baseline run far below its median), or undefined when they can. */
 export function disturbance(segment: Segment, baseMedian: number): string | undefined {
-  const all = [segment.before, ...segment.runs, segment.after];
-  const bound = all.filter(generatorBound);
-  if (bound.length > 0) {
-    const worst = Math.max(...bound.map((r) => r.generatorCpu));
-    return `load generator saturated its core (${Math.round(worst * 100)}% busy): the run measured the generator`;
-  }
   const low = Math.min(segment.before.rps, segment.after.rps);
   if (Number.isFinite(baseMedian) && low < BASELINE_FLOOR * baseMedian)
     return `baseline run at ${(low / baseMedian).toFixed(2)}x of its own median (below ${BASELINE_FLOOR}): the machine was disturbed`;
   return undefined;
 }
 
+/** How busy the load generator was when it saturated its core in one of the segment's runs, or undefined. */
+export function generatorSaturation(segment: Segment): string | undefined {
+  const bound = [segment.before, ...segment.runs, segment.after].filter(generatorBound);
+  if (bound.length === 0) return undefined;
+  return `load generator ${Math.round(Math.max(...bound.map((r) => r.generatorCpu)) * 100)}% busy`;
+}
+
+const mean = (a: number | undefined, b: number | undefined): number => ((a ?? Number.NaN) + (b ?? Number.NaN)) / 2;
+
 /** A row's per-rep ratio in a segment: its rps over the mean of the baseline runs around it. */
 export function segmentRatio(segment: Segment, index: number): number {
-  return segment.runs[index]!.rps / ((segment.before.rps + segment.after.rps) / 2);
+  return segment.runs[index]!.rps / mean(segment.before.rps, segment.after.rps);
+}
+
+/** The same ratio from the servers' CPU time per request: the baseline's (mean of the runs around it) over the row's. */
+export function segmentCpuRatio(segment: Segment, index: number): number {
+  return mean(segment.before.serverUs, segment.after.serverUs) / (segment.runs[index]!.serverUs ?? Number.NaN);
+}
+
+/** What a row's server spent per request beyond its baseline in a segment, µs of CPU. */
+export function segmentExtraUs(segment: Segment, index: number): number {
+  return (segment.runs[index]!.serverUs ?? Number.NaN) - mean(segment.before.serverUs, segment.after.serverUs);
 }
 
 export interface RowSummary {
@@ -87,36 +104,63 @@ export interface RowSummary {
   ratio: number;
   ratioMin: number;
   ratioMax: number;
+  /** the median of the per-rep ratios of server CPU time per request (baseline over row), with min–max */
+  cpuRatio: number;
+  cpuRatioMin: number;
+  cpuRatioMax: number;
+  /** median over runs of the server's CPU time per request, µs */
+  serverUs: number;
+  /** median over reps of the row's CPU time per request beyond its baseline's, µs (NaN for a baseline) */
+  extraUs: number;
   runs: LoadResult[];
   /** why some of the row's reps are disturbed; empty when every rep is clean */
   disturbed: string[];
+  /** the reps whose load generator saturated its core: there `cpuRatio` tells, not `ratio` */
+  generatorBound: string[];
 }
+
+const finite = (values: number[]): number[] => values.filter((v) => Number.isFinite(v));
+const medianOf = (values: number[]): number => (finite(values).length > 0 ? median(finite(values)) : Number.NaN);
+const minOf = (values: number[]): number => (finite(values).length > 0 ? Math.min(...finite(values)) : Number.NaN);
+const maxOf = (values: number[]): number => (finite(values).length > 0 ? Math.max(...finite(values)) : Number.NaN);
 
 /** The summary of a session row (`peer` among the segments' subjects) or of a baseline (`peer` a base). */
 export function summarize(segments: Segment[], peer: string): RowSummary | undefined {
   const runs: LoadResult[] = [];
   const ratios: number[] = [];
+  const cpuRatios: number[] = [];
+  const extras: number[] = [];
   const disturbed = new Set<string>();
+  const generator = new Set<string>();
   for (const s of segments) {
     const index = s.subjects.indexOf(peer);
     if (index !== -1) {
       runs.push(s.runs[index]!);
       ratios.push(segmentRatio(s, index));
+      cpuRatios.push(segmentCpuRatio(s, index));
+      extras.push(segmentExtraUs(s, index));
     } else if (s.base === peer) {
       runs.push(s.before, s.after);
     } else {
       continue;
     }
     if (s.disturbed !== undefined) disturbed.add(`rep ${s.rep + 1}: ${s.disturbed}`);
+    if (s.generatorBound !== undefined) generator.add(`rep ${s.rep + 1}: ${s.generatorBound}`);
   }
   if (runs.length === 0) return undefined;
   return {
     rps: median(runs.map((r) => r.rps)),
     p99: median(runs.map((r) => r.p99)),
-    ratio: ratios.length > 0 ? median(ratios) : Number.NaN,
-    ratioMin: ratios.length > 0 ? Math.min(...ratios) : Number.NaN,
-    ratioMax: ratios.length > 0 ? Math.max(...ratios) : Number.NaN,
+    ratio: medianOf(ratios),
+    ratioMin: minOf(ratios),
+    ratioMax: maxOf(ratios),
+    cpuRatio: medianOf(cpuRatios),
+    cpuRatioMin: minOf(cpuRatios),
+    cpuRatioMax: maxOf(cpuRatios),
+    serverUs: medianOf(runs.map((r) => r.serverUs ?? Number.NaN)),
+    extraUs: medianOf(extras),
     runs,
     disturbed: [...disturbed],
+    generatorBound: [...generator],
   };
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import {
   baselineMedians,
   disturbance,
+  generatorSaturation,
   type Group,
   MAX_RETRIES,
   planRep,
@@ -18,6 +19,7 @@ import { generatorName, hasTaskset, loadGenerator, NO_GENERATOR, pinned, runLoad
 import { prepareNetworked } from './networked.js';
 import { median, sessionCookie, startPeer, stopPeer, type Running } from './peer-process.js';
 import { DISK_BOUND_ID, DISK_BOUND_LABEL, PEERS, peerLabel, type Peer } from './peers.js';
+import { totalCpuSeconds } from './proc-cpu.js';
 import { trackChild } from './run-scope.js';
 
 export const SCENARIOS = [
@@ -134,14 +136,22 @@ export async function runHttpSuite(options: HttpSuiteOptions): Promise<HttpSuite
         headers.cookie = fresh.cookie;
         if (fresh.note !== undefined) note.add(fresh.note);
       }
+      const pids = r.children.map((child) => child.pid);
+      const cpuBefore = totalCpuSeconds(pids);
+      const wallBefore = performance.now();
       const result = await runLoad({ url: `http://127.0.0.1:${r.port}${scenario.path}`, headers, connections, duration: seconds });
+      const cpuAfter = totalCpuSeconds(pids);
+      const cpu = cpuBefore === undefined || cpuAfter === undefined ? Number.NaN : cpuAfter - cpuBefore;
+      const requests = Number.isFinite(result.requests) ? result.requests : result.rps * seconds;
+      result.serverUs = (cpu * 1e6) / requests;
+      result.serverCpu = cpu / ((performance.now() - wallBefore) / 1000);
       if (result.errors > 0) note.add(`${result.errors} socket errors`);
       if (result.non2xx > 0) note.add(`${result.non2xx} non-2xx responses`);
       return result;
     };
     const show = (rep: number, scenario: string, label: string, result: LoadResult): void =>
       log(
-        `  rep ${rep + 1}/${reps} ${scenario.padEnd(26)} ${label.padEnd(56)} ${Math.round(result.rps).toLocaleString('en-US').padStart(9)} req/s  p99 ${result.p99.toFixed(2)} ms${Number.isFinite(result.generatorCpu) ? `  generator ${Math.round(result.generatorCpu * 100)}%` : ''}`,
+        `  rep ${rep + 1}/${reps} ${scenario.padEnd(26)} ${label.padEnd(56)} ${Math.round(result.rps).toLocaleString('en-US').padStart(9)} req/s  p99 ${result.p99.toFixed(2)} ms${Number.isFinite(result.serverUs ?? Number.NaN) ? `  server ${result.serverUs!.toFixed(2)} µs/req, ${Math.round(result.serverCpu! * 100)}% busy` : ''}${Number.isFinite(result.generatorCpu) ? `  generator ${Math.round(result.generatorCpu * 100)}%` : ''}`,
       );
     const measure = async (plan: SegmentPlan, scenario: (typeof SCENARIOS)[number], before?: LoadResult): Promise<Segment> => {
       const first = before ?? (await once(plan.base, scenario, duration));
@@ -189,7 +199,7 @@ export async function runHttpSuite(options: HttpSuiteOptions): Promise<HttpSuite
       }
     }
 
-    // Disturbed segments (generator saturated, baseline far below its median) are measured again.
+    // Disturbed segments (baseline far below its median) are measured again; a saturated generator is noted.
     for (const scenario of scenarios) {
       const list = segments.get(scenario.id)!;
       const medians = baselineMedians(list);
@@ -202,6 +212,7 @@ export async function runHttpSuite(options: HttpSuiteOptions): Promise<HttpSuite
           again.disturbed = disturbance(again, medians.get(segment.base)!);
           segment = again;
         }
+        segment.generatorBound = generatorSaturation(segment);
         list[i] = segment;
       }
     }
@@ -228,9 +239,15 @@ export async function runHttpSuite(options: HttpSuiteOptions): Promise<HttpSuite
           ratio: Number.NaN,
           ratioMin: Number.NaN,
           ratioMax: Number.NaN,
+          cpuRatio: Number.NaN,
+          cpuRatioMin: Number.NaN,
+          cpuRatioMax: Number.NaN,
+          serverUs: Number.NaN,
+          extraUs: Number.NaN,
           runs: diskBound,
           notes: [...diskNotes],
           disturbed: [],
+          generatorBound: [],
         });
       }
     }

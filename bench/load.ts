@@ -1,10 +1,11 @@
 // HTTP load generators: wrk, or autocannon in a child process when asked for; pinned to a core with taskset.
 // Each run also reports how busy the generator kept its own core, so that a generator-bound run is seen.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds } from './proc-cpu.js';
 import { trackChild } from './run-scope.js';
 
 export interface LoadResult {
@@ -19,6 +20,11 @@ export interface LoadResult {
   non2xx: number;
   /** the generator's CPU time over its wall time (1 = one core saturated); NaN where it could not be read */
   generatorCpu: number;
+  /** requests completed (NaN where the generator did not say) */
+  requests: number;
+  /** the server's CPU time per request, µs, and its CPU time over the run's wall time; set by the HTTP suite, NaN where unread */
+  serverUs?: number;
+  serverCpu?: number;
 }
 
 /** A run whose generator used this much of its core or more measured the generator, not the server. */
@@ -50,24 +56,6 @@ export const hasWrk = available('wrk', ['--version']);
 /** `taskset -c CORE` in front of a command where taskset exists. */
 export function pinned(core: number, command: string, args: string[]): [string, string[]] {
   return hasTaskset ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
-}
-
-const clockTicks = ((): number => {
-  const run = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
-  const ticks = Number(run.stdout?.trim());
-  return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
-})();
-
-/** User + system CPU seconds of a live process, from /proc (Linux); undefined elsewhere or once it exited. */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -149,20 +137,22 @@ async function runWrk(options: LoadOptions, core: number): Promise<LoadResult> {
     if (scriptDir !== undefined) rmSync(scriptDir, { recursive: true, force: true });
   }
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const requests = Number(/(\d+) requests in /.exec(out)?.[1]);
   const p50 = wrkDuration(/\s50%\s+(\S+)/.exec(out)?.[1] ?? '');
   const p99 = wrkDuration(/\s99%\s+(\S+)/.exec(out)?.[1] ?? '');
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const errors = socket === null ? 0 : socket.slice(1).reduce((sum, n) => sum + Number(n), 0);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   if (!Number.isFinite(rps)) throw new Error(`could not read wrk output:\n${out}`);
-  return { rps, p50, p99, errors, non2xx, generatorCpu };
+  return { rps, p50, p99, errors, non2xx, generatorCpu, requests };
 }
 
 async function runAutocannon(options: LoadOptions, core: number): Promise<LoadResult> {
   const child = fileURLToPath(new URL('./autocannon-child.mjs', import.meta.url));
   const { out } = await collect(...pinned(core, process.execPath, [child, JSON.stringify(options)]));
   // The child measures its own CPU time: sampling it from outside would count Node's start-up.
-  return JSON.parse(out.trim().split('\n').pop()!) as LoadResult;
+  const result = JSON.parse(out.trim().split('\n').pop()!) as Omit<LoadResult, 'requests'> & { total: number };
+  return { ...result, requests: result.total };
 }
 
 export type Generator = 'wrk' | 'autocannon';

@@ -2,6 +2,7 @@
 import type { HttpSuiteResult } from './http.js';
 import { SCENARIOS } from './http.js';
 import { DISK_BOUND_ID, peerLabel, tableOrder, UWS_BASE } from './peers.js';
+import { tellingRatio } from './report.js';
 
 const COLORS: Record<string, string> = {
   'raw-uws': '#9e9e9e',
@@ -48,7 +49,8 @@ export function httpSvg(result: HttpSuiteResult, caption: string): string {
     y += 10;
     for (const f of figures) {
       const w = Math.max(1, (f.rps / max) * barArea);
-      const figure = `${Math.round(f.rps).toLocaleString('en-US')} ${f.peer === DISK_BOUND_ID ? 'puts/s' : 'req/s'}${Number.isFinite(f.ratio) ? ` (${f.ratio.toFixed(2)}x ${f.base === UWS_BASE ? 'uWS' : 'bare'})` : ''}, p99 ${f.p99.toFixed(1)} ms`;
+      const ratio = tellingRatio(f);
+      const figure = `${Math.round(f.rps).toLocaleString('en-US')} ${f.peer === DISK_BOUND_ID ? 'puts/s' : 'req/s'}${Number.isFinite(ratio.value) ? ` (${ratio.value.toFixed(2)}x ${f.base === UWS_BASE ? 'uWS' : 'bare'}${ratio.byCpu ? ' by CPU' : ''})` : ''}, p99 ${f.p99.toFixed(1)} ms`;
       parts.push(
         `<text x="${labelWidth - 8}" y="${y + barHeight - 5}" text-anchor="end" font-size="12">${escapeXml(peerLabel(f.peer))}</text>`,
         `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" rx="2" fill="${COLORS[f.peer] ?? '#607d8b'}"/>`,

@@ -56,15 +56,35 @@ export function cycleTable(result: CycleSuiteResult): string {
   return table(['store', 'operation', 'ops/s', 'ns/op', 'rme', 'bytes/op'], rows);
 }
 
-const spread = (f: HttpFigure): string =>
-  Number.isFinite(f.ratio) ? `${fixed(f.ratio, 2)} (${fixed(f.ratioMin, 2)}–${fixed(f.ratioMax, 2)})${f.disturbed.length > 0 ? ' ⚠' : ''}` : '—';
+/** A row's ratio to its baseline: from throughput, or (byCpu) from server CPU per request where the generator saturated. */
+export interface TellingRatio {
+  value: number;
+  min: number;
+  max: number;
+  byCpu: boolean;
+}
+
+/** The ratio that tells for a row (its reps' throughput ratio, unless a rep measured the load generator). */
+export function tellingRatio(f: HttpFigure, byCpu = f.generatorBound.length > 0): TellingRatio {
+  return byCpu ? { value: f.cpuRatio, min: f.cpuRatioMin, max: f.cpuRatioMax, byCpu } : { value: f.ratio, min: f.ratioMin, max: f.ratioMax, byCpu };
+}
+
+const spread = (f: HttpFigure): string => {
+  const r = tellingRatio(f);
+  return Number.isFinite(r.value)
+    ? `${fixed(r.value, 2)} (${fixed(r.min, 2)}–${fixed(r.max, 2)})${r.byCpu ? ' †' : ''}${f.disturbed.length > 0 ? ' ⚠' : ''}`
+    : '—';
+};
+
+/** The server's CPU time per request, and for a session row what it spent beyond its baseline. */
+const cpuCell = (f: HttpFigure): string => (Number.isFinite(f.extraUs) ? `${fixed(f.serverUs, 1)} (+${fixed(f.extraUs, 1)})` : fixed(f.serverUs, 1));
 
 /** Each row against its own framework's bare server: req/s, median per-rep ratio (min–max over reps), p99. */
 export function httpTable(result: HttpSuiteResult): string {
   if (result.unmeasured !== undefined) return `HTTP: not measured.\n${result.unmeasured}`;
   const header = ['server', 'compared with'];
   const scenarios = SCENARIOS.filter((s) => result.figures.some((f) => f.scenario === s.id));
-  for (const s of scenarios) header.push(`${s.label} req/s`, 'ratio (min–max)', 'p99 ms');
+  for (const s of scenarios) header.push(`${s.label} req/s`, 'ratio (min–max)', 'CPU µs/req', 'p99 ms');
   const rows: string[][] = [];
   for (const id of tableOrder()) {
     const figures = result.figures.filter((f) => f.peer === id);
@@ -73,7 +93,7 @@ export function httpTable(result: HttpSuiteResult): string {
     const row = [peerLabel(id), base === undefined ? '' : peerLabel(base)];
     for (const s of scenarios) {
       const f = figures.find((x) => x.scenario === s.id);
-      row.push(f ? int(f.rps) : '—', f ? spread(f) : '—', f ? fixed(f.p99, 2) : '—');
+      row.push(f ? int(f.rps) : '—', f ? spread(f) : '—', f ? cpuCell(f) : '—', f ? fixed(f.p99, 2) : '—');
     }
     rows.push(row);
   }
@@ -114,6 +134,11 @@ export function httpNotes(result: HttpSuiteResult): string[] {
         `⚠ ${peerLabel(f.peer)}, ${scenario}: disturbed${result.maxRetries > 0 ? ` after ${result.maxRetries} more runs` : ' (--quick measures nothing again)'} (${f.disturbed.join('; ')})`,
       );
   }
+  for (const f of result.figures) {
+    const scenario = SCENARIOS.find((s) => s.id === f.scenario)?.label ?? f.scenario;
+    if (f.generatorBound.length > 0 && f.base !== undefined)
+      notes.push(`† ${peerLabel(f.peer)}, ${scenario}: ratio from server CPU per request (${f.generatorBound.join('; ')})`);
+  }
   for (const s of result.skipped) notes.push(`${peerLabel(s.peer)} not run: ${s.reason}`);
   return notes;
 }
@@ -131,7 +156,8 @@ function ratioTarget(
   if (value === undefined || figures.some((f) => f === undefined)) return { name, goal, measured: 'not run', met: undefined };
   const disturbed = figures.some((f) => f!.disturbed.length > 0);
   const why = disturbed ? ' (disturbed: not counted)' : http?.quick ? ' (--quick: not counted)' : '';
-  return { name, goal, measured: `${value.toFixed(2)}${why}`, met: why !== '' ? undefined : value >= min };
+  const how = figures.some((f) => f!.generatorBound.length > 0) && figures.every((f) => f!.base !== undefined) ? ' † server CPU' : '';
+  return { name, goal, measured: `${value.toFixed(2)}${how}${why}`, met: why !== '' ? undefined : value >= min };
 }
 
 /** The adapters' goals: each against its own framework's bare server. */
@@ -147,7 +173,7 @@ export function targets(cycle: CycleSuiteResult | undefined, http: HttpSuiteResu
   const fig = (peer: string, scenario: string) => http?.figures.find((f) => f.peer === peer && f.scenario === scenario);
   const ratio = (name: string, peer: string, scenario: string, goal: number, of: string): void => {
     const f = fig(peer, scenario);
-    out.push(ratioTarget(name, `≥ ${goal.toFixed(2)} of ${of}`, http, f?.ratio, goal, [f]));
+    out.push(ratioTarget(name, `≥ ${goal.toFixed(2)} of ${of}`, http, f && tellingRatio(f).value, goal, [f]));
   };
   ratio('uWS + sessionkit /get, MemoryStore', 'uws-memory', 'get', 0.95, 'bare uWS');
   ratio('uWS + sessionkit /get, LmdbStore, one process', 'uws-lmdb', 'get', 0.9, 'bare uWS');
@@ -156,7 +182,9 @@ export function targets(cycle: CycleSuiteResult | undefined, http: HttpSuiteResu
   /** `peer`'s ratio over `other`'s, both against bare uWS in the same reps. */
   const relative = (name: string, peer: string, other: string, scenario: string, goal: number, of: string): void => {
     const [mine, theirs] = [fig(peer, scenario), fig(other, scenario)];
-    out.push(ratioTarget(name, `≥ ${goal.toFixed(2)} of ${of}`, http, mine && theirs ? mine.ratio / theirs.ratio : undefined, goal, [mine, theirs]));
+    const byCpu = mine !== undefined && theirs !== undefined && mine.generatorBound.length + theirs.generatorBound.length > 0;
+    const value = mine && theirs ? tellingRatio(mine, byCpu).value / tellingRatio(theirs, byCpu).value : undefined;
+    out.push(ratioTarget(name, `≥ ${goal.toFixed(2)} of ${of}`, http, value, goal, [mine, theirs]));
   };
   relative('uWS + sessionkit /get, RedisStore near cache', 'uws-redis-near', 'uws-memory', 'get', 0.8, 'uWS + MemoryStore');
   relative('uWS + sessionkit /put, RedisStore near cache', 'uws-redis-near', 'uws-redis', 'put', 0.95, 'plain RedisStore');
@@ -253,7 +281,9 @@ export function resultsMarkdown({ date, quick, machine, cycle, http, scale, chec
     out.push(
       `Load: ${http.generator}, ${http.connections} connections, ${http.duration} s per run, ${http.reps} reps after a warm-up; ${http.pinned ? 'server pinned to core 0 and load generator to core 1 with taskset' : 'no CPU pinning (taskset missing)'}. ` +
         'Each row is measured against the bare server of its own framework ("compared with"): every rep runs that bare server, then at most two session rows, then the bare server again, and a row\'s per-rep ratio is its req/s over the mean of the two bare runs around it. ' +
-        '"ratio" is the median of the per-rep ratios, with their min–max. A rep whose load generator saturated its core, or whose bare run fell below 0.8x of that server\'s median, is measured again (twice at most); ⚠ marks a row still disturbed after that, and no goal counts as met on it.',
+        '"ratio" is the median of the per-rep ratios, with their min–max. "CPU µs/req" is the server process\'s own CPU time (user + system, from /proc) per request served, median over reps, and in brackets what a session row spent beyond its bare server (a store server\'s CPU, such as Redis\'s, is not in it). ' +
+        "A rep whose bare run fell below 0.8x of that server's median is measured again (twice at most); ⚠ marks a row still disturbed after that, and no goal counts as met on it. " +
+        "Where the load generator saturated its own core (a bare server faster than one wrk thread can load), throughput measured the generator, and measuring again would saturate it again: † marks a ratio taken instead from CPU time per request (bare over row) in the same reps. The bare server ran below full load there, which raises its CPU per request a little, so a † ratio leans in the session row's favour.",
       '',
     );
     out.push(httpTable(http), '');

@@ -1,12 +1,24 @@
 // The HTTP suite's method: per-rep ratios against the baseline runs around each row, their median and
-// spread, disturbed segments, and goals that are never met on a run that measured nothing or the generator.
+// spread, disturbed segments, CPU-time ratios where the generator saturated, and goals that are never met
+// on a run that measured nothing.
 import { describe, expect, it } from 'vitest';
 import type { HttpFigure, HttpSuiteResult } from '../../bench/http.js';
-import { BASELINE_FLOOR, disturbance, planRep, SEGMENT_SIZE, type Segment, summarize } from '../../bench/http-method.js';
+import { BASELINE_FLOOR, disturbance, generatorSaturation, planRep, SEGMENT_SIZE, type Segment, summarize } from '../../bench/http-method.js';
 import { GENERATOR_SATURATED, type LoadResult, NO_GENERATOR } from '../../bench/load.js';
 import { targets } from '../../bench/report.js';
 
-const run = (rps: number, generatorCpu = 0.5): LoadResult => ({ rps, p50: 1, p99: 2, errors: 0, non2xx: 0, generatorCpu });
+/** A run whose server spent 1e6 / rps µs of CPU per request (a server saturating its core), unless `serverUs` says otherwise. */
+const run = (rps: number, generatorCpu = 0.5, serverUs = 1e6 / rps): LoadResult => ({
+  rps,
+  p50: 1,
+  p99: 2,
+  errors: 0,
+  non2xx: 0,
+  generatorCpu,
+  requests: rps * 4,
+  serverUs,
+  serverCpu: 1,
+});
 
 const segment = (rep: number, before: number, subject: number, after: number, generatorCpu = 0.5): Segment => ({
   base: 'raw',
@@ -62,13 +74,38 @@ describe('summarize', () => {
   });
 });
 
+describe('CPU time per request', () => {
+  it("gives each rep's ratio of the baseline's CPU per request over the row's, and the row's extra µs", () => {
+    // The bare server spent 5 µs a request around the row in both reps; the row 8 and then 10 µs.
+    const reps = [0, 1].map((rep) => ({
+      ...segment(rep, 150_000, 90_000, 150_000, GENERATOR_SATURATED),
+      before: run(150_000, GENERATOR_SATURATED, 5),
+      after: run(150_000, GENERATOR_SATURATED, 5),
+      runs: [run(90_000, 0.6, rep === 0 ? 8 : 10)],
+    }));
+    const row = summarize(reps, 'with-sessions')!;
+    expect(row.cpuRatioMin).toBeCloseTo(0.5, 10);
+    expect(row.cpuRatioMax).toBeCloseTo(0.625, 10);
+    expect(row.extraUs).toBeCloseTo(4, 10);
+    expect(row.ratio).toBeCloseTo(0.6, 10);
+  });
+
+  it('lists the reps whose generator saturated, so that their rows are compared by CPU time', () => {
+    const saturated = { ...segment(1, 100, 90, 100), generatorBound: 'load generator 97% busy' };
+    expect(summarize([segment(0, 100, 90, 100), saturated], 'with-sessions')!.generatorBound).toEqual(['rep 2: load generator 97% busy']);
+  });
+});
+
 describe('disturbance', () => {
   it('passes a segment whose generator had room and whose baseline ran near its median', () => {
     expect(disturbance(segment(0, 100, 90, 95, GENERATOR_SATURATED - 0.01), 100)).toBeUndefined();
   });
 
-  it('flags a segment in which the load generator saturated its core', () => {
-    expect(disturbance(segment(0, 100, 90, 100, GENERATOR_SATURATED), 100)).toMatch(/generator saturated/);
+  it('does not measure again a segment whose load generator saturated its core (it would saturate again), and names it', () => {
+    const saturated = segment(0, 100, 90, 100, GENERATOR_SATURATED);
+    expect(disturbance(saturated, 100)).toBeUndefined();
+    expect(generatorSaturation(saturated)).toBe(`load generator ${Math.round(GENERATOR_SATURATED * 100)}% busy`);
+    expect(generatorSaturation(segment(0, 100, 90, 100, GENERATOR_SATURATED - 0.01))).toBeUndefined();
   });
 
   it(`flags a segment whose baseline run fell below ${BASELINE_FLOOR}x of its median`, () => {
@@ -90,7 +127,14 @@ describe('targets', () => {
     skipped: [],
     ...(unmeasured !== undefined ? { unmeasured } : {}),
   });
-  const figure = (peer: string, scenario: 'get' | 'put', ratio: number, disturbed: string[] = []): HttpFigure => ({
+  const figure = (
+    peer: string,
+    scenario: 'get' | 'put',
+    ratio: number,
+    disturbed: string[] = [],
+    cpuRatio = Number.NaN,
+    generatorBound: string[] = [],
+  ): HttpFigure => ({
     peer,
     scenario,
     base: 'raw-uws',
@@ -99,9 +143,15 @@ describe('targets', () => {
     ratio,
     ratioMin: ratio,
     ratioMax: ratio,
+    cpuRatio,
+    cpuRatioMin: cpuRatio,
+    cpuRatioMax: cpuRatio,
+    serverUs: 5,
+    extraUs: 1,
     runs: [],
     notes: [],
     disturbed,
+    generatorBound,
   });
   const lmdbGet = (list: ReturnType<typeof targets>) => list.find((t) => t.name === 'uWS + sessionkit /get, LmdbStore, one process')!;
 
@@ -126,8 +176,16 @@ describe('targets', () => {
   });
 
   it('meets no goal on a row whose reps stayed disturbed, whatever its ratio', () => {
-    const target = lmdbGet(targets(undefined, suite([figure('uws-lmdb', 'get', 1.17, ['rep 1: load generator saturated its core'])])));
+    const target = lmdbGet(targets(undefined, suite([figure('uws-lmdb', 'get', 1.17, ['rep 1: baseline run at 0.70x of its own median'])])));
     expect(target.met).toBeUndefined();
     expect(target.measured).toMatch(/disturbed/);
+  });
+
+  it('judges a row whose generator saturated by its CPU-time ratio, not by its throughput ratio', () => {
+    const saturated = (cpu: number) => figure('uws-lmdb', 'get', 0.97, [], cpu, ['rep 1: load generator 96% busy']);
+    const below = lmdbGet(targets(undefined, suite([saturated(0.7)])));
+    expect(below.met).toBe(false);
+    expect(below.measured).toBe('0.70 † server CPU');
+    expect(lmdbGet(targets(undefined, suite([saturated(0.93)]))).met).toBe(true);
   });
 });

@@ -16,7 +16,17 @@ const peers = {
   'raw-uws': ['raw-uws.mjs', {}],
   'uws-memory': ['uws-sessionkit.ts', { STORE: 'memory' }],
   'uws-lmdb': ['uws-sessionkit.ts', { STORE: 'lmdb' }],
+  'uws-lmdb-single': ['uws-sessionkit.ts', { STORE: 'lmdb', LMDB_OPTIONS: '{"shared":false}' }],
+  'uws-redis': ['uws-sessionkit.ts', { STORE: 'redis' }],
+  'uws-redis-near': ['uws-sessionkit.ts', { STORE: 'redis-near' }],
+  'raw-node': ['raw-node.mjs', {}],
   'node-memory': ['node-sessionkit.ts', {}],
+  'raw-fastify': ['raw-fastify.mjs', {}],
+  'fastify-sessionkit': ['fastify-sessionkit.ts', {}],
+  'raw-hono': ['raw-hono.mjs', {}],
+  'hono-sessionkit': ['hono-sessionkit.ts', {}],
+  'raw-express': ['raw-express.mjs', {}],
+  'express-sessionkit': ['express-sessionkit.ts', {}],
 };
 const peer = option('--peer', 'uws-memory');
 const path = option('--path', '/get');

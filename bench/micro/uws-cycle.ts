@@ -47,6 +47,9 @@ class FakeRequest {
   getHeader(name: string): string {
     return name === 'cookie' ? this.cookie : '';
   }
+  forEach(visit: (key: string, value: string) => void): void {
+    if (this.cookie !== '') visit('cookie', this.cookie);
+  }
 }
 
 const dir = process.env.STORE?.startsWith('lmdb') ? mkdtempSync(join(tmpdir(), 'sessionkit-uws-cycle-')) : undefined;

@@ -4,6 +4,7 @@ import type { SessionManager } from '../manager.js';
 import type { Session } from '../session.js';
 import { isPromiseLike } from '../store.js';
 import type { HeaderAccess } from './header-values.js';
+import { writeLightweightHeaders } from './hono-node-response.js';
 import { checkManager, resolveAdapterOptions, tokenFromHeader, type ResolvedAdapterOptions } from './options.js';
 import { isServerError } from './policy.js';
 import { SaveGate, type GateOutput } from './save-gate.js';
@@ -79,13 +80,13 @@ class HonoOutput<Data extends object> implements GateOutput<Context> {
     if (!this.#settled) await new Promise<void>((resolve) => (this.#wake = resolve));
     const answer = this.#answer;
     if (answer === undefined) return undefined;
-    replaceResponse(c, withSessionHeaders(gate, answer));
+    replaceResponse(c, withSessionHeaders(gate, c, answer));
     return c.res;
   }
 
   release(gate: SaveGate<Data, Context>): void {
     const c = this.#c;
-    const res = withSessionHeaders(gate, c.res);
+    const res = withSessionHeaders(gate, c, c.res);
     if (res !== c.res) replaceResponse(c, res);
     this.#settle();
   }
@@ -135,8 +136,13 @@ function isResponse(value: unknown): value is Response {
   return value !== null && typeof value === 'object' && typeof (value as Response).status === 'number' && typeof (value as Response).headers === 'object';
 }
 
-/** Writes the gate's headers on `response`, or on a copy when its headers are immutable (a fetched response); returns which. */
-function withSessionHeaders<Data extends object>(gate: SaveGate<Data, Context>, response: Response): Response {
+/**
+ * Writes the gate's headers on `response`: into node-server's header record when `c` came from
+ * @hono/node-server and the response is still a lightweight one; else on its `Headers`, or on a
+ * copy of it when those are immutable (a fetched response). Returns the response to send.
+ */
+function withSessionHeaders<Data extends object>(gate: SaveGate<Data, Context>, c: Context, response: Response): Response {
+  if (fromNodeServer(c) && writeLightweightHeaders(response, gate)) return response;
   try {
     gate.writeHeaders(response.headers, webHeaders);
     return response;
@@ -145,6 +151,12 @@ function withSessionHeaders<Data extends object>(gate: SaveGate<Data, Context>, 
     gate.writeHeaders(copy.headers, webHeaders);
     return copy;
   }
+}
+
+/** True when @hono/node-server serves `c` (it passes node's request and response as `c.env`). */
+function fromNodeServer(c: Context): boolean {
+  const env = c.env as { outgoing?: unknown } | undefined;
+  return env !== undefined && env !== null && env.outgoing !== undefined;
 }
 
 /** Makes `response` the context's response outright: Hono's setter would copy the old one's headers into it. */

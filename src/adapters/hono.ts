@@ -59,7 +59,7 @@ class HonoOutput<Data extends object> implements GateOutput<Context> {
   /** Called once settled, when the middleware had to wait (an asynchronous save or onError). */
   #wake: (() => void) | undefined = undefined;
   /** True once the rest of the chain ran: `c.res` is its response. */
-  #ran = false;
+  #chainDone = false;
 
   constructor(manager: SessionManager<Data>, options: Options, c: Context) {
     this.#c = c;
@@ -67,20 +67,37 @@ class HonoOutput<Data extends object> implements GateOutput<Context> {
     this.gate = new SaveGate(manager, options, this);
   }
 
-  /** Runs the rest of the chain with `session` (undefined: loading failed), saves, and resolves with the response to send, if not `c.res`. */
-  async run(session: Session<Data> | undefined, next: Next): Promise<Response | undefined> {
+  /**
+   * Runs the rest of the chain with `session` (undefined: loading failed), saves, and resolves with
+   * the response to send, if not `c.res`. Not an async function: on the common path (a store that
+   * answers at once) the middleware then costs one `then`, not an async function's promises.
+   */
+  run(session: Session<Data> | undefined, next: Next): Promise<Response | undefined> {
+    if (session === undefined) return this.#settledAnswer();
+    this.#c.set('session', session as never);
+    return next().then(() => this.#ran());
+  }
+
+  /** The rest of the chain ran: `c.res` is its response. */
+  #ran(): Response | undefined | Promise<Response | undefined> {
     const c = this.#c;
-    const gate = this.gate;
-    if (session !== undefined) {
-      c.set('session', session as never);
-      await next();
-      this.#ran = true;
-      gate.respond(c.error !== undefined || isServerError(c.res.status));
-    }
+    this.#chainDone = true;
+    this.gate.respond(c.error !== undefined || isServerError(c.res.status));
+    return this.#settled ? this.#sendAnswer() : this.#settledAnswer();
+  }
+
+  /** Waits until the response may go, then resolves as `run` does. */
+  async #settledAnswer(): Promise<Response | undefined> {
     if (!this.#settled) await new Promise<void>((resolve) => (this.#wake = resolve));
+    return this.#sendAnswer();
+  }
+
+  /** A failure's answer, with the session's headers, as the context's response; undefined when `c.res` goes. */
+  #sendAnswer(): Response | undefined {
     const answer = this.#answer;
     if (answer === undefined) return undefined;
-    replaceResponse(c, withSessionHeaders(gate, c, answer));
+    const c = this.#c;
+    replaceResponse(c, withSessionHeaders(this.gate, c, answer));
     return c.res;
   }
 
@@ -96,7 +113,7 @@ class HonoOutput<Data extends object> implements GateOutput<Context> {
 
   /** The chain's response will not be sent: its body is released, and onError starts from a fresh response. */
   discard(): void {
-    if (!this.#ran) return;
+    if (!this.#chainDone) return;
     this.#c.res.body?.cancel().catch(() => {});
     replaceResponse(this.#c, undefined);
   }

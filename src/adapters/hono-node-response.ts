@@ -36,7 +36,7 @@ function partsOf(response: Response): Parts | undefined {
 /** The name of `record`'s header `name` (any case), or undefined. */
 function keyOf(record: HeaderRecord, name: string): string | undefined {
   for (const key in record) {
-    if (key.length === name.length && key.toLowerCase() === name.toLowerCase()) return key;
+    if (key === name || (key.length === name.length && key.toLowerCase() === name.toLowerCase())) return key;
   }
   return undefined;
 }

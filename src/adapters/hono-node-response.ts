@@ -69,7 +69,7 @@ function copyRecord(headers: unknown): HeaderRecord | undefined {
   return copy;
 }
 
-/** What writes the headers: the save gate. */
+/** What writes the headers: the save gate. @internal */
 export interface HeaderWriter {
   writeHeaders<T>(target: T, access: HeaderAccess<T>): void;
 }
@@ -78,6 +78,7 @@ export interface HeaderWriter {
  * Writes `writer`'s headers into `response`'s header record when it is a node-server
  * lightweight response whose headers are still undefined or a record of strings; false when it
  * is not (or a header would need two lines), and `response` is left as it was.
+ * @internal
  */
 export function writeLightweightHeaders(response: Response, writer: HeaderWriter): boolean {
   const parts = partsOf(response);

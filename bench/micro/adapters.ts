@@ -2,6 +2,7 @@
 // framework is driven through its own node:http entry with in-memory requests and responses (no
 // socket), bare and with sessions interleaved, median of the reps. Run: node --import tsx bench/micro/adapters.ts [reps] [requests]
 // COMPARE_SRC=/path/to/other/checkout/src adds that checkout's adapters as a third arm, interleaved (a before/after A/B).
+// ADAPTERS=hono,hono-mw and SCENARIOS=get,put pick rows.
 import { Socket } from 'node:net';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
@@ -172,6 +173,7 @@ const theirs: Adapters | undefined =
       };
 
 const only = process.env.ADAPTERS?.split(',');
+const onlyScenarios = process.env.SCENARIOS?.split(',');
 const adapters: [string, Listener, Listener, Listener | undefined][] = [];
 for (const [name, make] of [
   ['node', nodeListener],
@@ -188,6 +190,7 @@ console.log(`reps ${reps} x ${requests} requests; ${allocation ? 'heap bytes' : 
 console.log(`adapter  scenario    bare  sessions   extra  ratio${theirs ? '  | compared: extra  ratio' : ''}`);
 for (const [name, bare, withSessions, compared] of adapters) {
   for (const scenario of scenarios) {
+    if (onlyScenarios !== undefined && !onlyScenarios.includes(scenario.id)) continue;
     const arms = compared === undefined ? [bare, withSessions] : [bare, withSessions, compared];
     for (const arm of arms) await measure(arm, scenario.path, scenario.cookie, requests / 4);
     const times: number[][] = arms.map(() => []);

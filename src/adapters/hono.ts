@@ -4,6 +4,7 @@ import type { SessionManager } from '../manager.js';
 import type { Session } from '../session.js';
 import { isPromiseLike } from '../store.js';
 import type { HeaderAccess } from './header-values.js';
+import { writeLightweightHeaders } from './hono-node-response.js';
 import { checkManager, resolveAdapterOptions, tokenFromHeader, type ResolvedAdapterOptions } from './options.js';
 import { isServerError } from './policy.js';
 import { SaveGate, type GateOutput } from './save-gate.js';
@@ -58,7 +59,7 @@ class HonoOutput<Data extends object> implements GateOutput<Context> {
   /** Called once settled, when the middleware had to wait (an asynchronous save or onError). */
   #wake: (() => void) | undefined = undefined;
   /** True once the rest of the chain ran: `c.res` is its response. */
-  #ran = false;
+  #chainDone = false;
 
   constructor(manager: SessionManager<Data>, options: Options, c: Context) {
     this.#c = c;
@@ -66,26 +67,43 @@ class HonoOutput<Data extends object> implements GateOutput<Context> {
     this.gate = new SaveGate(manager, options, this);
   }
 
-  /** Runs the rest of the chain with `session` (undefined: loading failed), saves, and resolves with the response to send, if not `c.res`. */
-  async run(session: Session<Data> | undefined, next: Next): Promise<Response | undefined> {
+  /**
+   * Runs the rest of the chain with `session` (undefined: loading failed), saves, and resolves with
+   * the response to send, if not `c.res`. Not an async function: on the common path (a store that
+   * answers at once) the middleware then costs one `then`, not an async function's promises.
+   */
+  run(session: Session<Data> | undefined, next: Next): Promise<Response | undefined> {
+    if (session === undefined) return this.#settledAnswer();
+    this.#c.set('session', session as never);
+    return next().then(() => this.#ran());
+  }
+
+  /** The rest of the chain ran: `c.res` is its response. */
+  #ran(): Response | undefined | Promise<Response | undefined> {
     const c = this.#c;
-    const gate = this.gate;
-    if (session !== undefined) {
-      c.set('session', session as never);
-      await next();
-      this.#ran = true;
-      gate.respond(c.error !== undefined || isServerError(c.res.status));
-    }
+    this.#chainDone = true;
+    this.gate.respond(c.error !== undefined || isServerError(c.res.status));
+    return this.#settled ? this.#sendAnswer() : this.#settledAnswer();
+  }
+
+  /** Waits until the response may go, then resolves as `run` does. */
+  async #settledAnswer(): Promise<Response | undefined> {
     if (!this.#settled) await new Promise<void>((resolve) => (this.#wake = resolve));
+    return this.#sendAnswer();
+  }
+
+  /** A failure's answer, with the session's headers, as the context's response; undefined when `c.res` goes. */
+  #sendAnswer(): Response | undefined {
     const answer = this.#answer;
     if (answer === undefined) return undefined;
-    replaceResponse(c, withSessionHeaders(gate, answer));
+    const c = this.#c;
+    replaceResponse(c, withSessionHeaders(this.gate, c, answer));
     return c.res;
   }
 
   release(gate: SaveGate<Data, Context>): void {
     const c = this.#c;
-    const res = withSessionHeaders(gate, c.res);
+    const res = withSessionHeaders(gate, c, c.res);
     if (res !== c.res) replaceResponse(c, res);
     this.#settle();
   }
@@ -95,7 +113,7 @@ class HonoOutput<Data extends object> implements GateOutput<Context> {
 
   /** The chain's response will not be sent: its body is released, and onError starts from a fresh response. */
   discard(): void {
-    if (!this.#ran) return;
+    if (!this.#chainDone) return;
     this.#c.res.body?.cancel().catch(() => {});
     replaceResponse(this.#c, undefined);
   }
@@ -135,8 +153,13 @@ function isResponse(value: unknown): value is Response {
   return value !== null && typeof value === 'object' && typeof (value as Response).status === 'number' && typeof (value as Response).headers === 'object';
 }
 
-/** Writes the gate's headers on `response`, or on a copy when its headers are immutable (a fetched response); returns which. */
-function withSessionHeaders<Data extends object>(gate: SaveGate<Data, Context>, response: Response): Response {
+/**
+ * Writes the gate's headers on `response`: into node-server's header record when `c` came from
+ * @hono/node-server and the response is still a lightweight one; else on its `Headers`, or on a
+ * copy of it when those are immutable (a fetched response). Returns the response to send.
+ */
+function withSessionHeaders<Data extends object>(gate: SaveGate<Data, Context>, c: Context, response: Response): Response {
+  if (fromNodeServer(c) && writeLightweightHeaders(response, gate)) return response;
   try {
     gate.writeHeaders(response.headers, webHeaders);
     return response;
@@ -145,6 +168,12 @@ function withSessionHeaders<Data extends object>(gate: SaveGate<Data, Context>, 
     gate.writeHeaders(copy.headers, webHeaders);
     return copy;
   }
+}
+
+/** True when @hono/node-server serves `c` (it passes node's request and response as `c.env`). */
+function fromNodeServer(c: Context): boolean {
+  const env = c.env as { outgoing?: unknown } | undefined;
+  return env !== undefined && env !== null && env.outgoing !== undefined;
 }
 
 /** Makes `response` the context's response outright: Hono's setter would copy the old one's headers into it. */

@@ -155,6 +155,16 @@ export class NearCache {
     return copy;
   }
 
+  /**
+   * Starts a write of `key` on the tracked connection: drops the entry and spoils reads in flight
+   * (their answers may come after the write's, and with NOLOOP Redis does not report the write).
+   * File the written bytes with the ticket once Redis answers, or abandon it.
+   */
+  beginWrite(key: string): ReadTicket {
+    this.invalidate(key, false);
+    return this.begin(key);
+  }
+
   /** Ends a read whose answer is not filed. */
   abandon(ticket: ReadTicket): void {
     if (--ticket.inFlight.reads === 0 && this.#inFlight.get(ticket.key) === ticket.inFlight) this.#inFlight.delete(ticket.key);

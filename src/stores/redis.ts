@@ -151,10 +151,11 @@ export class RedisStore implements Store {
       live ? asBuffer(data) : NO_BYTES,
       live ? String(at) : '0',
     ];
-    const cache = this.#cache;
+    const cache = live && this.#cache?.trusted ? this.#cache : undefined;
+    if (cache !== undefined) args.push('track'); // the script reads the key again after writing (see COMMIT_TRACKED)
     const result =
-      cache?.trusted && live
-        ? await this.writeTracked(cache, token, 'EVALSHA', COMMIT_IF, (args.push('track'), args), data, at)
+      cache !== undefined
+        ? await this.writeTracked(cache, token, 'EVALSHA', COMMIT_IF, args, data, at)
         : await this.evicting(token, this.call('EVALSHA', runScript(this.client, COMMIT_IF, this.prefix + token, args)));
     if (result !== 1) return false;
     if (live && owner !== undefined) await this.index(owner, token, at);

@@ -249,8 +249,10 @@ export class RedisStore implements Store {
   /**
    * A write of `token` by `script` on the near cache's tracked connection; the script tracks the
    * key again after writing, so the bytes written (`data`, live until PXAT `at`) are filed when it
-   * answers 1, unless a write, an invalidation or a loss of tracking came in between. Without
-   * this, every write would cost the next load a round trip.
+   * answers 1, unless a write, an invalidation or a loss of tracking came in between (then the key
+   * is dropped). Until it answers, loads are served the entry as it was. Without this, every write
+   * would cost the next load a round trip, and with one always in flight (group commit on a busy
+   * session) every load would miss.
    */
   private async writeTracked(
     cache: NearCache,
@@ -266,12 +268,11 @@ export class RedisStore implements Store {
     try {
       result = await this.call(command, runScript(this.#connections!.reader, script, this.prefix + token, args));
     } catch (error) {
-      cache.abandon(ticket);
-      cache.invalidate(token, false); // it may have been applied, after reads that began since
+      cache.unwritten(ticket); // it may have been applied
       throw error;
     }
-    if (result !== 1) cache.abandon(ticket);
-    else cache.file(ticket, data, at + 1); // PXAT is expiresAt - 1
+    if (result !== 1) cache.unwritten(ticket); // the session changed since its caller read it
+    else cache.written(ticket, data, at + 1); // PXAT is expiresAt - 1
     return result;
   }
 

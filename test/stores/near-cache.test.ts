@@ -132,6 +132,30 @@ describe('RedisStore near cache', () => {
     }
   });
 
+  it('serves the entry while its own write is in flight, and the written bytes once it resolves', async () => {
+    const store = await tracking(nearStore());
+    const token = generateToken();
+    await store.commit(token, Uint8Array.of(1), later());
+    const written = store.commit(token, Uint8Array.of(2), later());
+    expect(store.find(token)).toEqual(Uint8Array.of(1)); // a busy session (a write always in flight) still hits
+    await written;
+    expect(store.find(token)).toEqual(Uint8Array.of(2));
+  });
+
+  it('never serves the bytes from before a write that resolved, when a later write spoiled its filing', async () => {
+    const store = await tracking(nearStore());
+    for (let round = 0; round < 50; round++) {
+      const token = generateToken();
+      await store.commit(token, Uint8Array.of(0), later());
+      const first = store.commit(token, Uint8Array.of(1), later());
+      const second = store.commit(token, Uint8Array.of(2), later());
+      await first;
+      expect(await store.find(token)).not.toEqual(Uint8Array.of(0));
+      await second;
+      expect(await store.find(token)).toEqual(Uint8Array.of(2));
+    }
+  });
+
   it('keeps a written session only until its expiry', async () => {
     const store = await tracking(nearStore());
     const token = generateToken();

@@ -151,7 +151,9 @@ export class RedisStore implements Store {
       live ? asBuffer(data) : NO_BYTES,
       live ? String(at) : '0',
     ];
-    const cache = live && this.#cache?.trusted ? this.#cache : undefined;
+    // A fresh token's session (expected undefined) is not kept: most are never loaded again (a
+    // first visit, a bot), and each kept one would take a place in the cache and in Redis's tracking table.
+    const cache = live && expected !== undefined && this.#cache?.trusted ? this.#cache : undefined;
     if (cache !== undefined) args.push('track'); // the script reads the key again after writing (see COMMIT_TRACKED)
     const result =
       cache !== undefined

@@ -96,6 +96,14 @@ describe('RedisStore near cache', () => {
     expect(await until(store, token, Uint8Array.of(3))).toBeUndefined();
   });
 
+  it("does not keep a fresh token's session (commitIf without expected bytes): most are never loaded again", async () => {
+    const store = await tracking(nearStore());
+    const token = generateToken();
+    expect(await store.commitIf(token, undefined, Uint8Array.of(1), later())).toBe(true);
+    expect(servedFromCache(store, token)).toBe(false);
+    expect(await store.find(token)).toEqual(Uint8Array.of(1));
+  });
+
   it('keeps nothing from a commitIf whose condition failed', async () => {
     const store = await tracking(nearStore());
     const token = generateToken();

@@ -17,7 +17,7 @@ export interface NearCacheStats {
   hits: number;
   /** Reads that went to Redis. */
   misses: number;
-  /** Keys Redis reported changed: writes by any client but the store's own tracked connection (NOLOOP). */
+  /** Keys Redis reported changed (any writer, this process included). */
   invalidations: number;
   /** Times the whole cache was dropped: a connection lost or re-established, tracking lost, a topology change, or Redis flushing its tracking table. */
   flushes: number;

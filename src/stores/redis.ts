@@ -129,8 +129,7 @@ export class RedisStore implements Store {
     // A key is live while Redis's clock is <= its PXAT, an entry while Date.now() < expiresAt: hence the - 1.
     const at = Math.ceil(expiresAt) - 1;
     if (!(at >= Date.now())) return this.delete(token); // SET rejects PXAT <= 0; a past entry is never kept
-    const cache = this.#cache;
-    if (cache?.trusted) await this.writeTracked(cache, token, 'SET', COMMIT_TRACKED, [asBuffer(data), String(at)], data, at);
+    if (this.#cache?.trusted) await this.writeTracked(token, 'SET', COMMIT_TRACKED, [asBuffer(data), String(at)], data, at);
     else await this.evicting(token, this.call('SET', this.client.set(this.prefix + token, asBuffer(data), 'PXAT', at)));
     if (owner !== undefined) await this.index(owner, token, at);
   }
@@ -153,12 +152,11 @@ export class RedisStore implements Store {
     ];
     // A fresh token's session (expected undefined) is not kept: most are never loaded again (a
     // first visit, a bot), and each kept one would take a place in the cache and in Redis's tracking table.
-    const cache = live && expected !== undefined && this.#cache?.trusted ? this.#cache : undefined;
-    if (cache !== undefined) args.push('track'); // the script reads the key again after writing (see COMMIT_TRACKED)
-    const result =
-      cache !== undefined
-        ? await this.writeTracked(cache, token, 'EVALSHA', COMMIT_IF, args, data, at)
-        : await this.evicting(token, this.call('EVALSHA', runScript(this.client, COMMIT_IF, this.prefix + token, args)));
+    const tracked = live && expected !== undefined && this.#cache?.trusted === true;
+    if (tracked) args.push('track'); // the script reads the key again after writing (see COMMIT_TRACKED)
+    const result = tracked
+      ? await this.writeTracked(token, 'EVALSHA', COMMIT_IF, args, data, at)
+      : await this.evicting(token, this.call('EVALSHA', runScript(this.client, COMMIT_IF, this.prefix + token, args)));
     if (result !== 1) return false;
     if (live && owner !== undefined) await this.index(owner, token, at);
     return true;
@@ -256,15 +254,8 @@ export class RedisStore implements Store {
    * would cost the next load a round trip, and with one always in flight (group commit on a busy
    * session) every load would miss.
    */
-  private async writeTracked(
-    cache: NearCache,
-    token: string,
-    command: string,
-    script: Script,
-    args: (string | Buffer)[],
-    data: Uint8Array,
-    at: number,
-  ): Promise<unknown> {
+  private async writeTracked(token: string, command: string, script: Script, args: (string | Buffer)[], data: Uint8Array, at: number): Promise<unknown> {
+    const cache = this.#cache!;
     const ticket = cache.beginWrite(token);
     let result: unknown;
     try {
@@ -273,7 +264,8 @@ export class RedisStore implements Store {
       cache.unwritten(ticket); // it may have been applied
       throw error;
     }
-    if (result !== 1) cache.unwritten(ticket); // the session changed since its caller read it
+    if (result !== 1)
+      cache.unwritten(ticket); // the session changed since its caller read it
     else cache.written(ticket, data, at + 1); // PXAT is expiresAt - 1
     return result;
   }

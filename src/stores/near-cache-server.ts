@@ -26,7 +26,7 @@ export const HEARTBEAT_MS = 1000;
 /**
  * Tracking on one server. `data` is the connection the tracked reads go on; `invalidation` is a
  * connection of ours that runs `CLIENT ID` and subscribes to {@link INVALIDATE_CHANNEL}; `data`
- * then runs `CLIENT TRACKING ON REDIRECT <id>`. Tracking belongs to a connection, so any close or
+ * then runs `CLIENT TRACKING ON REDIRECT <id> NOLOOP`. Tracking belongs to a connection, so any close or
  * (re)connect of either one takes it down, and it is set up again once both are ready: ioredis
  * reconnects silently, and a reconnected socket is untracked until we say otherwise.
  */
@@ -131,8 +131,10 @@ export class TrackedServer {
       throw error;
     });
     if (setup !== this.#setups) return;
-    // OFF first: ON with another REDIRECT is refused while tracking is on.
-    const replies = await this.#data.pipeline().client('TRACKING', 'OFF').client('TRACKING', 'ON', 'REDIRECT', String(id)).exec();
+    // OFF first: ON with another REDIRECT is refused while tracking is on. NOLOOP: the store's
+    // writes on this connection drop the key from the cache themselves (and may refile it), so
+    // Redis need not report them back.
+    const replies = await this.#data.pipeline().client('TRACKING', 'OFF').client('TRACKING', 'ON', 'REDIRECT', String(id), 'NOLOOP').exec();
     const failed = replies?.find(([error]) => error !== null);
     if (replies === null || failed !== undefined) throw failed?.[0] ?? new Error('pipeline was discarded');
   }

@@ -132,10 +132,38 @@ export class NearCache {
    * key was invalidated meanwhile (the answer may predate that write). Returns the bytes to hand out.
    */
   file(ticket: ReadTicket, data: Uint8Array, expiresAt: number): Uint8Array {
+    return this.#fileIfCurrent(ticket, data, expiresAt) ?? data;
+  }
+
+  /**
+   * Starts a write of `key` on the tracked connection. Reads in flight are spoiled (their answers
+   * may be handled after the write's, and with NOLOOP Redis does not report the write); the entry
+   * is still served meanwhile, as the write has not happened for anyone who has not seen it
+   * resolve. End it with {@link NearCache.written} or {@link NearCache.unwritten}.
+   */
+  beginWrite(key: string): ReadTicket {
+    const inFlight = this.#inFlight.get(key);
+    if (inFlight !== undefined) inFlight.generation++;
+    return this.begin(key);
+  }
+
+  /** Redis wrote `data` (and tracks the key again): files it, or drops the key if anything changed it since the write began. */
+  written(ticket: ReadTicket, data: Uint8Array, expiresAt: number): void {
+    if (this.#fileIfCurrent(ticket, data, expiresAt) === undefined) this.invalidate(ticket.key, false);
+  }
+
+  /** The write failed, was refused or may or may not have been applied: drops the key. */
+  unwritten(ticket: ReadTicket): void {
+    this.abandon(ticket);
+    this.invalidate(ticket.key, false);
+  }
+
+  /** Files `data` and returns the copy kept, unless the ticket is spoiled or the entry cannot be kept. */
+  #fileIfCurrent(ticket: ReadTicket, data: Uint8Array, expiresAt: number): Uint8Array | undefined {
     const current = ticket.inFlight.generation === ticket.generation && ticket.epoch === this.#epoch && this.#trusted;
     this.abandon(ticket);
     const size = data.byteLength + 2 * ticket.key.length + ENTRY_OVERHEAD;
-    if (!current || size > this.#maxBytes || !(Date.now() < expiresAt)) return data;
+    if (!current || size > this.#maxBytes || !(Date.now() < expiresAt)) return undefined;
     const copy = new Uint8Array(data); // a copy: the driver's Buffer may be a view of a larger socket buffer (and Buffer#slice does not copy)
     this.#evict(ticket.key);
     const entry: Entry = {

@@ -15,9 +15,10 @@ function script(lua: string): Script {
 /**
  * The conditional write. KEYS[1]: the session key. ARGV[1]: '1' when the live value must equal
  * ARGV[2], '0' when the key must be absent; ARGV[3]: the new value; ARGV[4]: the PXAT in ms, or
- * '0' when the new expiry is already past (then the key is deleted). Returns 1 when written, 0
- * when the condition failed. Redis runs a script alone, so nothing interleaves between the GET
- * and the write; a key past its expiry reads as absent.
+ * '0' when the new expiry is already past (then the key is deleted); ARGV[5], optional: when
+ * present, the key is read again after the write (see {@link COMMIT_TRACKED}). Returns 1 when
+ * written, 0 when the condition failed. Redis runs a script alone, so nothing interleaves between
+ * the GET and the write; a key past its expiry reads as absent.
  */
 export const COMMIT_IF = script(`local current = redis.call('GET', KEYS[1])
 if ARGV[1] == '1' then
@@ -29,7 +30,19 @@ if ARGV[4] == '0' then
   redis.call('DEL', KEYS[1])
 else
   redis.call('SET', KEYS[1], ARGV[3], 'PXAT', ARGV[4])
+  if ARGV[5] then redis.call('EXISTS', KEYS[1]) end
 end
+return 1`);
+
+/**
+ * The near cache's plain write, run on its tracked connection. KEYS[1]: the session key; ARGV[1]:
+ * the value; ARGV[2]: the PXAT in ms. A write drops the key from Redis's tracking table, and a
+ * read-only command on the key, run by a tracked connection (here, the script's caller), tracks it
+ * again: within one script, so no other client's write can come between the write and the
+ * tracking unreported. The store can then keep the bytes it wrote.
+ */
+export const COMMIT_TRACKED = script(`redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
+redis.call('EXISTS', KEYS[1])
 return 1`);
 
 /**

@@ -6,7 +6,7 @@ import { Deadline } from './deadline.js';
 import { NearCache, type NearCacheOptions, type NearCacheStats, nearCacheOptions } from './near-cache.js';
 import { NearCacheConnections } from './near-cache-connections.js';
 import { checkOwner } from './owner.js';
-import { COMMIT_IF, INDEX_OWNER, runScript } from './redis-scripts.js';
+import { COMMIT_IF, COMMIT_TRACKED, INDEX_OWNER, runScript, type Script } from './redis-scripts.js';
 import { isWrongType, scanSessions } from './redis-scan.js';
 
 /** Options of `new RedisStore(options)`. */
@@ -129,7 +129,8 @@ export class RedisStore implements Store {
     // A key is live while Redis's clock is <= its PXAT, an entry while Date.now() < expiresAt: hence the - 1.
     const at = Math.ceil(expiresAt) - 1;
     if (!(at >= Date.now())) return this.delete(token); // SET rejects PXAT <= 0; a past entry is never kept
-    await this.evicting(token, this.call('SET', this.client.set(this.prefix + token, asBuffer(data), 'PXAT', at)));
+    if (this.#cache?.trusted) await this.writeTracked(token, 'SET', COMMIT_TRACKED, [asBuffer(data), String(at)], data, at);
+    else await this.evicting(token, this.call('SET', this.client.set(this.prefix + token, asBuffer(data), 'PXAT', at)));
     if (owner !== undefined) await this.index(owner, token, at);
   }
 
@@ -143,18 +144,19 @@ export class RedisStore implements Store {
     if (owner !== undefined) checkOwner(owner, COMPONENT);
     const at = Math.ceil(expiresAt) - 1;
     const live = at >= Date.now();
-    const result: unknown = await this.evicting(
-      token,
-      this.call(
-        'EVALSHA',
-        runScript(this.client, COMMIT_IF, this.prefix + token, [
-          expected === undefined ? '0' : '1',
-          expected === undefined ? NO_BYTES : asBuffer(expected),
-          live ? asBuffer(data) : NO_BYTES,
-          live ? String(at) : '0',
-        ]),
-      ),
-    );
+    const args = [
+      expected === undefined ? '0' : '1',
+      expected === undefined ? NO_BYTES : asBuffer(expected),
+      live ? asBuffer(data) : NO_BYTES,
+      live ? String(at) : '0',
+    ];
+    // A fresh token's session (expected undefined) is not kept: most are never loaded again (a
+    // first visit, a bot), and each kept one would take a place in the cache and in Redis's tracking table.
+    const tracked = live && expected !== undefined && this.#cache?.trusted === true;
+    if (tracked) args.push('track'); // the script reads the key again after writing (see COMMIT_TRACKED)
+    const result = tracked
+      ? await this.writeTracked(token, 'EVALSHA', COMMIT_IF, args, data, at)
+      : await this.evicting(token, this.call('EVALSHA', runScript(this.client, COMMIT_IF, this.prefix + token, args)));
     if (result !== 1) return false;
     if (live && owner !== undefined) await this.index(owner, token, at);
     return true;
@@ -242,6 +244,30 @@ export class RedisStore implements Store {
       }),
     );
     return results.flat();
+  }
+
+  /**
+   * A write of `token` by `script` on the near cache's tracked connection; the script tracks the
+   * key again after writing, so the bytes written (`data`, live until PXAT `at`) are filed when it
+   * answers 1, unless a write, an invalidation or a loss of tracking came in between (then the key
+   * is dropped). Until it answers, loads are served the entry as it was. Without this, every write
+   * would cost the next load a round trip, and with one always in flight (group commit on a busy
+   * session) every load would miss.
+   */
+  private async writeTracked(token: string, command: string, script: Script, args: (string | Buffer)[], data: Uint8Array, at: number): Promise<unknown> {
+    const cache = this.#cache!;
+    const ticket = cache.beginWrite(token);
+    let result: unknown;
+    try {
+      result = await this.call(command, runScript(this.#connections!.reader, script, this.prefix + token, args));
+    } catch (error) {
+      cache.unwritten(ticket); // it may have been applied
+      throw error;
+    }
+    if (result !== 1)
+      cache.unwritten(ticket); // the session changed since its caller read it
+    else cache.written(ticket, data, at + 1); // PXAT is expiresAt - 1
+    return result;
   }
 
   /**

@@ -106,7 +106,7 @@ describe('RedisStore near cache under faults', () => {
     const token = generateToken();
     const cold = generateToken();
     await cached(token, Uint8Array.of(1));
-    await store.commit(cold, Uint8Array.of(1), later());
+    await other.set(prefix + cold, Buffer.of(1), 'PX', 60_000); // written by another client: not cached
     await server!.pause();
     const frozenAt = Date.now();
     try {

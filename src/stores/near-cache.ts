@@ -17,7 +17,7 @@ export interface NearCacheStats {
   hits: number;
   /** Reads that went to Redis. */
   misses: number;
-  /** Keys Redis reported changed by another client (another process, redis-cli, ...): this store's own writes are not reported back. */
+  /** Keys Redis reported changed by another writer (another process, redis-cli, this store's other connection): saves the store makes on its tracked connection are not reported back. */
   invalidations: number;
   /** Times the whole cache was dropped: a connection lost or re-established, tracking lost, a topology change, or Redis flushing its tracking table. */
   flushes: number;

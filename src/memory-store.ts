@@ -1,4 +1,4 @@
-// MemoryStore: the default store, an LRU of copied bytes bounded by count and size, with lazy expiry, an owner index and an unref'd sweep.
+// MemoryStore: the default store, an LRU of session bytes bounded by count and size, with lazy expiry, an owner index and an unref'd sweep.
 import { BackgroundTask } from './background-task.js';
 import { DropListeners } from './drop-listeners.js';
 import { optionError, SessionkitError } from './errors.js';
@@ -30,6 +30,26 @@ class Entry implements LruNode<Entry> {
     public data: Uint8Array,
     public expiresAt: number,
   ) {}
+}
+
+/**
+ * `data` itself when it is a plain Uint8Array over the whole of a fixed-size ArrayBuffer: keeping
+ * it holds exactly its length (the codecs' output is such bytes, and nobody writes it again; see
+ * the Store contract). Else a copy of just its bytes: a view would keep its whole buffer alive.
+ */
+function keepable(data: Uint8Array): Uint8Array {
+  const buffer = data.buffer as ArrayBuffer & { readonly resizable?: boolean };
+  if (
+    data.constructor === Uint8Array &&
+    data.byteOffset === 0 &&
+    data.byteLength === buffer.byteLength &&
+    buffer.constructor === ArrayBuffer &&
+    buffer.resizable !== true
+  ) {
+    return data;
+  }
+  // Not data.slice(): on a Buffer that is a view, not a copy.
+  return new Uint8Array(data);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -178,8 +198,7 @@ export class MemoryStore implements Store {
     if (data.length > this.maxBytes) {
       throw new SessionkitError(COMPONENT, `a session of ${data.length} bytes is larger than maxBytes (${this.maxBytes})`);
     }
-    // Not data.slice(): on a Buffer that is a view, not a copy.
-    const copy = new Uint8Array(data);
+    const copy = keepable(data);
     let entry = this.#entries.get(token);
     if (entry === undefined) {
       entry = new Entry(token, copy, expiresAt);

@@ -11,9 +11,13 @@
  * - `commit` overwrites. An entry is live while `Date.now() < expiresAt`; an expiry already in the
  *   past is accepted and the entry is not kept.
  * - Deleting a missing token is a no-op.
- * - `data` (and `expected`) passed to `commit`/`commitIf` is valid until the call returns or its
- *   promise settles; a store copies what it keeps. Bytes returned by `find` and `findByOwner`
- *   are never mutated by sessionkit.
+ * - `data` passed to `commit`/`commitIf` is never written again by whoever passed it (sessionkit
+ *   passes the codec's output). A store may keep it as it is when it is a plain Uint8Array over the
+ *   whole of a fixed-size ArrayBuffer (`byteOffset` 0, `byteLength` that of its buffer): keeping it
+ *   then holds exactly its length. A view into a larger buffer (a pooled Buffer, a codec's slab) and
+ *   `expected` are valid only until the call returns or its promise settles: a store copies what it
+ *   keeps of them, so that it never keeps a larger buffer alive. Bytes returned by `find` and
+ *   `findByOwner` are never mutated by sessionkit.
  * - Synchronous results are allowed and preferred where the answer is at hand (memory, LMDB):
  *   they let a request run without a promise.
  */

@@ -2,8 +2,6 @@
 
 import { types } from 'node:util';
 
-/** Size of each slab the records are written into; records are views of it, as msgpackr's are. */
-const SLAB_SIZE = 16 * 1024;
 /** The largest record the fast path writes; bigger ones go to msgpackr. */
 const MAX_RECORD = 4 * 1024;
 /** How deep arrays may nest in the fast path. */
@@ -18,37 +16,29 @@ const MAX_DEPTH = 4;
  *
  * The bytes are identical to msgpackr's (a property test compares them), so records written by
  * either decode the same and compare equal in a conditional write; this path only skips msgpackr's
- * per-entry allocations. Returned records are views of a slab that is never written over: each
- * record gets bytes of its own, and a full slab is replaced, not reused.
+ * per-entry allocations. A record is written into one reused scratch buffer, then copied out into
+ * a buffer of its own and exactly its size, which nothing writes again: a store may keep it as it
+ * is (a view into a shared slab would keep the whole slab alive).
  */
 export class PlainRecordWriter {
-  #slab = new Uint8Array(SLAB_SIZE);
-  #view = new DataView(this.#slab.buffer);
+  readonly #slab = new Uint8Array(MAX_RECORD);
+  readonly #view = new DataView(this.#slab.buffer);
   #position = 0;
-  /** Where the record being written started, and where it may end. */
-  #start = 0;
-  #limit = 0;
+  /** Where the record may end. */
+  readonly #limit = MAX_RECORD;
   #failed = false;
 
   write(deadline: number, values: ReadonlyMap<string, unknown>): Uint8Array | undefined {
     // Every entry takes at least two bytes: a bigger map can only be refused, so it is not walked.
     if (values.size > MAX_RECORD / 2) return undefined;
-    if (this.#position + MAX_RECORD > SLAB_SIZE) this.#newSlab();
-    this.#start = this.#position;
-    this.#limit = this.#start + MAX_RECORD;
+    this.#position = 0;
     this.#failed = false;
     this.#slab[this.#position++] = 0x92; // fixarray of 2
     this.#number(deadline); // a number always fits: the record has just begun
     this.#mapHeader(values.size);
     values.forEach(writeEntry, this);
-    if (this.#failed || this.#position > this.#limit) {
-      this.#position = this.#start;
-      return undefined;
-    }
-    const record = this.#slab.subarray(this.#start, this.#position);
-    // Eight-byte aligned like msgpackr's, so a copy of a record starts on a word.
-    this.#position = (this.#position + 7) & ~7;
-    return record;
+    if (this.#failed || this.#position > this.#limit) return undefined;
+    return this.#slab.slice(0, this.#position);
   }
 
   /** Writes one map entry; marks the record failed for anything the fast path does not write. */
@@ -116,12 +106,6 @@ export class PlainRecordWriter {
       return true;
     }
     return false;
-  }
-
-  #newSlab(): void {
-    this.#slab = new Uint8Array(SLAB_SIZE);
-    this.#view = new DataView(this.#slab.buffer);
-    this.#position = 0;
   }
 
   #byte(value: number): boolean {

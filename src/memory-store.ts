@@ -5,7 +5,7 @@ import { optionError, SessionkitError } from './errors.js';
 import { lifecycle } from './events.js';
 import { publishStoreEvicted, publishStoreExpired, reportOwnExpiry } from './events-publish.js';
 import { LruList, type LruNode } from './lru-list.js';
-import { assertOwner, type DropListener, type DropReason, type OwnedEntry, type Store } from './store.js';
+import { assertOwner, type DropListener, type DropReason, isWholeBuffer, type OwnedEntry, type Store } from './store.js';
 import { intervalOption, wholeOption } from './validate.js';
 
 /** Options of `new MemoryStore(options)`; every one is optional. */
@@ -32,26 +32,6 @@ class Entry implements LruNode<Entry> {
   ) {}
 }
 
-/**
- * `data` itself when it is a plain Uint8Array over the whole of a fixed-size ArrayBuffer: keeping
- * it holds exactly its length (the codecs' output is such bytes, and nobody writes it again; see
- * the Store contract). Else a copy of just its bytes: a view would keep its whole buffer alive.
- */
-function keepable(data: Uint8Array): Uint8Array {
-  const buffer = data.buffer as ArrayBuffer & { readonly resizable?: boolean };
-  if (
-    data.constructor === Uint8Array &&
-    data.byteOffset === 0 &&
-    data.byteLength === buffer.byteLength &&
-    buffer.constructor === ArrayBuffer &&
-    buffer.resizable !== true
-  ) {
-    return data;
-  }
-  // Not data.slice(): on a Buffer that is a view, not a copy.
-  return new Uint8Array(data);
-}
-
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a === b || (a.length === b.length && Buffer.compare(a, b) === 0);
 }
@@ -67,10 +47,14 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * Entries sit in a Map and in a doubly linked list in use order; a hit relinks its entry at the
  * new end (a few pointer writes), so every operation is O(1) apart from `findByOwner` (O(sessions
  * of that owner)), `all()` and the sweep. `find` returns the same bytes object until the entry
- * changes (`stableBytes`), and tells `onDrop` listeners when it stops holding one.
+ * changes (`stableBytes`), and tells `onDrop` listeners when it stops holding one. Committed bytes
+ * that are a whole buffer of their own (what the codecs give) are kept as they are
+ * (`keepsWholeBytes`); a view into a larger buffer is copied, so a held entry never keeps more
+ * memory alive than its length.
  */
 export class MemoryStore implements Store {
   readonly stableBytes = true;
+  readonly keepsWholeBytes = true;
   /** Most sessions kept (`options.maxEntries`). */
   readonly maxEntries: number;
   /** Most bytes of session data kept (`options.maxBytes`). */
@@ -198,7 +182,8 @@ export class MemoryStore implements Store {
     if (data.length > this.maxBytes) {
       throw new SessionkitError(COMPONENT, `a session of ${data.length} bytes is larger than maxBytes (${this.maxBytes})`);
     }
-    const copy = keepable(data);
+    // Not data.slice(): on a Buffer that is a view, not a copy.
+    const copy = isWholeBuffer(data) ? data : new Uint8Array(data);
     let entry = this.#entries.get(token);
     if (entry === undefined) {
       entry = new Entry(token, copy, expiresAt);

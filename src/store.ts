@@ -80,6 +80,13 @@ export interface Store {
    */
   readonly timeout?: number;
   /**
+   * True when `commit` and `commitIf` keep `data` itself whenever it is a whole buffer
+   * ({@link isWholeBuffer}), so that `find` returns that very object until the entry changes (with
+   * `stableBytes`). The manager then files its decoded copy of a session it wrote under those bytes
+   * without a `find` to read them back.
+   */
+  readonly keepsWholeBytes?: boolean;
+  /**
    * For a store with `stableBytes`: registers `listener`, called synchronously each time the store
    * stops holding a bytes object `find` may have returned (replaced by a write, deleted, expired or
    * evicted by a bound). The manager registers one to drop its decoded copy of those bytes, so it
@@ -156,6 +163,22 @@ export function assertOwner(owner: unknown, component: string): asserts owner is
   if (owner === undefined || isValidOwner(owner)) return;
   throw new TypeError(
     `sessionkit: ${component}: owner must be a non-empty string of at most ${MAX_OWNER_LENGTH} characters (well-formed UTF-16, no control characters)`,
+  );
+}
+
+/**
+ * True for a plain Uint8Array over the whole of a fixed-size ArrayBuffer: a store may keep such
+ * `data` without a copy (see the Store rules), holding exactly its length. Any other (a Buffer, a
+ * view into a larger or a resizable buffer) is copied by a store that keeps it.
+ */
+export function isWholeBuffer(data: Uint8Array): boolean {
+  const buffer = data.buffer as ArrayBuffer & { readonly resizable?: boolean };
+  return (
+    data.constructor === Uint8Array &&
+    data.byteOffset === 0 &&
+    data.byteLength === buffer.byteLength &&
+    buffer.constructor === ArrayBuffer &&
+    buffer.resizable !== true
   );
 }
 

@@ -13,7 +13,7 @@
  * - Deleting a missing token is a no-op.
  * - `data` passed to `commit`/`commitIf` is never written again by whoever passed it (sessionkit
  *   passes the codec's output). A store may keep it as it is when it is a plain Uint8Array over the
- *   whole of a fixed-size ArrayBuffer (`byteOffset` 0, `byteLength` that of its buffer): keeping it
+ *   whole of its buffer (`byteLength` that of its buffer, {@link isWholeBuffer}): keeping it
  *   then holds exactly its length. A view into a larger buffer (a pooled Buffer, a codec's slab) and
  *   `expected` are valid only until the call returns or its promise settles: a store copies what it
  *   keeps of them, so that it never keeps a larger buffer alive. Bytes returned by `find` and
@@ -167,19 +167,12 @@ export function assertOwner(owner: unknown, component: string): asserts owner is
 }
 
 /**
- * True for a plain Uint8Array over the whole of a fixed-size ArrayBuffer: a store may keep such
- * `data` without a copy (see the Store rules), holding exactly its length. Any other (a Buffer, a
- * view into a larger or a resizable buffer) is copied by a store that keeps it.
+ * True for a plain Uint8Array over the whole of its buffer: a store may keep such `data` without a
+ * copy (see the Store rules), holding exactly its length. Any other (a Buffer, a view into a larger
+ * buffer) is copied by a store that keeps it. (A view as long as its buffer starts at offset 0.)
  */
 export function isWholeBuffer(data: Uint8Array): boolean {
-  const buffer = data.buffer as ArrayBuffer & { readonly resizable?: boolean };
-  return (
-    data.constructor === Uint8Array &&
-    data.byteOffset === 0 &&
-    data.byteLength === buffer.byteLength &&
-    buffer.constructor === ArrayBuffer &&
-    buffer.resizable !== true
-  );
+  return data.constructor === Uint8Array && data.byteLength === data.buffer.byteLength;
 }
 
 /** A store that can list its sessions. */

@@ -16,7 +16,12 @@ export interface SessionRecord {
 export interface Codec {
   /** A short name for errors and logs, e.g. `msgpack`. */
   readonly name: string;
-  /** The bytes a store keeps for this deadline and these values. */
+  /**
+   * The bytes a store keeps for this deadline and these values: new bytes on every call, which the
+   * codec never writes again, so a store may keep them without a copy. Return a plain Uint8Array
+   * over the whole of its own buffer where you can: a view into a larger buffer is copied by a
+   * store that keeps it (see the Store contract).
+   */
   encode(deadline: number, values: ReadonlyMap<string, unknown>): Uint8Array;
   /** The record `encode` made these bytes from; throws on bytes it cannot read. */
   decode(data: Uint8Array): SessionRecord;

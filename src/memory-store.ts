@@ -1,11 +1,11 @@
-// MemoryStore: the default store, an LRU of copied bytes bounded by count and size, with lazy expiry, an owner index and an unref'd sweep.
+// MemoryStore: the default store, an LRU of session bytes bounded by count and size, with lazy expiry, an owner index and an unref'd sweep.
 import { BackgroundTask } from './background-task.js';
 import { DropListeners } from './drop-listeners.js';
 import { optionError, SessionkitError } from './errors.js';
 import { lifecycle } from './events.js';
 import { publishStoreEvicted, publishStoreExpired, reportOwnExpiry } from './events-publish.js';
 import { LruList, type LruNode } from './lru-list.js';
-import { assertOwner, type DropListener, type DropReason, type OwnedEntry, type Store } from './store.js';
+import { assertOwner, type DropListener, type DropReason, isWholeBuffer, type OwnedEntry, type Store } from './store.js';
 import { intervalOption, wholeOption } from './validate.js';
 
 /** Options of `new MemoryStore(options)`; every one is optional. */
@@ -47,10 +47,14 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * Entries sit in a Map and in a doubly linked list in use order; a hit relinks its entry at the
  * new end (a few pointer writes), so every operation is O(1) apart from `findByOwner` (O(sessions
  * of that owner)), `all()` and the sweep. `find` returns the same bytes object until the entry
- * changes (`stableBytes`), and tells `onDrop` listeners when it stops holding one.
+ * changes (`stableBytes`), and tells `onDrop` listeners when it stops holding one. Committed bytes
+ * that are a whole buffer of their own (what the codecs give) are kept as they are
+ * (`keepsWholeBytes`); a view into a larger buffer is copied, so a held entry never keeps more
+ * memory alive than its length.
  */
 export class MemoryStore implements Store {
   readonly stableBytes = true;
+  readonly keepsWholeBytes = true;
   /** Most sessions kept (`options.maxEntries`). */
   readonly maxEntries: number;
   /** Most bytes of session data kept (`options.maxBytes`). */
@@ -179,7 +183,7 @@ export class MemoryStore implements Store {
       throw new SessionkitError(COMPONENT, `a session of ${data.length} bytes is larger than maxBytes (${this.maxBytes})`);
     }
     // Not data.slice(): on a Buffer that is a view, not a copy.
-    const copy = new Uint8Array(data);
+    const copy = isWholeBuffer(data) ? data : new Uint8Array(data);
     let entry = this.#entries.get(token);
     if (entry === undefined) {
       entry = new Entry(token, copy, expiresAt);

@@ -5,6 +5,7 @@ export {
   canCommitIf,
   canFindByOwner,
   canIterate,
+  isWholeBuffer,
   type ConditionalStore,
   type DropListener,
   type DropReason,

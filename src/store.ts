@@ -11,9 +11,13 @@
  * - `commit` overwrites. An entry is live while `Date.now() < expiresAt`; an expiry already in the
  *   past is accepted and the entry is not kept.
  * - Deleting a missing token is a no-op.
- * - `data` (and `expected`) passed to `commit`/`commitIf` is valid until the call returns or its
- *   promise settles; a store copies what it keeps. Bytes returned by `find` and `findByOwner`
- *   are never mutated by sessionkit.
+ * - `data` passed to `commit`/`commitIf` is never written again by whoever passed it (sessionkit
+ *   passes the codec's output). A store may keep it as it is when it is a plain Uint8Array over the
+ *   whole of its buffer (`byteLength` that of its buffer, {@link isWholeBuffer}): keeping it
+ *   then holds exactly its length. A view into a larger buffer (a pooled Buffer, a codec's slab) and
+ *   `expected` are valid only until the call returns or its promise settles: a store copies what it
+ *   keeps of them, so that it never keeps a larger buffer alive. Bytes returned by `find` and
+ *   `findByOwner` are never mutated by sessionkit.
  * - Synchronous results are allowed and preferred where the answer is at hand (memory, LMDB):
  *   they let a request run without a promise.
  */
@@ -75,6 +79,13 @@ export interface Store {
    * store has none) while other writers keep changing the session, then rejects.
    */
   readonly timeout?: number;
+  /**
+   * True when `commit` and `commitIf` keep `data` itself whenever it is a whole buffer
+   * ({@link isWholeBuffer}), so that `find` returns that very object until the entry changes (with
+   * `stableBytes`). The manager then files its decoded copy of a session it wrote under those bytes
+   * without a `find` to read them back.
+   */
+  readonly keepsWholeBytes?: boolean;
   /**
    * For a store with `stableBytes`: registers `listener`, called synchronously each time the store
    * stops holding a bytes object `find` may have returned (replaced by a write, deleted, expired or
@@ -153,6 +164,15 @@ export function assertOwner(owner: unknown, component: string): asserts owner is
   throw new TypeError(
     `sessionkit: ${component}: owner must be a non-empty string of at most ${MAX_OWNER_LENGTH} characters (well-formed UTF-16, no control characters)`,
   );
+}
+
+/**
+ * True for a plain Uint8Array over the whole of its buffer: a store may keep such `data` without a
+ * copy (see the Store rules), holding exactly its length. Any other (a Buffer, a view into a larger
+ * buffer) is copied by a store that keeps it. (A view as long as its buffer starts at offset 0.)
+ */
+export function isWholeBuffer(data: Uint8Array): boolean {
+  return data.constructor === Uint8Array && data.byteLength === data.buffer.byteLength;
 }
 
 /** A store that can list its sessions. */

@@ -2,8 +2,6 @@
 
 import { types } from 'node:util';
 
-/** Size of each slab the records are written into; records are views of it, as msgpackr's are. */
-const SLAB_SIZE = 16 * 1024;
 /** The largest record the fast path writes; bigger ones go to msgpackr. */
 const MAX_RECORD = 4 * 1024;
 /** How deep arrays may nest in the fast path. */
@@ -18,37 +16,29 @@ const MAX_DEPTH = 4;
  *
  * The bytes are identical to msgpackr's (a property test compares them), so records written by
  * either decode the same and compare equal in a conditional write; this path only skips msgpackr's
- * per-entry allocations. Returned records are views of a slab that is never written over: each
- * record gets bytes of its own, and a full slab is replaced, not reused.
+ * per-entry allocations. A record is written into one reused scratch buffer, then copied out into
+ * a buffer of its own and exactly its size, which nothing writes again: a store may keep it as it
+ * is (a view into a shared slab would keep the whole slab alive).
  */
 export class PlainRecordWriter {
-  #slab = new Uint8Array(SLAB_SIZE);
-  #view = new DataView(this.#slab.buffer);
+  readonly #scratch = new Uint8Array(MAX_RECORD);
+  readonly #view = new DataView(this.#scratch.buffer);
   #position = 0;
-  /** Where the record being written started, and where it may end. */
-  #start = 0;
-  #limit = 0;
+  /** Where the record may end. */
+  readonly #limit = MAX_RECORD;
   #failed = false;
 
   write(deadline: number, values: ReadonlyMap<string, unknown>): Uint8Array | undefined {
     // Every entry takes at least two bytes: a bigger map can only be refused, so it is not walked.
     if (values.size > MAX_RECORD / 2) return undefined;
-    if (this.#position + MAX_RECORD > SLAB_SIZE) this.#newSlab();
-    this.#start = this.#position;
-    this.#limit = this.#start + MAX_RECORD;
+    this.#position = 0;
     this.#failed = false;
-    this.#slab[this.#position++] = 0x92; // fixarray of 2
+    this.#scratch[this.#position++] = 0x92; // fixarray of 2
     this.#number(deadline); // a number always fits: the record has just begun
     this.#mapHeader(values.size);
     values.forEach(writeEntry, this);
-    if (this.#failed || this.#position > this.#limit) {
-      this.#position = this.#start;
-      return undefined;
-    }
-    const record = this.#slab.subarray(this.#start, this.#position);
-    // Eight-byte aligned like msgpackr's, so a copy of a record starts on a word.
-    this.#position = (this.#position + 7) & ~7;
-    return record;
+    if (this.#failed || this.#position > this.#limit) return undefined;
+    return this.#scratch.slice(0, this.#position);
   }
 
   /** Writes one map entry; marks the record failed for anything the fast path does not write. */
@@ -83,10 +73,10 @@ export class PlainRecordWriter {
       if (!this.#byte(0x90 | length)) return false;
     } else {
       if (length >= 0x10000 || this.#position + 3 > this.#limit) return false;
-      const slab = this.#slab;
-      slab[this.#position++] = 0xdc;
-      slab[this.#position++] = length >> 8;
-      slab[this.#position++] = length & 0xff;
+      const scratch = this.#scratch;
+      scratch[this.#position++] = 0xdc;
+      scratch[this.#position++] = length >> 8;
+      scratch[this.#position++] = length & 0xff;
     }
     for (let i = 0; i < length; i++) {
       if (!(i in array) || !this.#value(array[i], depth)) return false;
@@ -100,16 +90,16 @@ export class PlainRecordWriter {
     const view = this.#view;
     if (date.getMilliseconds() === 0 && seconds >= 0 && seconds < 0x100000000) {
       if (this.#position + 6 > this.#limit) return false;
-      this.#slab[this.#position++] = 0xd6;
-      this.#slab[this.#position++] = 0xff;
+      this.#scratch[this.#position++] = 0xd6;
+      this.#scratch[this.#position++] = 0xff;
       view.setUint32(this.#position, seconds);
       this.#position += 4;
       return true;
     }
     if (seconds > 0 && seconds < 0x400000000) {
       if (this.#position + 10 > this.#limit) return false;
-      this.#slab[this.#position++] = 0xd7;
-      this.#slab[this.#position++] = 0xff;
+      this.#scratch[this.#position++] = 0xd7;
+      this.#scratch[this.#position++] = 0xff;
       view.setUint32(this.#position, date.getMilliseconds() * 4000000 + ((seconds / 0x100000000) >> 0));
       view.setUint32(this.#position + 4, seconds);
       this.#position += 8;
@@ -118,27 +108,21 @@ export class PlainRecordWriter {
     return false;
   }
 
-  #newSlab(): void {
-    this.#slab = new Uint8Array(SLAB_SIZE);
-    this.#view = new DataView(this.#slab.buffer);
-    this.#position = 0;
-  }
-
   #byte(value: number): boolean {
     if (this.#position >= this.#limit) return false;
-    this.#slab[this.#position++] = value;
+    this.#scratch[this.#position++] = value;
     return true;
   }
 
   #mapHeader(size: number): void {
-    const slab = this.#slab;
-    if (size < 0x10) slab[this.#position++] = 0x80 | size;
+    const scratch = this.#scratch;
+    if (size < 0x10) scratch[this.#position++] = 0x80 | size;
     else if (size < 0x10000) {
-      slab[this.#position++] = 0xde;
-      slab[this.#position++] = size >> 8;
-      slab[this.#position++] = size & 0xff;
+      scratch[this.#position++] = 0xde;
+      scratch[this.#position++] = size >> 8;
+      scratch[this.#position++] = size & 0xff;
     } else {
-      slab[this.#position++] = 0xdf;
+      scratch[this.#position++] = 0xdf;
       this.#view.setUint32(this.#position, size);
       this.#position += 4;
     }
@@ -147,37 +131,37 @@ export class PlainRecordWriter {
   /** msgpackr's number encoding: the smallest integer form for 32-bit integers (fixint only below 0x40, which records leave free), else a float64. */
   #number(value: number): boolean {
     if (this.#position + 9 > this.#limit) return false;
-    const slab = this.#slab;
+    const scratch = this.#scratch;
     if (value >>> 0 === value) {
-      if (value < 0x40) slab[this.#position++] = value;
+      if (value < 0x40) scratch[this.#position++] = value;
       else if (value < 0x100) {
-        slab[this.#position++] = 0xcc;
-        slab[this.#position++] = value;
+        scratch[this.#position++] = 0xcc;
+        scratch[this.#position++] = value;
       } else if (value < 0x10000) {
-        slab[this.#position++] = 0xcd;
-        slab[this.#position++] = value >> 8;
-        slab[this.#position++] = value & 0xff;
+        scratch[this.#position++] = 0xcd;
+        scratch[this.#position++] = value >> 8;
+        scratch[this.#position++] = value & 0xff;
       } else {
-        slab[this.#position++] = 0xce;
+        scratch[this.#position++] = 0xce;
         this.#view.setUint32(this.#position, value);
         this.#position += 4;
       }
     } else if (value >> 0 === value) {
-      if (value >= -0x20) slab[this.#position++] = 0x100 + value;
+      if (value >= -0x20) scratch[this.#position++] = 0x100 + value;
       else if (value >= -0x80) {
-        slab[this.#position++] = 0xd0;
-        slab[this.#position++] = value + 0x100;
+        scratch[this.#position++] = 0xd0;
+        scratch[this.#position++] = value + 0x100;
       } else if (value >= -0x8000) {
-        slab[this.#position++] = 0xd1;
+        scratch[this.#position++] = 0xd1;
         this.#view.setInt16(this.#position, value);
         this.#position += 2;
       } else {
-        slab[this.#position++] = 0xd2;
+        scratch[this.#position++] = 0xd2;
         this.#view.setInt32(this.#position, value);
         this.#position += 4;
       }
     } else {
-      slab[this.#position++] = 0xcb;
+      scratch[this.#position++] = 0xcb;
       this.#view.setFloat64(this.#position, value);
       this.#position += 8;
     }
@@ -189,21 +173,21 @@ export class PlainRecordWriter {
     const length = value.length;
     const header = length < 0x20 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
     if (this.#position + header + length > this.#limit) return false;
-    const slab = this.#slab;
+    const scratch = this.#scratch;
     let at = this.#position;
-    if (header === 1) slab[at++] = 0xa0 | length;
+    if (header === 1) scratch[at++] = 0xa0 | length;
     else if (header === 2) {
-      slab[at++] = 0xd9;
-      slab[at++] = length;
+      scratch[at++] = 0xd9;
+      scratch[at++] = length;
     } else if (header === 3) {
-      slab[at++] = 0xda;
-      slab[at++] = length >> 8;
-      slab[at++] = length & 0xff;
+      scratch[at++] = 0xda;
+      scratch[at++] = length >> 8;
+      scratch[at++] = length & 0xff;
     } else return false; // never: MAX_RECORD is below 64 KiB
     for (let i = 0; i < length; i++) {
       const code = value.charCodeAt(i);
       if (code >= 0x80) return false;
-      slab[at++] = code;
+      scratch[at++] = code;
     }
     this.#position = at;
     return true;

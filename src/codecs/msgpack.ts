@@ -16,7 +16,9 @@ const plain = new PlainRecordWriter();
  * The default codec (msgpackr): Date, Uint8Array/Buffer, Map, Set, bigint, nested objects and
  * arrays round-trip exactly, with two exceptions: -0 comes back as 0, and an own `__proto__` key of
  * a nested object comes back as `__proto_` (msgpackr's guard against prototype pollution). One encoder is reused; the bytes it returns stay valid (msgpackr
- * never writes over a returned buffer).
+ * never writes over a returned buffer). A session of plain values (the fast path) comes back as
+ * bytes with a buffer of their own, which MemoryStore keeps without a copy; msgpackr's output is a
+ * view into its shared buffer, which a store copies.
  */
 export const msgpackCodec: Codec = {
   name: 'msgpack',

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { MAX_OWNER_LENGTH, type OwnedEntry, type Store } from '../store.js';
 import { generateToken } from '../token.js';
 import { group, type Check, type CheckContext } from './check.js';
-import { later, owner, plain, sleepUntil, text } from './helpers.js';
+import { inLargerBuffer, later, owner, plain, sleepUntil, text } from './helpers.js';
 
 const decoder = new TextDecoder();
 
@@ -100,13 +100,13 @@ export const commitIfChecks: Check[] = group('commitIf()', [
     },
   },
   {
-    name: 'keeps its own copy of the data',
+    name: 'keeps a copy of data that is a view into a larger buffer',
     async run(store, context) {
       const commitIf = capability(store, 'commitIf', context);
       const token = generateToken();
-      const data = text('mine');
+      const data = inLargerBuffer(text('mine'));
       expect(await commitIf(token, undefined, data, later())).toBe(true);
-      data.fill(0);
+      new Uint8Array(data.buffer).fill(0);
       expect(plain(await store.find(token))).toEqual(text('mine'));
     },
   },

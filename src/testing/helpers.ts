@@ -19,6 +19,13 @@ export function bytes(...values: number[]): Uint8Array {
   return Uint8Array.from(values);
 }
 
+/** A copy of `data` in the middle of a larger buffer, as a pooled Buffer or a codec's slab hands bytes over. */
+export function inLargerBuffer(data: Uint8Array): Uint8Array {
+  const buffer = new Uint8Array(data.length + 64);
+  buffer.set(data, 32);
+  return buffer.subarray(32, 32 + data.length);
+}
+
 /** The UTF-8 bytes of `value`. */
 export function text(value: string): Uint8Array {
   return encoder.encode(value);

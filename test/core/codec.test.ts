@@ -59,6 +59,24 @@ describe('msgpackCodec', () => {
     expect(Buffer.compare(first, copy)).toBe(0);
   });
 
+  it('gives a session of plain values bytes with a buffer of their own, exactly their size (a store keeps them without a copy)', () => {
+    const values = new Map<string, unknown>([
+      ['message', 'Hello'],
+      ['count', 7],
+      ['at', new Date(0)],
+      ['list', [1, 'two', null]],
+    ]);
+    const first = msgpackCodec.encode(deadline, values);
+    const second = msgpackCodec.encode(deadline, values);
+    for (const bytes of [first, second]) {
+      expect(bytes.constructor).toBe(Uint8Array);
+      expect(bytes.byteOffset).toBe(0);
+      expect(bytes.buffer.byteLength).toBe(bytes.length);
+    }
+    expect(second.buffer).not.toBe(first.buffer);
+    expect(msgpackCodec.decode(first)).toEqual({ deadline, values });
+  });
+
   it('decodes what another encoder instance wrote (no shared state between processes)', async () => {
     const { Packr } = await import('msgpackr');
     const other = new Packr({ useRecords: true, mapsAsObjects: false, moreTypes: true, int64AsType: 'bigint' });

@@ -31,6 +31,22 @@ describe('decodeCacheBytes', () => {
     }
   });
 
+  it('files a session it wrote under the written bytes without reading them back from a store that keeps whole bytes', async () => {
+    const { store, manager, decode } = setup();
+    const first = await manager.load();
+    first.put('blob', 'plain'); // plain values only: the codec's bytes are a whole buffer
+    const { token } = await manager.commit(first);
+    const find = vi.spyOn(store, 'find');
+    for (let i = 0; i < 3; i++) {
+      const session = manager.loadNow(token) as Awaited<ReturnType<typeof manager.load>>;
+      session.put('blob', `plain ${i}`);
+      expect(manager.saveNow(session)).toBe(1); // SaveAction.SetCookie, synchronously
+    }
+    expect(find).toHaveBeenCalledTimes(3); // the loads only
+    expect((await manager.load(token)).get('blob')).toBe('plain 2');
+    expect(decode).not.toHaveBeenCalled();
+  });
+
   it('decodes every load when it is 0', async () => {
     const { manager, decode } = setup({ decodeCacheBytes: 0 });
     const token = await stored(manager, 10);

@@ -36,6 +36,7 @@ describe('the store kit', () => {
       'canCommitIf',
       'canFindByOwner',
       'canIterate',
+      'isWholeBuffer',
       'SessionkitError',
       'optionError',
       'sanitizeError',

@@ -102,6 +102,26 @@ describe('MemoryStore', () => {
     expect(store.find('b')).toEqual(one(1));
   });
 
+  it('keeps whole-buffer bytes as they are, and copies a view so that it never holds a larger buffer', () => {
+    const store = new MemoryStore({ sweepInterval: 0 });
+    const whole = Uint8Array.of(1, 2, 3);
+    store.commit('whole', whole, later());
+    expect(store.find('whole')).toBe(whole);
+    const slab = new Uint8Array(64 * 1024);
+    slab.set([4, 5, 6], 100);
+    const view = slab.subarray(100, 103);
+    store.commit('view', view, later());
+    expect(store.commitIf('view-if', undefined, view, later())).toBe(true);
+    for (const token of ['view', 'view-if']) {
+      const kept = store.find(token)!;
+      expect(kept).toEqual(Uint8Array.of(4, 5, 6));
+      expect(kept.buffer.byteLength).toBe(3);
+    }
+    slab.fill(0);
+    expect(store.find('view')).toEqual(Uint8Array.of(4, 5, 6));
+    expect(store.bytes).toBe(9);
+  });
+
   it('keeps its own copy of data given as a Buffer', () => {
     const store = new MemoryStore({ sweepInterval: 0 });
     const data = Buffer.from([1, 2, 3]);

@@ -4,6 +4,7 @@ import fastifyPlugin from 'fastify-plugin';
 import { optionError } from '../errors.js';
 import type { SessionManager } from '../manager.js';
 import type { Session, SessionData } from '../session.js';
+import { isPromiseLike } from '../store.js';
 import type { HeaderAccess } from './header-values.js';
 import { checkManager, resolveAdapterOptions, tokenFromHeader, type ResolvedAdapterOptions } from './options.js';
 import { isServerError } from './policy.js';
@@ -169,7 +170,15 @@ function sessionsPlugin(fastify: FastifyInstance, options: FastifySessionsOption
     const output = new FastifyOutput(manager, resolved, request, reply);
     (request as unknown as WithOutput)[kOutput] = output;
     const token = tokenFromHeader(manager, resolved.tokenHeader, request.headers[resolved.requestHeader]);
-    output.gate.start(token, request, (session) => {
+    const loaded = output.gate.load(token, request);
+    if (loaded === undefined) return; // loading failed: onError answers
+    if (!isPromiseLike(loaded)) {
+      request.session = loaded;
+      next();
+      return;
+    }
+    loaded.then((session) => {
+      if (session === undefined) return;
       request.session = session;
       next();
     });

@@ -48,7 +48,11 @@ function send(listener: Listener, path: string, cookie: string | undefined): Pro
     const end = res.end;
     res.end = function ended(this: ServerResponse, ...args: unknown[]) {
       const result = (end as (...a: unknown[]) => ServerResponse).apply(this, args);
-      resolve();
+      // Resolving on the tick queue lets process.nextTick callbacks (stream ends, Express's
+      // cleanup) run between requests, as they do between a server's requests; resolving
+      // directly chains every request into one microtask run that nextTick callbacks never
+      // interrupt, so they and the requests they hold pile up (Express ran out of heap).
+      process.nextTick(resolve);
       return result;
     } as ServerResponse['end'];
     listener(req, res);

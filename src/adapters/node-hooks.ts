@@ -12,7 +12,8 @@ type Options = ResolvedAdapterOptions<ErrorHandler<IncomingMessage, ServerRespon
 const responseHeaders: HeaderAccess<ServerResponse> = {
   get: (res, name) => res.getHeader(name),
   set: (res, name, value) => void res.setHeader(name, value),
-  append: (res, name, value) => void res.appendHeader(name, value),
+  // appendHeader of a header not set yet validates the value twice (it ends in setHeader).
+  append: (res, name, value) => void (res.hasHeader(name) ? res.appendHeader(name, value) : res.setHeader(name, value)),
 };
 
 /**

@@ -24,7 +24,7 @@ async function start(version: 4 | 5, setup: (app: express.Express) => void): Pro
   return server.url;
 }
 
-function setup(delay: number | undefined) {
+function setup(delay: number) {
   const store = new TestStore({ stableBytes: false });
   store.delay = delay;
   const manager = new SessionManager<Data>({ store });
@@ -36,7 +36,7 @@ const ownMethods = (res: object) => ['writeHead', 'write', 'end', 'flushHeaders'
 describe.each([5, 4] as const)('nodeSessions on Express %i', (version) => {
   const newApp = () => (version === 4 ? express4() : express()) as unknown as express.Express;
 
-  it.each([undefined, 5])('adds no own writeHead/write/end/flushHeaders to the response (store delay %s ms)', async (delay) => {
+  it.each([0, 5])('adds no own writeHead/write/end/flushHeaders to the response (store delay %i ms)', async (delay) => {
     const { sessions } = setup(delay);
     let own: string[] = ['not called'];
     const url = await start(version, (app) => {
@@ -56,7 +56,7 @@ describe.each([5, 4] as const)('nodeSessions on Express %i', (version) => {
     expect(await (await jar.fetch(`${url}/step`)).text()).toBe('1');
   });
 
-  it.each([undefined, 5])('saves in the routes of a mounted sub-app (store delay %s ms)', async (delay) => {
+  it.each([0, 5])('saves in the routes of a mounted sub-app (store delay %i ms)', async (delay) => {
     const { sessions } = setup(delay);
     const url = await start(version, (app) => {
       const sub = newApp();
@@ -83,7 +83,7 @@ describe.each([5, 4] as const)('nodeSessions on Express %i', (version) => {
       const sub = newApp();
       sub.use(sessions);
       sub.use((req: Request, _res: Response, next: NextFunction) => {
-        req.session.put('step', (req.session.get('step') ?? 0) + 1);
+        req.session.put('step', Number(req.session.get('step') ?? 0) + 1);
         next();
       });
       app.use('/sub', sub);
@@ -126,7 +126,7 @@ describe.each([5, 4] as const)('nodeSessions on Express %i', (version) => {
   });
 
   it('leaves the responses of an Express app without sessions as they were', async () => {
-    const { sessions } = setup(undefined);
+    const { sessions } = setup(0);
     const withSessions = await start(version, (app) => {
       app.use(sessions);
       app.get('/', (req, res) => {

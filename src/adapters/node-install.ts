@@ -93,7 +93,7 @@ export function hookResponse(res: ServerResponse, target: HookTarget): Originals
 }
 
 function hookOwn(res: Owned, target: HookTarget): Originals {
-  const originals = { writeHead: res.writeHead, write: res.write, end: res.end, flushHeaders: res.flushHeaders } as unknown as Originals;
+  const originals = hasNodeMethods(res) ? nodeMethods : currentMethods(res);
   res[kTarget] = target;
   res.writeHead = ownHooks.writeHead as ServerResponse['writeHead'];
   res.write = ownHooks.write as ServerResponse['write'];
@@ -103,12 +103,28 @@ function hookOwn(res: Owned, target: HookTarget): Originals {
 }
 
 function hookWithClosures(res: ServerResponse, target: HookTarget): Originals {
-  const originals = { writeHead: res.writeHead, write: res.write, end: res.end, flushHeaders: res.flushHeaders } as unknown as Originals;
+  const originals = currentMethods(res);
   res.writeHead = ((...args: unknown[]) => target.call('writeHead', args, res)) as ServerResponse['writeHead'];
   res.write = ((...args: unknown[]) => target.call('write', args, true)) as ServerResponse['write'];
   res.end = ((...args: unknown[]) => target.call('end', args, res)) as ServerResponse['end'];
   res.flushHeaders = ((...args: unknown[]) => target.call('flushHeaders', args, undefined)) as ServerResponse['flushHeaders'];
   return originals;
+}
+
+/** The four methods `res` has now (its own, another middleware's or another layer's). */
+function currentMethods(res: ServerResponse): Originals {
+  return { writeHead: res.writeHead, write: res.write, end: res.end, flushHeaders: res.flushHeaders } as unknown as Originals;
+}
+
+/** True when `res`'s four methods are node:http's (nothing to capture: they are read from the prototype when called). */
+function hasNodeMethods(res: ServerResponse): boolean {
+  const methods = res as unknown as Originals;
+  return (
+    methods.writeHead === nodeMethods.writeHead &&
+    methods.write === nodeMethods.write &&
+    methods.end === nodeMethods.end &&
+    methods.flushHeaders === nodeMethods.flushHeaders
+  );
 }
 
 /** True when `res`'s four methods are the chain hooks (installing them under `proto`'s base if need be). */

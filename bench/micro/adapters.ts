@@ -2,7 +2,7 @@
 // framework is driven through its own node:http entry with in-memory requests and responses (no
 // socket), bare and with sessions interleaved, median of the reps. Run: node --import tsx bench/micro/adapters.ts [reps] [requests]
 // COMPARE_SRC=/path/to/other/checkout/src adds that checkout's adapters as a third arm, interleaved (a before/after A/B).
-// ADAPTERS=hono,hono-mw and SCENARIOS=get,put pick rows.
+// ADAPTERS=node,express,fastify,hono,hono-mw,express-mw and SCENARIOS=get,put,put-new pick rows.
 import { Socket } from 'node:net';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
@@ -37,6 +37,24 @@ const BROWSER_HEADERS = {
   'sec-fetch-dest': 'document',
 };
 
+/** Resolves the request in flight (requests run one at a time) once its response ended. */
+let responseEnded: (() => void) | undefined;
+// Watched on the prototype, not with an own `end` on each response: an own property would change
+// what the adapters see (Express's responses take hooks through their prototype chain only
+// when they have no own writeHead/write/end/flushHeaders).
+const nodeEnd = ServerResponse.prototype.end as (...args: unknown[]) => ServerResponse;
+ServerResponse.prototype.end = function ended(this: ServerResponse, ...args: unknown[]) {
+  const result = nodeEnd.apply(this, args);
+  const resolve = responseEnded;
+  responseEnded = undefined;
+  // Resolving on the tick queue lets process.nextTick callbacks (stream ends, Express's
+  // cleanup) run between requests, as they do between a server's requests; resolving
+  // directly chains every request into one microtask run that nextTick callbacks never
+  // interrupt, so they and the requests they hold pile up (Express ran out of heap).
+  if (resolve !== undefined) process.nextTick(resolve);
+  return result;
+} as ServerResponse['end'];
+
 /** Sends one request through `listener`; resolves once the response ended. */
 function send(listener: Listener, path: string, cookie: string | undefined): Promise<void> {
   const req = new IncomingMessage(socket);
@@ -46,12 +64,7 @@ function send(listener: Listener, path: string, cookie: string | undefined): Pro
   req.push(null);
   const res = new ServerResponse(req);
   return new Promise((resolve) => {
-    const end = res.end;
-    res.end = function ended(this: ServerResponse, ...args: unknown[]) {
-      const result = (end as (...a: unknown[]) => ServerResponse).apply(this, args);
-      resolve();
-      return result;
-    } as ServerResponse['end'];
+    responseEnded = resolve;
     listener(req, res);
   });
 }
@@ -82,9 +95,15 @@ function nodeListener(withSessions: boolean, { node }: Adapters): Listener {
   return withSessions ? node.nodeSessions(manager).wrap(handler as never) : handler;
 }
 
-function expressListener(withSessions: boolean, { node }: Adapters): Listener {
+/** Express with, as the bare side, an empty middleware: the cost of any middleware at all on Express. */
+function expressMiddlewareListener(withSessions: boolean, adapters: Adapters): Listener {
+  return expressListener(withSessions, adapters, true);
+}
+
+function expressListener(withSessions: boolean, { node }: Adapters, emptyMiddleware = false): Listener {
   const app = express();
   if (withSessions) app.use(node.nodeSessions(manager));
+  else if (emptyMiddleware) app.use((_req, _res, next) => next());
   app.get('/put', (req, res) => {
     if (withSessions) session(req.session).put('message', MESSAGE);
     res.end();
@@ -178,6 +197,7 @@ const adapters: [string, Listener, Listener, Listener | undefined][] = [];
 for (const [name, make] of [
   ['node', nodeListener],
   ['express', expressListener],
+  ['express-mw', expressMiddlewareListener],
   ['fastify', fastifyListener],
   ['hono', honoListener],
   ['hono-mw', honoMiddlewareListener],
@@ -187,7 +207,7 @@ for (const [name, make] of [
 }
 
 console.log(`reps ${reps} x ${requests} requests; ${allocation ? 'heap bytes' : 'CPU ns'}/request, medians; extra = median of per-rep (sessions - bare)`);
-console.log(`adapter  scenario    bare  sessions   extra  ratio${theirs ? '  | compared: extra  ratio' : ''}`);
+console.log(`adapter     scenario    bare  sessions   extra  ratio${theirs ? '  | compared: extra  ratio' : ''}`);
 for (const [name, bare, withSessions, compared] of adapters) {
   for (const scenario of scenarios) {
     if (onlyScenarios !== undefined && !onlyScenarios.includes(scenario.id)) continue;
@@ -207,7 +227,7 @@ for (const [name, bare, withSessions, compared] of adapters) {
       return `${extra.toFixed(0).padStart(7)}  ${(b / median(arm)).toFixed(2)}`;
     });
     console.log(
-      `${name.padEnd(8)} ${scenario.id.padEnd(8)} ${b.toFixed(0).padStart(7)} ${median(times[1]!).toFixed(0).padStart(9)} ${columns.join('  |          ')}`,
+      `${name.padEnd(11)} ${scenario.id.padEnd(8)} ${b.toFixed(0).padStart(7)} ${median(times[1]!).toFixed(0).padStart(9)} ${columns.join('  |          ')}`,
     );
   }
 }

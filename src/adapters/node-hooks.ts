@@ -1,35 +1,36 @@
-// How sessionkit/node writes: wrappers on one response's writeHead/write/end/flushHeaders that follow the save gate.
+// How sessionkit/node writes: one response's writeHead/write/end/flushHeaders follow the save gate.
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { SessionManager } from '../manager.js';
 import type { HeaderAccess } from './header-values.js';
+import { hookResponse, type HookedName, type HookTarget, type Originals } from './node-install.js';
 import type { ErrorHandler, ResolvedAdapterOptions } from './options.js';
 import { isServerError } from './policy.js';
 import { SaveGate, type GateOutput, type GateState } from './save-gate.js';
 
 type Options = ResolvedAdapterOptions<ErrorHandler<IncomingMessage, ServerResponse>>;
-type Method = (...args: unknown[]) => unknown;
-type Name = 'writeHead' | 'write' | 'end' | 'flushHeaders';
 
 const responseHeaders: HeaderAccess<ServerResponse> = {
   get: (res, name) => res.getHeader(name),
   set: (res, name, value) => void res.setHeader(name, value),
-  append: (res, name, value) => void res.appendHeader(name, value),
+  // appendHeader of a header not set yet validates the value twice (it ends in setHeader).
+  append: (res, name, value) => void (res.hasHeader(name) ? res.appendHeader(name, value) : res.setHeader(name, value)),
 };
 
 /**
- * The node:http side of a save gate. Replaces `writeHead`, `write`, `end` and `flushHeaders` on
- * this one response object (never the prototype): the first of them hands the response to the
- * gate, later ones are queued while a save runs and replayed once it is done.
+ * The node:http side of a save gate. Takes over `writeHead`, `write`, `end` and `flushHeaders`
+ * of this one response (see `hookResponse`): the first of them hands the response to the gate,
+ * later ones are queued while a save runs and replayed once it is done.
  * @internal
  */
-export class NodeOutput implements GateOutput<IncomingMessage> {
+export class NodeOutput implements GateOutput<IncomingMessage>, HookTarget {
   readonly adapter = 'node';
   readonly gate: SaveGate<any, IncomingMessage>;
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
   readonly #options: Options;
-  readonly #original: Record<Name, Method>;
-  #queue: [Name, unknown[]][] = [];
+  readonly #original: Originals;
+  /** Calls held while a save runs; undefined while none is. */
+  #queue: [HookedName, unknown[]][] | undefined = undefined;
   /** True once the handler or onError called end (it may still be queued). */
   #ended = false;
   /** True once the request failed and onError took the response over. */
@@ -39,52 +40,45 @@ export class NodeOutput implements GateOutput<IncomingMessage> {
     this.#req = req;
     this.#res = res;
     this.#options = options;
-    this.#original = {
-      writeHead: res.writeHead as unknown as Method,
-      write: res.write as unknown as Method,
-      end: res.end as unknown as Method,
-      flushHeaders: res.flushHeaders as unknown as Method,
-    };
     this.gate = new SaveGate(manager, options, this);
-    res.writeHead = this.#hook('writeHead', res) as unknown as ServerResponse['writeHead'];
-    res.write = this.#hook('write', true) as unknown as ServerResponse['write'];
-    res.end = this.#hook('end', res) as unknown as ServerResponse['end'];
-    res.flushHeaders = this.#hook('flushHeaders', undefined) as unknown as ServerResponse['flushHeaders'];
+    this.#original = hookResponse(res, this);
   }
 
-  #hook(name: Name, queued: unknown): Method {
-    return (...args: unknown[]): unknown => {
-      if (name === 'end') this.#ended = true;
-      const gate = this.gate;
-      switch (gate.state) {
-        case 'loading':
-        case 'open':
-        case 'failed': {
-          const status = name === 'writeHead' ? applyHeadHeaders(this.#res, args) : this.#res.statusCode;
-          gate.respond(isServerError(status));
-          const after = gate.state as GateState;
-          if (after === 'sent') return this.#pass(name, args);
-          if (after === 'saving') this.#queue.push([name, args]);
-          return queued; // else the save failed at once: onError answers instead
-        }
-        case 'saving':
-        case 'resaving':
-          this.#queue.push([name, args]);
-          return queued;
-        case 'sent':
-          return this.#pass(name, args);
-        default:
-          // After onError's answer ended the response, the failed handler's own calls are dropped
-          // (node would emit 'write after end' on the response).
-          if (this.#failed && this.#res.writableEnded) return queued;
-          return this.#original[name].apply(this.#res, args);
+  call(name: HookedName, args: unknown[], queued: unknown): unknown {
+    if (name === 'end') this.#ended = true;
+    const gate = this.gate;
+    switch (gate.state) {
+      case 'loading':
+      case 'open':
+      case 'failed': {
+        const status = name === 'writeHead' ? applyHeadHeaders(this.#res, args) : this.#res.statusCode;
+        gate.respond(isServerError(status));
+        const after = gate.state as GateState;
+        if (after === 'sent') return this.#pass(name, args);
+        if (after === 'saving') this.#hold(name, args);
+        return queued; // else the save failed at once: onError answers instead
       }
-    };
+      case 'saving':
+      case 'resaving':
+        this.#hold(name, args);
+        return queued;
+      case 'sent':
+        return this.#pass(name, args);
+      default:
+        // After onError's answer ended the response, the failed handler's own calls are dropped
+        // (node would emit 'write after end' on the response).
+        if (this.#failed && this.#res.writableEnded) return queued;
+        return this.#original[name].apply(this.#res, args);
+    }
   }
 
-  #pass(name: Name, args: unknown[]): unknown {
+  #hold(name: HookedName, args: unknown[]): void {
+    (this.#queue ??= []).push([name, args]);
+  }
+
+  #pass(name: HookedName, args: unknown[]): unknown {
     if (name === 'end' && !this.gate.finish()) {
-      this.#queue.push([name, args]); // replayed by releaseEnd once the late changes are saved
+      this.#hold(name, args); // replayed by releaseEnd once the late changes are saved
       return this.#res;
     }
     return this.#original[name].apply(this.#res, args);
@@ -92,9 +86,10 @@ export class NodeOutput implements GateOutput<IncomingMessage> {
 
   #replay(): void {
     const calls = this.#queue;
-    this.#queue = [];
-    const res = this.#res;
-    for (const [name, args] of calls) (res[name] as unknown as Method).apply(res, args);
+    if (calls === undefined) return;
+    this.#queue = undefined;
+    const res = this.#res as unknown as Originals;
+    for (const [name, args] of calls) res[name].apply(res, args);
   }
 
   release(gate: SaveGate<any, IncomingMessage>): void {
@@ -107,7 +102,7 @@ export class NodeOutput implements GateOutput<IncomingMessage> {
   }
 
   discard(): void {
-    this.#queue = [];
+    this.#queue = undefined;
     this.#ended = false;
     this.#failed = true;
   }

@@ -5,6 +5,7 @@ import type { Session, SessionData } from '../session.js';
 import { NodeOutput } from './node-hooks.js';
 import { checkManager, resolveAdapterOptions, tokenFromHeader, type AdapterOptions } from './options.js';
 import type { SaveGate } from './save-gate.js';
+import { isPromiseLike } from '../store.js';
 
 /**
  * Declare your session shape for `req.session` by augmenting this interface:
@@ -58,32 +59,47 @@ export interface NodeSessions<Data extends object> {
 export function nodeSessions<Data extends object>(manager: SessionManager<Data>, options?: NodeSessionOptions): NodeSessions<Data> {
   checkManager(manager);
   const resolved = resolveAdapterOptions(options);
-  /** Loads the session onto `req.session`, then calls `run` (never after a failure). */
-  function start(req: IncomingMessage, res: ServerResponse, run: (gate: SaveGate<Data, IncomingMessage>) => void): void {
-    const gate = new NodeOutput(manager, resolved, req, res).gate as SaveGate<Data, IncomingMessage>;
-    gate.start(tokenFromHeader(manager, resolved.tokenHeader, req.headers[resolved.requestHeader]), req, (session) => {
+  type Gate = SaveGate<Data, IncomingMessage>;
+  type Proceed = (gate: Gate, req: IncomingMessage, res: ServerResponse, next: ((error?: unknown) => void) | undefined) => void;
+  /** Loads the session onto `req.session`, then calls `proceed` (never after a failure); no closure when the load is synchronous. */
+  function start(req: IncomingMessage, res: ServerResponse, proceed: Proceed, next: ((error?: unknown) => void) | undefined): void {
+    const gate = new NodeOutput(manager, resolved, req, res).gate as Gate;
+    const loaded = gate.load(tokenFromHeader(manager, resolved.tokenHeader, req.headers[resolved.requestHeader]), req);
+    if (loaded === undefined) return;
+    if (!isPromiseLike(loaded)) {
+      (req as unknown as { session: Session<Data> }).session = loaded;
+      proceed(gate, req, res, next);
+      return;
+    }
+    loaded.then((session) => {
+      if (session === undefined) return;
       (req as unknown as { session: Session<Data> }).session = session;
-      run(gate);
+      proceed(gate, req, res, next);
     });
   }
   function sessionMiddleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
-    start(req, res, () => next());
+    start(req, res, callNext, next);
   }
   return Object.assign(sessionMiddleware, {
     wrap(handler: NodeSessionHandler<Data>) {
       if (typeof handler !== 'function') throw new TypeError('sessionkit: node: wrap() takes a handler function');
+      function run(gate: Gate, req: IncomingMessage, res: ServerResponse): void {
+        let result: void | Promise<void>;
+        try {
+          result = handler(req as unknown as SessionRequest<Data>, res);
+        } catch (error) {
+          gate.fail(error, req);
+          return;
+        }
+        gate.handlerReturned(result);
+      }
       return function sessionHandler(req: IncomingMessage, res: ServerResponse): void {
-        start(req, res, (gate) => {
-          let result: void | Promise<void>;
-          try {
-            result = handler(req as unknown as SessionRequest<Data>, res);
-          } catch (error) {
-            gate.fail(error, req);
-            return;
-          }
-          gate.handlerReturned(result);
-        });
+        start(req, res, run, undefined);
       };
     },
   });
+}
+
+function callNext(_gate: unknown, _req: unknown, _res: unknown, next: ((error?: unknown) => void) | undefined): void {
+  next!();
 }

@@ -5,8 +5,8 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pinned } from './load.js';
+import { peerNodeArgs } from './peer-command.mjs';
 import type { Peer } from './peers.js';
 import { trackChild } from './run-scope.js';
 
@@ -30,9 +30,7 @@ export interface StartOptions {
 }
 
 function startProcess(peer: Peer, port: number, dataDir: string, options: StartOptions): Promise<ChildProcess> {
-  const file = fileURLToPath(new URL(`./peers/${peer.file}`, import.meta.url));
-  const nodeArgs = peer.file.endsWith('.ts') ? ['--import', 'tsx', file] : [file];
-  const [command, args] = pinned(0, process.execPath, nodeArgs);
+  const [command, args] = pinned(0, process.execPath, peerNodeArgs(peer.file));
   const child = spawn(command, args, {
     env: { ...process.env, ...peer.env, ...options.env, PORT: String(port), DATA_DIR: dataDir, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,6 +6,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { peerNodeArgs } from './peer-command.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -52,7 +53,7 @@ const port = await new Promise((resolve, reject) => {
     probe.close(() => resolve(free));
   });
 });
-const nodeArgs = ['--cpu-prof', '--cpu-prof-dir', dir, ...(file.endsWith('.ts') ? ['--import', 'tsx'] : []), here(`./peers/${file}`)];
+const nodeArgs = ['--cpu-prof', '--cpu-prof-dir', dir, ...peerNodeArgs(file)];
 const server = spawn(...pin(0, process.execPath, nodeArgs), { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
 await new Promise((resolve) => server.stdout.on('data', (c) => c.toString().includes('ready') && resolve()));
 

@@ -146,7 +146,7 @@ export function mergeNow<Data extends object>(
     if (written) {
       adopt(session as unknown as Session<object>, key, bytes, values as Map<string, unknown>, merged, expiresAt, ours);
       // The next merge of this session finds these values by the stored bytes, without decoding.
-      if (access.storeKey(session) === key) io.rememberDecoded(session, key, bytes);
+      if (access.storeKey(session) === key) io.rememberDecoded(session, key);
       if (lifecycle.merged.hasSubscribers) publishMerged(io.storeName, values, attempt + 2);
       return loggedIn(io, values, changes);
     }

@@ -5,7 +5,8 @@ import { optionError, SessionkitError } from './errors.js';
 import { lifecycle } from './events.js';
 import { publishStoreEvicted, publishStoreExpired, reportOwnExpiry } from './events-publish.js';
 import { LruList, type LruNode } from './lru-list.js';
-import { assertOwner, type DropListener, type DropReason, isWholeBuffer, type OwnedEntry, type Store } from './store.js';
+import { type ArenaHolder, RecordArena, type Slab } from './record-arena.js';
+import { assertOwner, type DropListener, type DropReason, type OwnedEntry, type Store } from './store.js';
 import { intervalOption, wholeOption } from './validate.js';
 
 /** Options of `new MemoryStore(options)`; every one is optional. */
@@ -20,14 +21,17 @@ export interface MemoryStoreOptions {
 
 const COMPONENT = 'memory store';
 
-class Entry implements LruNode<Entry> {
+const NO_BYTES = new Uint8Array(0);
+
+class Entry implements LruNode<Entry>, ArenaHolder {
   newer: Entry | undefined = undefined;
   older: Entry | undefined = undefined;
   owner: string | undefined = undefined;
+  data: Uint8Array = NO_BYTES;
+  slab: Slab | undefined = undefined;
 
   constructor(
     readonly token: string,
-    public data: Uint8Array,
     public expiresAt: number,
   ) {}
 }
@@ -47,14 +51,14 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * Entries sit in a Map and in a doubly linked list in use order; a hit relinks its entry at the
  * new end (a few pointer writes), so every operation is O(1) apart from `findByOwner` (O(sessions
  * of that owner)), `all()` and the sweep. `find` returns the same bytes object until the entry
- * changes (`stableBytes`), and tells `onDrop` listeners when it stops holding one. Committed bytes
- * that are a whole buffer of their own (what the codecs give) are kept as they are
- * (`keepsWholeBytes`); a view into a larger buffer is copied, so a held entry never keeps more
- * memory alive than its length.
+ * changes or the store moves it (`stableBytes`), and tells `onDrop` listeners when it stops
+ * holding one. Committed bytes are copied: sessions up to 8 KiB into shared 64 KiB slabs (no
+ * allocation of its own per write), larger ones into a buffer of their own (or kept, when they
+ * are a whole buffer already). When a slab holds less than half its size in live sessions, those
+ * are moved, so the slabs never keep more than about twice `bytes` alive, plus one slab.
  */
 export class MemoryStore implements Store {
   readonly stableBytes = true;
-  readonly keepsWholeBytes = true;
   /** Most sessions kept (`options.maxEntries`). */
   readonly maxEntries: number;
   /** Most bytes of session data kept (`options.maxBytes`). */
@@ -65,6 +69,9 @@ export class MemoryStore implements Store {
   readonly #owners = new Map<string, Set<string>>();
   #bytes = 0;
   readonly #dropped = new DropListeners();
+  readonly #arena = new RecordArena((holder, before) => {
+    if (this.#dropped.active) this.#dropped.notify((holder as Entry).token, before, 'replaced');
+  });
   readonly #sweeper: BackgroundTask<void>;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -84,6 +91,11 @@ export class MemoryStore implements Store {
   /** Bytes of session data held, expired sessions not yet swept included. */
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** Bytes of the slabs that hold the sessions of up to 8 KiB: about twice their size at most, plus one 64 KiB slab. */
+  get slabBytes(): number {
+    return this.#arena.slabBytes;
   }
 
   find(token: string): Uint8Array | undefined {
@@ -182,18 +194,18 @@ export class MemoryStore implements Store {
     if (data.length > this.maxBytes) {
       throw new SessionkitError(COMPONENT, `a session of ${data.length} bytes is larger than maxBytes (${this.maxBytes})`);
     }
-    // Not data.slice(): on a Buffer that is a view, not a copy.
-    const copy = isWholeBuffer(data) ? data : new Uint8Array(data);
     let entry = this.#entries.get(token);
     if (entry === undefined) {
-      entry = new Entry(token, copy, expiresAt);
+      entry = new Entry(token, expiresAt);
+      this.#arena.place(entry, data);
       this.#entries.set(token, entry);
       this.#lru.insert(entry);
-      this.#bytes += copy.length;
+      this.#bytes += entry.data.length;
     } else {
       const replaced = entry.data;
-      this.#bytes += copy.length - replaced.length;
-      entry.data = copy;
+      this.#arena.release(entry);
+      this.#arena.place(entry, data);
+      this.#bytes += entry.data.length - replaced.length;
       entry.expiresAt = expiresAt;
       this.#lru.use(entry);
       if (this.#dropped.active) this.#dropped.notify(token, replaced, 'replaced');
@@ -224,6 +236,7 @@ export class MemoryStore implements Store {
   }
 
   #remove(entry: Entry, reason: DropReason): void {
+    this.#arena.release(entry);
     this.#entries.delete(entry.token);
     this.#lru.remove(entry);
     this.#bytes -= entry.data.length;

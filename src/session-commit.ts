@@ -109,7 +109,7 @@ function settled<Data extends object>(
 ): boolean | Promise<boolean> {
   if (access.storeKey(session) === key) {
     access.setLoaded(session, bytes);
-    if (sync) io.rememberDecoded(session, key, bytes);
+    if (sync) io.rememberDecoded(session, key);
   }
   return loggedIn(io, access.values(session), changes);
 }

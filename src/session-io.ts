@@ -8,7 +8,7 @@ import { userIdOf } from './identity.js';
 import type { ResolvedOptions } from './options.js';
 import { type Session, sessionInternals } from './session.js';
 import type { SessionHost } from './session-internals.js';
-import { isPromiseLike, isWholeBuffer, type Store } from './store.js';
+import { isPromiseLike, type Store } from './store.js';
 import { hashToken, isToken } from './token.js';
 
 // session.ts is evaluated before this module, so its static block has run.
@@ -29,8 +29,6 @@ export class SessionIO implements SessionHost {
   readonly hashTokenInStore: boolean;
   readonly maxSessionBytes: number;
   readonly onError: (error: SessionkitError) => void;
-  /** The store keeps whole-buffer bytes as given: after a commit it holds the very bytes written. */
-  readonly keepsWholeBytes: boolean;
   /** Decoded sessions by store key, for stores with stable bytes. */
   readonly decoded: DecodeCache | undefined;
   /** Called after a login is committed (maxSessionsPerUser); set by the manager when there is a limit. Resolves false when it destroyed the session that logged in (newer logins took every place). */
@@ -46,7 +44,6 @@ export class SessionIO implements SessionHost {
     this.hashTokenInStore = options.hashTokenInStore;
     this.maxSessionBytes = options.maxSessionBytes;
     this.onError = options.onError;
-    this.keepsWholeBytes = options.store.keepsWholeBytes === true;
     this.decoded = options.store.stableBytes === true && options.decodeCacheBytes > 0 ? new DecodeCache(options.decodeCacheBytes) : undefined;
     if (this.decoded !== undefined) listenForDrops(options.store, this.decoded);
   }
@@ -162,14 +159,14 @@ export class SessionIO implements SessionHost {
   }
 
   /**
-   * After a synchronous commit of `written`, files the session's values under the bytes the store now holds,
+   * After a synchronous commit, files the session's values under the bytes the store now holds,
    * so the next request for it skips decoding, and makes those bytes the session's expected bytes.
    * The values become shared: a later write copies them.
    */
-  rememberDecoded<Data extends object>(session: Session<Data>, key: string, written: Uint8Array): void {
+  rememberDecoded<Data extends object>(session: Session<Data>, key: string): void {
     const cache = this.decoded;
     if (cache === undefined) return;
-    const kept = this.keepsWholeBytes && isWholeBuffer(written) ? written : this.store.find(key);
+    const kept = this.store.find(key);
     if (kept === undefined || isPromiseLike(kept)) return;
     cache.file(key, access.fileRecord(session, kept));
     access.setLoaded(session, kept);

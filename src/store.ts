@@ -70,7 +70,9 @@ export interface Store {
   touch?(token: string, expiresAt: number, owner?: string): void | boolean | Promise<void | boolean>;
   /**
    * True when `find` returns the same Uint8Array object for as long as an entry is unchanged (an
-   * in-memory copy). The manager then caches the decoded session by that object and skips decoding.
+   * in-memory copy), or a new object with the same bytes once the store moved the entry and told
+   * its `onDrop` listeners of the old one. The manager then caches the decoded session by that
+   * object and skips decoding.
    */
   readonly stableBytes?: boolean;
   /**
@@ -79,13 +81,6 @@ export interface Store {
    * store has none) while other writers keep changing the session, then rejects.
    */
   readonly timeout?: number;
-  /**
-   * True when `commit` and `commitIf` keep `data` itself whenever it is a whole buffer
-   * ({@link isWholeBuffer}), so that `find` returns that very object until the entry changes (with
-   * `stableBytes`). The manager then files its decoded copy of a session it wrote under those bytes
-   * without a `find` to read them back.
-   */
-  readonly keepsWholeBytes?: boolean;
   /**
    * For a store with `stableBytes`: registers `listener`, called synchronously each time the store
    * stops holding a bytes object `find` may have returned (replaced by a write, deleted, expired or

@@ -4,6 +4,8 @@ import { types } from 'node:util';
 
 /** The largest record the fast path writes; bigger ones go to msgpackr. */
 const MAX_RECORD = 4 * 1024;
+/** The slab records are copied out into; it holds at least four of the largest. */
+const OUTPUT_SLAB = 16 * 1024;
 /** How deep arrays may nest in the fast path. */
 const MAX_DEPTH = 4;
 
@@ -16,14 +18,19 @@ const MAX_DEPTH = 4;
  *
  * The bytes are identical to msgpackr's (a property test compares them), so records written by
  * either decode the same and compare equal in a conditional write; this path only skips msgpackr's
- * per-entry allocations. A record is written into one reused scratch buffer, then copied out into
- * a buffer of its own and exactly its size, which nothing writes again: a store may keep it as it
- * is (a view into a shared slab would keep the whole slab alive).
+ * per-entry allocations. A record is written into one reused scratch buffer, then copied into a
+ * 16 KiB slab that is filled front to back and never written again, so the bytes handed out stay
+ * valid (a buffer of its own per record would cost an off-heap allocation per save). A store that
+ * keeps bytes for long copies them (MemoryStore packs them into slabs of its own), so a kept
+ * session never holds a codec slab alive.
  */
 export class PlainRecordWriter {
   readonly #scratch = new Uint8Array(MAX_RECORD);
   readonly #view = new DataView(this.#scratch.buffer);
   #position = 0;
+  /** Where written records are copied: bytes past `#slabUsed` only. */
+  #slab = new Uint8Array(OUTPUT_SLAB);
+  #slabUsed = 0;
   /** Where the record may end. */
   readonly #limit = MAX_RECORD;
   #failed = false;
@@ -38,7 +45,20 @@ export class PlainRecordWriter {
     this.#mapHeader(values.size);
     values.forEach(writeEntry, this);
     if (this.#failed || this.#position > this.#limit) return undefined;
-    return this.#scratch.slice(0, this.#position);
+    return this.#output(this.#position);
+  }
+
+  /** The first `length` bytes of the scratch buffer, copied to where nothing writes over them. */
+  #output(length: number): Uint8Array {
+    let start = this.#slabUsed;
+    if (start + length > OUTPUT_SLAB) {
+      this.#slab = new Uint8Array(OUTPUT_SLAB);
+      start = 0;
+    }
+    const end = start + length;
+    this.#slab.set(this.#scratch.subarray(0, length), start);
+    this.#slabUsed = end;
+    return this.#slab.subarray(start, end);
   }
 
   /** Writes one map entry; marks the record failed for anything the fast path does not write. */

@@ -17,28 +17,6 @@ function claimed(store: Store, context: CheckContext): void {
 /** stableBytes: checked only when the store claims it. */
 export const stableBytesChecks: Check[] = group('stableBytes', [
   {
-    name: 'keepsWholeBytes: find returns the very bytes committed when they are a whole buffer, and a copy of a view',
-    async run(store, context) {
-      if (store.keepsWholeBytes !== true) context.skip(`${context.name} does not claim keepsWholeBytes`);
-      claimed(store, context);
-      const token = generateToken();
-      const whole = bytes(1, 2, 3);
-      await store.commit(token, whole, later());
-      expect(await store.find(token)).toBe(whole);
-      if (typeof store.commitIf === 'function') {
-        const next = bytes(4, 5, 6);
-        expect(await store.commitIf(token, whole, next, later())).toBe(true);
-        expect(await store.find(token)).toBe(next);
-      }
-      const view = inLargerBuffer(bytes(7, 8));
-      await store.commit(token, view, later());
-      const kept = await store.find(token);
-      expect(kept).not.toBe(view);
-      expect(plain(kept)).toEqual(bytes(7, 8));
-      expect(kept!.buffer.byteLength).toBe(2); // never the larger buffer
-    },
-  },
-  {
     name: 'find returns the same object while the entry is unchanged',
     async run(store, context) {
       claimed(store, context);

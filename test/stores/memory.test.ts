@@ -102,24 +102,32 @@ describe('MemoryStore', () => {
     expect(store.find('b')).toEqual(one(1));
   });
 
-  it('keeps whole-buffer bytes as they are, and copies a view so that it never holds a larger buffer', () => {
+  it('copies what it is given, so that the caller overwriting its buffer changes nothing', () => {
     const store = new MemoryStore({ sweepInterval: 0 });
     const whole = Uint8Array.of(1, 2, 3);
     store.commit('whole', whole, later());
-    expect(store.find('whole')).toBe(whole);
     const slab = new Uint8Array(64 * 1024);
     slab.set([4, 5, 6], 100);
     const view = slab.subarray(100, 103);
     store.commit('view', view, later());
     expect(store.commitIf('view-if', undefined, view, later())).toBe(true);
-    for (const token of ['view', 'view-if']) {
-      const kept = store.find(token)!;
-      expect(kept).toEqual(Uint8Array.of(4, 5, 6));
-      expect(kept.buffer.byteLength).toBe(3);
-    }
+    whole.fill(0);
     slab.fill(0);
-    expect(store.find('view')).toEqual(Uint8Array.of(4, 5, 6));
+    expect(store.find('whole')).toEqual(Uint8Array.of(1, 2, 3));
+    for (const token of ['view', 'view-if']) expect(store.find(token)).toEqual(Uint8Array.of(4, 5, 6));
     expect(store.bytes).toBe(9);
+  });
+
+  it('keeps a session over 8 KiB that is a whole buffer as it is, and copies a larger one given as a view', () => {
+    const store = new MemoryStore({ sweepInterval: 0 });
+    const big = new Uint8Array(9000).fill(7);
+    store.commit('big', big, later());
+    expect(store.find('big')).toBe(big);
+    const outer = new Uint8Array(20_000).fill(8);
+    store.commit('big-view', outer.subarray(10, 9010), later());
+    const kept = store.find('big-view')!;
+    expect(kept.buffer.byteLength).toBe(9000); // never the larger buffer
+    expect(kept.every((b) => b === 8)).toBe(true);
   });
 
   it('keeps its own copy of data given as a Buffer', () => {

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import type { DropReason, Store } from '../store.js';
 import { generateToken } from '../token.js';
 import { group, type Check, type CheckContext } from './check.js';
-import { bytes, inLargerBuffer, later, plain } from './helpers.js';
+import { bytes, later, plain } from './helpers.js';
 
 /**
  * The manager caches decoded sessions by the object `find` returns when a store claims

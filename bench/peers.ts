@@ -27,8 +27,8 @@ export const DISK_BOUND_LABEL = 'disk bound: lmdb-js puts, 64 in flight';
 export const UWS_BASE = 'raw-uws';
 
 /**
- * LmdbStore options of the shared-path row (several processes on one path). A mode for a shared path
- * (e.g. renewing the read snapshot only when another process wrote) is selected here, as JSON options.
+ * LmdbStore options of the shared-path row (several processes on one path): the default,
+ * `shared: 'auto'`, under which both processes see each other and read every session in a fresh snapshot.
  */
 const LMDB_SHARED_OPTIONS = '{}';
 
@@ -47,6 +47,7 @@ export const PEERS: Peer[] = [
   uws('uws-memory-lww', 'uWS + sessionkit (MemoryStore), merge off', { STORE: 'memory', MERGE: 'off' }),
   uws('uws-lmdb', 'uWS + sessionkit (LmdbStore), one process', { STORE: 'lmdb' }, { quick: true }),
   uws('uws-lmdb-single', 'uWS + sessionkit (LmdbStore, shared: false), one process', { STORE: 'lmdb', LMDB_OPTIONS: '{"shared":false}' }, { quick: true }),
+  uws('uws-lmdb-renew', 'uWS + sessionkit (LmdbStore, shared: true), one process', { STORE: 'lmdb', LMDB_OPTIONS: '{"shared":true}' }),
   uws('uws-lmdb-lww', 'uWS + sessionkit (LmdbStore), merge off', { STORE: 'lmdb', MERGE: 'off' }),
   uws(
     'uws-lmdb-x2',

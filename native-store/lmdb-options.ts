@@ -33,15 +33,19 @@ export interface LmdbStoreOptions {
   durability?: 'committed' | 'flushed';
   /** Extra lmdb-js options for `open()` when `path` is given (`noSync`, `commitDelay`, `mapSize`, ...); `overlappingSync` defaults to false here. */
   lmdb?: RootDatabaseOptions;
-  /** Called with a failed background sweep's error. Default: `console.error`. */
+  /** Called with a failed background sweep's error (or a failed renewal of the store's entry in the registry of `shared: 'auto'`). Default: `console.error`. */
   onSweepError?: (error: unknown) => void;
   /**
    * Whether other processes (or other stores on this path and `name`) may write while this store is
-   * open. `true` (default): every task's first read takes a new snapshot and checks a cached session
-   * against the record, so it sees every save that resolved before the task began, in any process.
+   * open. `'auto'` (default): the stores on a path register in a small database of their own; while
+   * no other store is registered this one reads alone (as with `false`), and as soon as another
+   * registers it reads as with `true`. A store that joins others holds its writes for a quarter of
+   * a second, so that they know of it first. `true`: every task's first read takes a new snapshot
+   * and checks a cached session against the record, so it sees every save that resolved before the
+   * task began, in any process. Use it when something other than LmdbStore writes the sessions.
    * `false` declares this store the only writer: a cached session is served from memory until it
    * expires or this store writes it, other reads use the current snapshot (renewed by this store's
-   * own saves before they resolve), and another process's saves can be missed. Default `true`.
+   * own saves before they resolve), and another process's saves can be missed.
    */
-  shared?: boolean;
+  shared?: boolean | 'auto';
 }

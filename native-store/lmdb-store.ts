@@ -3,7 +3,6 @@ import type { Database, RootDatabase } from 'lmdb';
 import {
   assertOwner,
   BackgroundTask,
-  booleanOption,
   choiceOption,
   type DropListener,
   DropListeners,
@@ -24,6 +23,7 @@ import {
 } from '../src/store-kit.js';
 import type { LmdbStoreOptions } from './lmdb-options.js';
 import { deleteExpired, expiredKeys, type IndexKey } from './expiry-index.js';
+import { Membership, membershipTimings } from './membership.js';
 import { openRoot } from './open-root.js';
 import { findOwned, type OwnerIndex } from './owner-index.js';
 import { copyData, isRecord, MAX_EXPIRY, RecordEncoder, recordExpiry, stampCount, stampSalt } from './record.js';
@@ -35,7 +35,16 @@ interface Cached {
   data: Uint8Array;
   /** The record's expiry when it was read (kept current by this process's `touch`). */
   expiry: number;
+  /** The store's `generation` when the copy was last checked against the record. */
+  generation: number;
 }
+
+/** A write that waited for the registry (see Membership.writeWait): run it again in `ms`. */
+class Held {
+  constructor(readonly ms: number) {}
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Tokens longer than this are never stored: LMDB keys are at most 1978 bytes. */
 const MAX_TOKEN_LENGTH = 500;
@@ -80,8 +89,15 @@ export class LmdbStore implements Store {
   private readonly encoder = new RecordEncoder();
   /** True while the read snapshot was taken in the current task (see `find`); always true with `shared: false`. */
   private fresh: boolean;
-  /** `shared: false`: this store is the only writer, so a cached session is served without reading the record. */
-  private readonly single: boolean;
+  /** Alone on the path (`shared: false`, or `'auto'` while no other store is registered): a cached session is served without reading the record. */
+  private single: boolean;
+  /** `shared: 'auto'`: this store's entry in the path's registry of stores. */
+  private readonly members: Membership | undefined;
+  /** Bumped whenever a cached copy may have gone stale unseen: such copies are checked against the record once before being served alone. */
+  private generation = 0;
+  /** When `shared: 'auto'` last looked at the registry, and the epoch it saw. */
+  private lastLook = Number.NEGATIVE_INFINITY;
+  private lastEpoch = -1;
   /** Runs only in shared mode: single-process mode never sets `fresh` back to false. */
   private readonly expireSnapshot = (): void => {
     this.fresh = false;
@@ -97,7 +113,8 @@ export class LmdbStore implements Store {
     const durability = choiceOption('durability', options.durability, 'committed', ['committed', 'flushed']);
     const name = stringOption('name', options.name, 'sessionkit');
     const onSweepError = functionOption('onSweepError', options.onSweepError, logSweepError);
-    const shared = booleanOption('shared', options.shared, true);
+    const shared = options.shared ?? 'auto';
+    if (shared !== true && shared !== false && shared !== 'auto') throw optionError('shared', "must be true, false or 'auto'", options.shared);
     if ((path === undefined) === (env === undefined)) throw optionError('path', 'or option env must be given (exactly one of them)');
 
     if (env !== undefined) {
@@ -118,18 +135,26 @@ export class LmdbStore implements Store {
     this.cache = cache > 0 ? new Lru<Cached>(cache, cacheMaxBytes, (token, evicted) => this.tellDropped(token, evicted, 'evicted')) : undefined;
     this.stableBytes = this.cache !== undefined;
     this.flushed = durability === 'flushed';
-    this.fresh = !shared;
-    this.single = !shared;
+    this.fresh = shared === false;
+    this.single = shared === false;
+    this.members = shared === 'auto' ? this.register(name, onSweepError) : undefined;
     this.sweeper = new BackgroundTask(sweepInterval, () => this.sweepAll(), onSweepError);
     reportOwnExpiry(this);
   }
 
+  /** How this store reads now: `'alone'` serves cached sessions from memory, `'shared'` checks each against the record in a fresh snapshot. */
+  get mode(): 'alone' | 'shared' {
+    return this.single ? 'alone' : 'shared';
+  }
+
   find(token: string): Uint8Array | undefined {
     if (!validToken(token)) return undefined;
+    const now = Date.now();
+    if (this.members !== undefined && (now - this.lastLook >= membershipTimings.check || now < this.lastLook)) this.lookAround(now);
     if (this.single && this.cache !== undefined) {
       // Every write of this token goes through this store, which drops the cached copy when the write resolves.
       const hit = this.cache.get(token);
-      if (hit !== undefined && hit.expiry > Date.now()) return hit.data;
+      if (hit !== undefined && hit.generation === this.generation && hit.expiry > now) return hit.data;
     }
     let record: Uint8Array | undefined;
     try {
@@ -144,7 +169,7 @@ export class LmdbStore implements Store {
     }
     const cache = this.cache;
     // `record` is lmdb-js's reused buffer (or a view of the map): valid until the next read, so copy what we keep.
-    if (record === undefined || !isRecord(record) || recordExpiry(record) <= Date.now()) {
+    if (record === undefined || !isRecord(record) || recordExpiry(record) <= now) {
       this.uncache(token, record === undefined ? 'deleted' : 'expired');
       return undefined;
     }
@@ -153,11 +178,14 @@ export class LmdbStore implements Store {
     const count = stampCount(record);
     const hit = cache.get(token);
     if (hit !== undefined) {
-      if (hit.salt === salt && hit.count === count) return hit.data;
+      if (hit.salt === salt && hit.count === count) {
+        hit.generation = this.generation;
+        return hit.data;
+      }
       this.tellDropped(token, hit, 'replaced');
     }
     const data = copyData(record);
-    cache.set(token, { salt, count, data, expiry: recordExpiry(record) }, data.length);
+    cache.set(token, { salt, count, data, expiry: recordExpiry(record), generation: this.generation }, data.length);
     return data;
   }
 
@@ -169,7 +197,7 @@ export class LmdbStore implements Store {
     const record = this.encoder.encode(data, expiry, owner);
     this.uncache(token, 'replaced');
     return this.settle(
-      this.records.transaction(() => writeRecord(this.dbs, token, record, expiry, owner)),
+      this.transact(() => writeRecord(this.dbs, token, record, expiry, owner)),
       'commit',
       token,
       'replaced',
@@ -184,7 +212,7 @@ export class LmdbStore implements Store {
     const record = expiry === undefined ? undefined : this.encoder.encode(data, expiry, owner);
     // No cache eviction here: a cached copy is checked against the record's stamp on every find.
     return this.settle(
-      this.records.transaction(() => writeRecordIf(this.dbs, token, expected, record, expiry, owner, Date.now())),
+      this.transact(() => writeRecordIf(this.dbs, token, expected, record, expiry, owner, Date.now())),
       'commitIf',
       token,
       'replaced',
@@ -195,7 +223,7 @@ export class LmdbStore implements Store {
     if (!validToken(token)) return Promise.resolve();
     this.uncache(token, 'deleted');
     return this.settle(
-      this.records.transaction(() => writeRecord(this.dbs, token, undefined, undefined, undefined)),
+      this.transact(() => writeRecord(this.dbs, token, undefined, undefined, undefined)),
       'delete',
       token,
       'deleted',
@@ -208,7 +236,7 @@ export class LmdbStore implements Store {
     const expiry = expiresAt >= MAX_EXPIRY ? MAX_EXPIRY : Math.ceil(expiresAt);
     // The stamp is kept: the data did not change, so a cached copy stays valid.
     return this.settle(
-      this.records.transaction(() => retimeRecord(this.dbs, token, expiry, Date.now())),
+      this.transact(() => retimeRecord(this.dbs, token, expiry, Date.now())),
       'touch',
       token,
       expiry,
@@ -220,6 +248,7 @@ export class LmdbStore implements Store {
     // An undefined owner is refused as an empty one.
     assertOwner(owner ?? '', COMPONENT);
     try {
+      this.lookAroundIfDue();
       this.renewSnapshot();
       return findOwned(this.records, this.dbs.owners, owner, Date.now());
     } catch (cause) {
@@ -267,6 +296,11 @@ export class LmdbStore implements Store {
   private async shutdown(): Promise<void> {
     await this.sweeper.stop();
     this.cache?.clear();
+    try {
+      await this.members?.leave();
+    } catch {
+      // The entry goes stale and another store deletes it.
+    }
     if (this.ownsRoot) {
       try {
         await this.root.close();
@@ -303,6 +337,52 @@ export class LmdbStore implements Store {
     else this.uncache(token, 'expired');
   }
 
+  /** `shared: 'auto'`: registers this store on the path; undefined (read as `shared: true`) when the environment has no room for the registry. */
+  private register(name: string, onError: (error: unknown) => void): Membership | undefined {
+    try {
+      return new Membership(this.root, name, onError);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private lookAroundIfDue(): void {
+    const now = Date.now();
+    if (this.members !== undefined && (now - this.lastLook >= membershipTimings.check || now < this.lastLook)) this.lookAround(now);
+  }
+
+  /**
+   * `shared: 'auto'`: reads the registry in a new snapshot and reads alone only while no other store
+   * is registered. A change of membership since the last look (or a return to reading alone) makes
+   * every cached copy be checked against its record once before it is served alone again.
+   */
+  private lookAround(now: number): void {
+    this.lastLook = now;
+    let census: { epoch: number; alone: boolean };
+    try {
+      this.records.resetReadTxn();
+      census = this.members!.census(now);
+    } catch (cause) {
+      throw storeError(COMPONENT, 'read', cause);
+    }
+    if (census.epoch !== this.lastEpoch || (census.alone && !this.single)) this.generation++;
+    this.lastEpoch = census.epoch;
+    this.single = census.alone;
+    this.fresh = census.alone;
+  }
+
+  /** Runs `body` in a write transaction; with `shared: 'auto'`, only once the registry lets this store write. */
+  private transact<T>(body: () => T): Promise<T> {
+    const members = this.members;
+    if (members === undefined) return this.records.transaction(body);
+    return this.records
+      .transaction((): T | Held => {
+        const wait = members.writeWait(Date.now());
+        return wait > 0 ? new Held(wait) : body();
+      })
+      .then((result) => (result instanceof Held ? sleep(result.ms).then(() => this.transact(body)) : result));
+  }
+
   /** Takes a new read snapshot at the first read of each task (see `find`). */
   private renewSnapshot(): void {
     if (this.fresh) return;
@@ -329,18 +409,19 @@ export class LmdbStore implements Store {
    * cached the record it replaced, and cache hits are not checked against the record.
    */
   private settle<T>(written: Promise<T>, operation: string, token: string, reason: DropReason | number): Promise<T> {
-    const committed = this.single
-      ? written.then(
-          (result) => {
-            this.afterWrite(token, reason, result);
-            return result;
-          },
-          (cause: unknown) => {
-            this.uncache(token, 'replaced');
-            throw cause;
-          },
-        )
-      : written;
+    const committed =
+      this.single || this.members !== undefined
+        ? written.then(
+            (result) => {
+              this.afterWrite(token, reason, result);
+              return result;
+            },
+            (cause: unknown) => {
+              this.uncache(token, 'replaced');
+              throw cause;
+            },
+          )
+        : written;
     const done = this.flushed ? committed.then((result) => this.records.flushed.then(() => result)) : committed;
     return done.catch((cause: unknown) => {
       throw storeError(COMPONENT, operation, cause);

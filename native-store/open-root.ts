@@ -16,7 +16,7 @@ export function openRoot(path: string, lmdb: RootDatabaseOptions, component: str
     // overlappingSync off unless the user asks: with it on, a process SIGKILLed while it held
     // lmdb-js's flush lock makes the next process to flush reset the environment's current
     // transaction to an older one, so a commit another process had already resolved can vanish.
-    return open({ overlappingSync: false, ...lmdb, path, noSubdir, maxDbs: Math.max(lmdb.maxDbs ?? 12, 3) });
+    return open({ overlappingSync: false, ...lmdb, path, noSubdir, maxDbs: Math.max(lmdb.maxDbs ?? 12, 4) });
   } catch (cause) {
     throw new SessionkitError(component, `cannot open ${path}`, sanitizeError(cause));
   }

@@ -42,15 +42,18 @@ storeConformance('LmdbStore with shared: false', () => new LmdbStore({ path: tem
 storeConformance('LmdbStore with shared: false, without the LRU tier', () => new LmdbStore({ path: tempPath(), shared: false, cache: 0 }));
 
 describe('LmdbStore shared option', () => {
-  it('rejects a shared option that is not a boolean, naming it', () => {
+  it("rejects a shared option other than true, false or 'auto', naming it", () => {
     expect(() => new LmdbStore({ path: tempPath(), shared: 'no' as unknown as boolean })).toThrow(TypeError);
     expect(() => new LmdbStore({ path: tempPath(), shared: 0 as unknown as boolean })).toThrow(/shared/);
   });
 
   for (const cache of [10_000, 0]) {
-    it(`shared (the default) sees another process's commit in the next task (cache ${cache})`, { timeout: 60_000 }, async () => {
+    it.each([
+      ["'auto' (the default)", undefined],
+      ['true', true],
+    ] as const)(`shared: %s sees another process's commit in the next task (cache ${cache})`, { timeout: 60_000 }, async (_name, shared) => {
       const path = tempPath();
-      const store = new LmdbStore({ path, sweepInterval: 0, cache });
+      const store = new LmdbStore({ path, sweepInterval: 0, cache, shared });
       const token = generateToken();
       await store.commit(token, text('mine'), later(HOUR));
       await nextTurn();

@@ -23,8 +23,8 @@ import {
 } from '../src/store-kit.js';
 import type { LmdbStoreOptions } from './lmdb-options.js';
 import { deleteExpired, expiredKeys, type IndexKey } from './expiry-index.js';
-import { Membership, membershipTimings } from './membership.js';
 import { openRoot } from './open-root.js';
+import { ReadMode } from './read-mode.js';
 import { findOwned, type OwnerIndex } from './owner-index.js';
 import { copyData, isRecord, MAX_EXPIRY, RecordEncoder, recordExpiry, stampCount, stampSalt } from './record.js';
 import { retimeRecord, writeRecord, writeRecordIf, type Databases } from './writes.js';
@@ -38,13 +38,6 @@ interface Cached {
   /** The store's `generation` when the copy was last checked against the record. */
   generation: number;
 }
-
-/** A write that waited for the registry (see Membership.writeWait): run it again in `ms`. */
-class Held {
-  constructor(readonly ms: number) {}
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Tokens longer than this are never stored: LMDB keys are at most 1978 bytes. */
 const MAX_TOKEN_LENGTH = 500;
@@ -87,21 +80,7 @@ export class LmdbStore implements Store {
   private readonly sweeper: BackgroundTask<number>;
   private closing: Promise<void> | undefined;
   private readonly encoder = new RecordEncoder();
-  /** True while the read snapshot was taken in the current task (see `find`); always true with `shared: false`. */
-  private fresh: boolean;
-  /** Alone on the path (`shared: false`, or `'auto'` while no other store is registered): a cached session is served without reading the record. */
-  private single: boolean;
-  /** `shared: 'auto'`: this store's entry in the path's registry of stores. */
-  private readonly members: Membership | undefined;
-  /** Bumped whenever a cached copy may have gone stale unseen: such copies are checked against the record once before being served alone. */
-  private generation = 0;
-  /** When `shared: 'auto'` last looked at the registry, and the epoch it saw. */
-  private lastLook = Number.NEGATIVE_INFINITY;
-  private lastEpoch = -1;
-  /** Runs only in shared mode: single-process mode never sets `fresh` back to false. */
-  private readonly expireSnapshot = (): void => {
-    this.fresh = false;
-  };
+  private readonly reads: ReadMode;
 
   constructor(options: LmdbStoreOptions) {
     if (options === null || typeof options !== 'object') throw optionError('options', 'must be an object with path or env');
@@ -135,26 +114,25 @@ export class LmdbStore implements Store {
     this.cache = cache > 0 ? new Lru<Cached>(cache, cacheMaxBytes, (token, evicted) => this.tellDropped(token, evicted, 'evicted')) : undefined;
     this.stableBytes = this.cache !== undefined;
     this.flushed = durability === 'flushed';
-    this.fresh = shared === false;
-    this.single = shared === false;
-    this.members = shared === 'auto' ? this.register(name, onSweepError) : undefined;
+    this.reads = new ReadMode(this.records, this.root, { shared, name, component: COMPONENT, onError: onSweepError });
     this.sweeper = new BackgroundTask(sweepInterval, () => this.sweepAll(), onSweepError);
     reportOwnExpiry(this);
   }
 
   /** How this store reads now: `'alone'` serves cached sessions from memory, `'shared'` checks each against the record in a fresh snapshot. */
   get mode(): 'alone' | 'shared' {
-    return this.single ? 'alone' : 'shared';
+    return this.reads.alone ? 'alone' : 'shared';
   }
 
   find(token: string): Uint8Array | undefined {
     if (!validToken(token)) return undefined;
     const now = Date.now();
-    if (this.members !== undefined && (now - this.lastLook >= membershipTimings.check || now < this.lastLook)) this.lookAround(now);
-    if (this.single && this.cache !== undefined) {
+    const reads = this.reads;
+    reads.look(now);
+    if (reads.alone && this.cache !== undefined) {
       // Every write of this token goes through this store, which drops the cached copy when the write resolves.
       const hit = this.cache.get(token);
-      if (hit !== undefined && hit.generation === this.generation && hit.expiry > now) return hit.data;
+      if (hit !== undefined && hit.generation === reads.generation && hit.expiry > now) return hit.data;
     }
     let record: Uint8Array | undefined;
     try {
@@ -162,7 +140,7 @@ export class LmdbStore implements Store {
       // another process committed could read a snapshot from before that commit. Take a new snapshot
       // at the first find of each task: every find then sees every commit that resolved before the
       // task began, in any process. Finds within one task share the snapshot.
-      this.renewSnapshot();
+      reads.renew();
       record = this.records.getBinaryFast(token);
     } catch (cause) {
       throw storeError(COMPONENT, 'read', cause);
@@ -179,13 +157,13 @@ export class LmdbStore implements Store {
     const hit = cache.get(token);
     if (hit !== undefined) {
       if (hit.salt === salt && hit.count === count) {
-        hit.generation = this.generation;
+        hit.generation = reads.generation;
         return hit.data;
       }
       this.tellDropped(token, hit, 'replaced');
     }
     const data = copyData(record);
-    cache.set(token, { salt, count, data, expiry: recordExpiry(record), generation: this.generation }, data.length);
+    cache.set(token, { salt, count, data, expiry: recordExpiry(record), generation: reads.generation }, data.length);
     return data;
   }
 
@@ -197,7 +175,7 @@ export class LmdbStore implements Store {
     const record = this.encoder.encode(data, expiry, owner);
     this.uncache(token, 'replaced');
     return this.settle(
-      this.transact(() => writeRecord(this.dbs, token, record, expiry, owner)),
+      this.reads.transact(() => writeRecord(this.dbs, token, record, expiry, owner)),
       'commit',
       token,
       'replaced',
@@ -212,7 +190,7 @@ export class LmdbStore implements Store {
     const record = expiry === undefined ? undefined : this.encoder.encode(data, expiry, owner);
     // No cache eviction here: a cached copy is checked against the record's stamp on every find.
     return this.settle(
-      this.transact(() => writeRecordIf(this.dbs, token, expected, record, expiry, owner, Date.now())),
+      this.reads.transact(() => writeRecordIf(this.dbs, token, expected, record, expiry, owner, Date.now())),
       'commitIf',
       token,
       'replaced',
@@ -223,7 +201,7 @@ export class LmdbStore implements Store {
     if (!validToken(token)) return Promise.resolve();
     this.uncache(token, 'deleted');
     return this.settle(
-      this.transact(() => writeRecord(this.dbs, token, undefined, undefined, undefined)),
+      this.reads.transact(() => writeRecord(this.dbs, token, undefined, undefined, undefined)),
       'delete',
       token,
       'deleted',
@@ -236,7 +214,7 @@ export class LmdbStore implements Store {
     const expiry = expiresAt >= MAX_EXPIRY ? MAX_EXPIRY : Math.ceil(expiresAt);
     // The stamp is kept: the data did not change, so a cached copy stays valid.
     return this.settle(
-      this.transact(() => retimeRecord(this.dbs, token, expiry, Date.now())),
+      this.reads.transact(() => retimeRecord(this.dbs, token, expiry, Date.now())),
       'touch',
       token,
       expiry,
@@ -248,8 +226,8 @@ export class LmdbStore implements Store {
     // An undefined owner is refused as an empty one.
     assertOwner(owner ?? '', COMPONENT);
     try {
-      this.lookAroundIfDue();
-      this.renewSnapshot();
+      this.reads.look(Date.now());
+      this.reads.renew();
       return findOwned(this.records, this.dbs.owners, owner, Date.now());
     } catch (cause) {
       throw storeError(COMPONENT, 'read', cause);
@@ -296,11 +274,7 @@ export class LmdbStore implements Store {
   private async shutdown(): Promise<void> {
     await this.sweeper.stop();
     this.cache?.clear();
-    try {
-      await this.members?.leave();
-    } catch {
-      // The entry goes stale and another store deletes it.
-    }
+    await this.reads.leave();
     if (this.ownsRoot) {
       try {
         await this.root.close();
@@ -325,7 +299,7 @@ export class LmdbStore implements Store {
     if (this.dropped.active) this.dropped.notify(token, dropped.data, reason);
   }
 
-  /** `shared: false`: what a resolved write does to the cached copy of `token` (see `settle`). */
+  /** When the store may read alone: what a resolved write does to the cached copy of `token` (see `settle`). */
   private afterWrite(token: string, reason: DropReason | number, result: unknown): void {
     if (typeof reason !== 'number') {
       this.uncache(token, reason);
@@ -335,60 +309,6 @@ export class LmdbStore implements Store {
     if (held === undefined) return;
     if (result === true) held.expiry = reason;
     else this.uncache(token, 'expired');
-  }
-
-  /** `shared: 'auto'`: registers this store on the path; undefined (read as `shared: true`) when the environment has no room for the registry. */
-  private register(name: string, onError: (error: unknown) => void): Membership | undefined {
-    try {
-      return new Membership(this.root, name, onError);
-    } catch {
-      return undefined;
-    }
-  }
-
-  private lookAroundIfDue(): void {
-    const now = Date.now();
-    if (this.members !== undefined && (now - this.lastLook >= membershipTimings.check || now < this.lastLook)) this.lookAround(now);
-  }
-
-  /**
-   * `shared: 'auto'`: reads the registry in a new snapshot and reads alone only while no other store
-   * is registered. A change of membership since the last look (or a return to reading alone) makes
-   * every cached copy be checked against its record once before it is served alone again.
-   */
-  private lookAround(now: number): void {
-    this.lastLook = now;
-    let census: { epoch: number; alone: boolean };
-    try {
-      this.records.resetReadTxn();
-      census = this.members!.census(now);
-    } catch (cause) {
-      throw storeError(COMPONENT, 'read', cause);
-    }
-    if (census.epoch !== this.lastEpoch || (census.alone && !this.single)) this.generation++;
-    this.lastEpoch = census.epoch;
-    this.single = census.alone;
-    this.fresh = census.alone;
-  }
-
-  /** Runs `body` in a write transaction; with `shared: 'auto'`, only once the registry lets this store write. */
-  private transact<T>(body: () => T): Promise<T> {
-    const members = this.members;
-    if (members === undefined) return this.records.transaction(body);
-    return this.records
-      .transaction((): T | Held => {
-        const wait = members.writeWait(Date.now());
-        return wait > 0 ? new Held(wait) : body();
-      })
-      .then((result) => (result instanceof Held ? sleep(result.ms).then(() => this.transact(body)) : result));
-  }
-
-  /** Takes a new read snapshot at the first read of each task (see `find`). */
-  private renewSnapshot(): void {
-    if (this.fresh) return;
-    this.fresh = true;
-    this.records.resetReadTxn();
-    queueMicrotask(this.expireSnapshot);
   }
 
   /** The error a commit rejects with for a token LMDB cannot key or a bad owner, else undefined. */
@@ -404,24 +324,23 @@ export class LmdbStore implements Store {
 
   /**
    * Resolves with the transaction's result once it is committed (and flushed, with durability 'flushed').
-   * With `shared: false` the cached copy of `token` is first dropped (for `reason`) or, after a touch
+   * When the store may read alone (see ReadMode.tracksWrites) the cached copy of `token` is first dropped (for `reason`) or, after a touch
    * (`reason` is the new expiry), retimed: a find that ran while the write was in flight may have
    * cached the record it replaced, and cache hits are not checked against the record.
    */
   private settle<T>(written: Promise<T>, operation: string, token: string, reason: DropReason | number): Promise<T> {
-    const committed =
-      this.single || this.members !== undefined
-        ? written.then(
-            (result) => {
-              this.afterWrite(token, reason, result);
-              return result;
-            },
-            (cause: unknown) => {
-              this.uncache(token, 'replaced');
-              throw cause;
-            },
-          )
-        : written;
+    const committed = this.reads.tracksWrites
+      ? written.then(
+          (result) => {
+            this.afterWrite(token, reason, result);
+            return result;
+          },
+          (cause: unknown) => {
+            this.uncache(token, 'replaced');
+            throw cause;
+          },
+        )
+      : written;
     const done = this.flushed ? committed.then((result) => this.records.flushed.then(() => result)) : committed;
     return done.catch((cause: unknown) => {
       throw storeError(COMPONENT, operation, cause);

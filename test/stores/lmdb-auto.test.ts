@@ -1,24 +1,12 @@
-// LmdbStore with shared: 'auto': alone on its path it serves cached sessions from memory; with other stores
-// registered it reads every session in a fresh snapshot, and never serves one that another store replaced or revoked.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { open } from 'lmdb';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { LmdbStore } from '../../native-store/index.js';
 import { membershipTimings } from '../../native-store/membership.js';
 import { generateToken } from '../../src/token.js';
 import { later } from '../support/time.js';
+import { tempDirs } from '../support/temp-dirs.js';
 
-const dirs: string[] = [];
-function tempPath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sessionkit-lmdb-auto-'));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempPath = tempDirs('lmdb-auto');
 const defaults = { ...membershipTimings };
 afterEach(() => Object.assign(membershipTimings, defaults));
 

@@ -1,22 +1,11 @@
-// LmdbStore's owner index database and the owner bytes in its records.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { open } from 'lmdb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LmdbStore } from '../../native-store/index.js';
 import { generateToken } from '../../src/token.js';
 import { later, sleep } from '../support/time.js';
+import { tempDirs } from '../support/temp-dirs.js';
 
-const dirs: string[] = [];
-function tempPath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sessionkit-lmdb-owners-'));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempPath = tempDirs('lmdb-owners');
 
 /** A root opened by the test, so tests can look at the store's databases directly. */
 function openRoot() {

@@ -1,23 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LmdbStore } from '../../native-store/index.js';
 import { storeConformance } from '../../src/testing/index.js';
 import { generateToken } from '../../src/token.js';
 import { later } from '../support/time.js';
+import { tempDirs } from '../support/temp-dirs.js';
 
-const dirs: string[] = [];
-function tempPath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sessionkit-lmdb-shared-'));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempPath = tempDirs('lmdb-shared');
 
 const text = (value: string) => new TextEncoder().encode(value);
 const HOUR = 3_600_000;

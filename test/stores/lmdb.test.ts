@@ -1,24 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { open } from 'lmdb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LmdbStore } from '../../native-store/index.js';
 import { SessionManager } from '../../src/index.js';
 import { storeConformance } from '../../src/testing/index.js';
 import { generateToken } from '../../src/token.js';
 import { collectGarbage } from '../support/gc.js';
 import { later, sleep } from '../support/time.js';
+import { tempDirs } from '../support/temp-dirs.js';
 
-const dirs: string[] = [];
-function tempPath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sessionkit-lmdb-'));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempPath = tempDirs('lmdb');
 
 const shared = tempPath();
 storeConformance('LmdbStore', () => new LmdbStore({ path: shared }));

@@ -52,10 +52,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * new end (a few pointer writes), so every operation is O(1) apart from `findByOwner` (O(sessions
  * of that owner)), `all()` and the sweep. `find` returns the same bytes object until the entry
  * changes or the store moves it (`stableBytes`), and tells `onDrop` listeners when it stops
- * holding one. Committed bytes are copied: sessions up to 8 KiB into shared 64 KiB slabs (no
+ * holding one. Committed bytes are copied: sessions up to 1 KiB into shared 64 KiB slabs (no
  * allocation of its own per write), larger ones into a buffer of their own (or kept, when they
- * are a whole buffer already). When a slab holds less than half its size in live sessions, those
- * are moved, so the slabs never keep more than about twice `bytes` alive, plus one slab.
+ * are a whole buffer already). When the sessions a slab no longer holds leave more than 512 bytes
+ * per session it still holds, those are moved, so replaced sessions never take more than 512
+ * bytes per stored session, plus one slab.
  */
 export class MemoryStore implements Store {
   readonly stableBytes = true;
@@ -93,7 +94,7 @@ export class MemoryStore implements Store {
     return this.#bytes;
   }
 
-  /** Bytes of the slabs that hold the sessions of up to 8 KiB: about twice their size at most, plus one 64 KiB slab. */
+  /** Bytes of the 64 KiB slabs that hold the sessions of up to 1 KiB: their size, at most 512 bytes per stored session left by replaced ones, and one slab. */
   get slabBytes(): number {
     return this.#arena.slabBytes;
   }

@@ -15,23 +15,29 @@ export interface Slab {
   used: number;
   /** Bytes of the records still held from this slab. */
   live: number;
+  /** How many records are still held from this slab. */
+  count: number;
   /** Holders that were placed here; some have moved on since (their `slab` is another). */
   holders: ArenaHolder[];
 }
 
 const SLAB_SIZE = 64 * 1024;
-/** A record larger than this gets a buffer of its own: it would waste too much of a slab's tail. */
-const LARGEST_IN_SLAB = SLAB_SIZE / 8;
+/** A record larger than this gets a buffer of its own (its allocation then weighs less against its size). */
+export const LARGEST_IN_SLAB = 1024;
+/** A full slab is compacted once the records it no longer holds leave more than this many bytes per record it still holds. */
+export const DEAD_BYTES_PER_RECORD = 512;
 
-const newSlab = (): Slab => ({ bytes: new Uint8Array(SLAB_SIZE), used: 0, live: 0, holders: [] });
+const newSlab = (): Slab => ({ bytes: new Uint8Array(SLAB_SIZE), used: 0, live: 0, count: 0, holders: [] });
 
 /**
  * Small records each in a buffer of their own cost an off-heap allocation per write and a
  * backing store for the garbage collector to track (on node:http, about 3 µs per saved session
- * under load). The arena copies them into 64 KiB slabs instead. A slab is only written past its
- * `used` mark, so a record handed out never changes. Once a full slab holds less than half its
- * bytes in live records, those records are copied into the current slab and the old one is left to
- * the garbage collector: the slabs never keep more than about twice the live bytes, plus one slab.
+ * under load). The arena copies records of up to 1 KiB into 64 KiB slabs instead. A slab is only
+ * written past its `used` mark, so a record handed out never changes. Once the records a full slab
+ * no longer holds take more than 512 bytes per record it still holds, those are copied into the
+ * current slab and the old one is left to the garbage collector. So the slabs keep the live
+ * records, at most 512 bytes of dead ones per live record, a tail under 1 KiB per slab and the
+ * current slab; and compaction copies at most 2 bytes per dead byte it frees.
  */
 export class RecordArena {
   #current: Slab = newSlab();
@@ -62,6 +68,7 @@ export class RecordArena {
     slab.bytes.set(data, start);
     slab.used = start + length;
     slab.live += length;
+    slab.count++;
     slab.holders.push(holder);
     holder.data = slab.bytes.subarray(start, start + length);
     holder.slab = slab;
@@ -73,7 +80,8 @@ export class RecordArena {
     if (slab === undefined) return;
     holder.slab = undefined;
     slab.live -= holder.data.length;
-    if (slab !== this.#current && slab.live * 2 < slab.used) this.#compact(slab);
+    slab.count--;
+    if (slab !== this.#current && slab.used - slab.live > DEAD_BYTES_PER_RECORD * slab.count) this.#compact(slab);
   }
 
   /** Bytes of the slabs that still hold records (views handed out may keep others alive for a while). */
@@ -85,6 +93,7 @@ export class RecordArena {
     const holders = slab.holders;
     slab.holders = [];
     slab.live = 0;
+    slab.count = 0;
     this.#slabs.delete(slab);
     for (const holder of holders) {
       if (holder.slab !== slab) continue;

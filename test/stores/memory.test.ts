@@ -118,7 +118,7 @@ describe('MemoryStore', () => {
     expect(store.bytes).toBe(9);
   });
 
-  it('keeps a session over 8 KiB that is a whole buffer as it is, and copies a larger one given as a view', () => {
+  it('keeps a session over 1 KiB that is a whole buffer as it is, and copies a larger one given as a view', () => {
     const store = new MemoryStore({ sweepInterval: 0 });
     const big = new Uint8Array(9000).fill(7);
     store.commit('big', big, later());

@@ -26,10 +26,7 @@ export const DISK_BOUND_LABEL = 'disk bound: lmdb-js puts, 64 in flight';
 /** The bare uWS server the uWS rows and the performance goals are measured against. */
 export const UWS_BASE = 'raw-uws';
 
-/**
- * LmdbStore options of the shared-path row (several processes on one path): the default,
- * `shared: 'auto'`, under which both processes see each other and read every session in a fresh snapshot.
- */
+/** LmdbStore options of the shared-path row (several processes on one path): the default, `shared: true`. */
 const LMDB_SHARED_OPTIONS = '{}';
 
 const uws = (id: string, label: string, env: Record<string, string>, extra: Partial<Peer> = {}): Peer => ({
@@ -47,7 +44,7 @@ export const PEERS: Peer[] = [
   uws('uws-memory-lww', 'uWS + sessionkit (MemoryStore), merge off', { STORE: 'memory', MERGE: 'off' }),
   uws('uws-lmdb', 'uWS + sessionkit (LmdbStore), one process', { STORE: 'lmdb' }, { quick: true }),
   uws('uws-lmdb-single', 'uWS + sessionkit (LmdbStore, shared: false), one process', { STORE: 'lmdb', LMDB_OPTIONS: '{"shared":false}' }, { quick: true }),
-  uws('uws-lmdb-renew', 'uWS + sessionkit (LmdbStore, shared: true), one process', { STORE: 'lmdb', LMDB_OPTIONS: '{"shared":true}' }),
+  uws('uws-lmdb-auto', "uWS + sessionkit (LmdbStore, shared: 'auto'), one process", { STORE: 'lmdb', LMDB_OPTIONS: '{"shared":"auto"}' }),
   uws('uws-lmdb-lww', 'uWS + sessionkit (LmdbStore), merge off', { STORE: 'lmdb', MERGE: 'off' }),
   uws(
     'uws-lmdb-x2',

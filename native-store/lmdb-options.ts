@@ -37,15 +37,15 @@ export interface LmdbStoreOptions {
   onSweepError?: (error: unknown) => void;
   /**
    * Whether other processes (or other stores on this path and `name`) may write while this store is
-   * open. `'auto'` (default): the stores on a path register in a small database of their own; while
-   * no other store is registered this one reads alone (as with `false`), and as soon as another
-   * registers it reads as with `true`. A store that joins others holds its writes for a quarter of
-   * a second, so that they know of it first. `true`: every task's first read takes a new snapshot
-   * and checks a cached session against the record, so it sees every save that resolved before the
-   * task began, in any process. Use it when something other than LmdbStore writes the sessions.
-   * `false` declares this store the only writer: a cached session is served from memory until it
-   * expires or this store writes it, other reads use the current snapshot (renewed by this store's
-   * own saves before they resolve), and another process's saves can be missed.
+   * open. `true` (default): every task's first read takes a new snapshot and checks a cached
+   * session against the record, so it sees every save that resolved before the task began, in any
+   * process. `false` declares this store the only writer: a cached session is served from memory
+   * until it expires or this store writes it, other reads use the current snapshot (renewed by this
+   * store's own saves before they resolve), and another process's saves can be missed. `'auto'`:
+   * the stores on a path register in a small database of their own; while no other store is
+   * registered this one reads alone (as with `false`), and as soon as another registers it reads as
+   * with `true`. A store that joins others holds its writes for a quarter of a second, so that they
+   * know of it first. Every store on the path must use `'auto'` (stores with `true` or `false` do not register).
    */
   shared?: boolean | 'auto';
 }

@@ -92,7 +92,7 @@ export class LmdbStore implements Store {
     const durability = choiceOption('durability', options.durability, 'committed', ['committed', 'flushed']);
     const name = stringOption('name', options.name, 'sessionkit');
     const onSweepError = functionOption('onSweepError', options.onSweepError, logSweepError);
-    const shared = options.shared ?? 'auto';
+    const shared = options.shared ?? true;
     if (shared !== true && shared !== false && shared !== 'auto') throw optionError('shared', "must be true, false or 'auto'", options.shared);
     if ((path === undefined) === (env === undefined)) throw optionError('path', 'or option env must be given (exactly one of them)');
 

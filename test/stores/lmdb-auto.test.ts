@@ -16,7 +16,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 describe("LmdbStore shared: 'auto'", () => {
   it('reads alone on a path of its own', async () => {
-    const store = new LmdbStore({ path: tempPath(), sweepInterval: 0 });
+    const store = new LmdbStore({ path: tempPath(), sweepInterval: 0, shared: 'auto' });
     const token = generateToken();
     await store.commit(token, text('mine'), later(HOUR));
     expect(store.find(token)).toEqual(text('mine'));
@@ -28,13 +28,13 @@ describe("LmdbStore shared: 'auto'", () => {
   it('never serves a session after another store on the path revoked it, however often it reads meanwhile', { timeout: 30_000 }, async () => {
     for (let round = 0; round < 3; round++) {
       const path = tempPath();
-      const alone = new LmdbStore({ path, sweepInterval: 0 });
+      const alone = new LmdbStore({ path, sweepInterval: 0, shared: 'auto' });
       const token = generateToken();
       await alone.commit(token, text('v1'), later(HOUR));
       expect(alone.find(token)).toEqual(text('v1'));
       expect(alone.mode).toBe('alone');
 
-      const newcomer = new LmdbStore({ path, sweepInterval: 0 });
+      const newcomer = new LmdbStore({ path, sweepInterval: 0, shared: 'auto' });
       const started = Date.now();
       let revoked = false;
       const revoking = newcomer.delete(token).then(() => {
@@ -59,11 +59,11 @@ describe("LmdbStore shared: 'auto'", () => {
 
   it('sees that a store came, wrote and left between two of its reads', async () => {
     const path = tempPath();
-    const alone = new LmdbStore({ path, sweepInterval: 0 });
+    const alone = new LmdbStore({ path, sweepInterval: 0, shared: 'auto' });
     const token = generateToken();
     await alone.commit(token, text('v1'), later(HOUR));
     expect(alone.find(token)).toEqual(text('v1'));
-    const visitor = new LmdbStore({ path, sweepInterval: 0 });
+    const visitor = new LmdbStore({ path, sweepInterval: 0, shared: 'auto' });
     await visitor.commit(token, text('v2'), later(HOUR));
     await visitor.close();
     expect(alone.find(token)).toEqual(text('v2'));
@@ -73,8 +73,8 @@ describe("LmdbStore shared: 'auto'", () => {
 
   it('reads alone again once the other store closes', async () => {
     const path = tempPath();
-    const first = new LmdbStore({ path, sweepInterval: 0 });
-    const second = new LmdbStore({ path, sweepInterval: 0 });
+    const first = new LmdbStore({ path, sweepInterval: 0, shared: 'auto' });
+    const second = new LmdbStore({ path, sweepInterval: 0, shared: 'auto' });
     const token = generateToken();
     await second.commit(token, text('v1'), later(HOUR));
     await sleep(membershipTimings.check + 10);
@@ -93,7 +93,7 @@ describe("LmdbStore shared: 'auto'", () => {
     const raw = open({ path, maxDbs: 12 });
     // A store that registered and died: its entry is never renewed.
     await raw.openDB('sessionkit:stores', {}).put('store:gone', { beat: Date.now(), holdUntil: 0 });
-    const store = new LmdbStore({ path, sweepInterval: 0 });
+    const store = new LmdbStore({ path, sweepInterval: 0, shared: 'auto' });
     const token = generateToken();
     await store.commit(token, text('v1'), later(HOUR));
     store.find(token);

@@ -31,6 +31,16 @@ function setup(delay: number) {
   return { store, manager, sessions: nodeSessions(manager) };
 }
 
+/** GETs `put` with a fresh cookie jar: it must set one cookie and answer `body`; then `step` must answer `stepped`. Returns the /put response. */
+async function putThenStep(put: string, body: string, step: string, stepped: string): Promise<globalThis.Response> {
+  const jar = new CookieJar();
+  const response = await jar.fetch(put);
+  expect(response.headers.getSetCookie()).toHaveLength(1);
+  expect(await response.text()).toBe(body);
+  expect(await (await jar.fetch(step)).text()).toBe(stepped);
+  return response;
+}
+
 const ownMethods = (res: object) => ['writeHead', 'write', 'end', 'flushHeaders'].filter((name) => Object.hasOwn(res, name));
 
 describe.each([5, 4] as const)('nodeSessions on Express %i', (version) => {
@@ -48,12 +58,8 @@ describe.each([5, 4] as const)('nodeSessions on Express %i', (version) => {
       });
       app.get('/step', (req, res) => res.send(String(req.session.get('step'))));
     });
-    const jar = new CookieJar();
-    const put = await jar.fetch(`${url}/put`);
-    expect(put.headers.getSetCookie()).toHaveLength(1);
-    expect(await put.text()).toBe('ok');
+    await putThenStep(`${url}/put`, 'ok', `${url}/step`, '1');
     expect(own).toEqual([]);
-    expect(await (await jar.fetch(`${url}/step`)).text()).toBe('1');
   });
 
   it.each([0, 5])('saves in the routes of a mounted sub-app (store delay %i ms)', async (delay) => {
@@ -69,12 +75,8 @@ describe.each([5, 4] as const)('nodeSessions on Express %i', (version) => {
       app.use(sessions);
       app.use('/sub', sub);
     });
-    const jar = new CookieJar();
-    const put = await jar.fetch(`${url}/sub/put`);
-    expect(put.headers.getSetCookie()).toHaveLength(1);
+    const put = await putThenStep(`${url}/sub/put`, 'ab', `${url}/sub/step`, '2');
     expect(put.headers.get('vary')).toBe('Cookie');
-    expect(await put.text()).toBe('ab');
-    expect(await (await jar.fetch(`${url}/sub/step`)).text()).toBe('2');
   });
 
   it('saves when the sessions run in a sub-app and a parent route answers', async () => {
@@ -118,11 +120,7 @@ describe.each([5, 4] as const)('nodeSessions on Express %i', (version) => {
       });
       app.get('/step', (req, res) => res.end(String(req.session.get('step'))));
     });
-    const jar = new CookieJar();
-    const put = await jar.fetch(`${url}/put`);
-    expect(put.headers.getSetCookie()).toHaveLength(1);
-    expect(await put.text()).toBe('AB');
-    expect(await (await jar.fetch(`${url}/step`)).text()).toBe('4');
+    await putThenStep(`${url}/put`, 'AB', `${url}/step`, '4');
   });
 
   it('leaves the responses of an Express app without sessions as they were', async () => {
